@@ -8,7 +8,7 @@ is rejected. Run it on two checkouts and compare the files with ``diff``:
     (cd OLD_CHECKOUT && python scripts/corpus_digest.py ../shared/corpus) > before.tsv
     diff before.tsv after.tsv && echo byte-identical
 
-``tests/corpus_digest.tsv`` pins the digest of ``../shared/corpus`` (tests/test_corpus_digest.py); after
+``tests/corpus_digest.tsv`` pins the digest of ``../shared/corpus`` (tests/scripts/test_corpus_digest.py); after
 an intended change of behaviour, regenerate it with the first command and say why in the commit.
 
 Jobs: C++ files through ``pipe-v-barrier`` (patterns gu and auto), ``pipe-v-barrier-insert``

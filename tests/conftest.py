@@ -1,8 +1,12 @@
+import json
 import os
 import re
+import shlex
 import shutil
+import stat
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +65,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if reads_the_corpus(item):
             item.add_marker(pytest.mark.corpus)
+
+
+# ---- `ptofix build` with stand-in tools (tests/prebuild/, tests/test_side_files.py) ----------------
+STANDINS = Path(ROOT) / "tests" / "standins"
+FA_CPP = Path(ROOT) / "kernels" / "flash_attention" / "fa.cpp"
+ENV_KEYS = ("PTOAS", "BISHENG", "PTO_LIB_PATH", "PTOFIX_PATTERN", "FA_REMOVE_VEC_BARRIER_PATTERNS", "FA_REMOVE_VEC_BARRIERS",
+            "PTOAS_STANDIN_FAIL", "PTOAS_STANDIN_STDERR", "BISHENG_STANDIN_FAIL", "BISHENG_STANDIN_STDERR",
+            "PTOAS_STANDIN_LAX", "BISHENG_STANDIN_PARTIAL",
+            "BISHENG_STANDIN_NO_OUTPUT")
+
+
+def _wrapper(directory: Path, name: str, script: Path) -> Path:
+    """An executable named like the real tool that runs the stand-in with this interpreter."""
+    path = directory / name
+    path.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {shlex.quote(str(script))} "$@"\n')
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@pytest.fixture
+def tools(tmp_path, monkeypatch):
+    """Stand-in ptoas/bisheng in tmp/bin, a clean environment, and the argv log."""
+    for key in ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    ptoas = _wrapper(bindir, "ptoas", STANDINS / "ptoas_standin.py")
+    bisheng = _wrapper(bindir, "bisheng", STANDINS / "bisheng_standin.py")
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("PTOFIX_STANDIN_LOG", str(log))
+    monkeypatch.setenv("PTOAS_STANDIN_CPP", str(FA_CPP))
+    # PATH without any real ptoas/bisheng: only the stand-in directory and the system basics.
+    monkeypatch.setenv("PATH", os.pathsep.join([str(bindir), "/usr/bin", "/bin"]))
+
+    class Tools:
+        pass
+    t = Tools()
+    t.bindir, t.ptoas, t.bisheng, t.log = bindir, ptoas, bisheng, log
+
+    def calls():
+        if not log.exists():
+            return []
+        return [json.loads(line) for line in log.read_text().splitlines()]
+    t.calls = calls
+    return t
 
 
 def in_place_gu_barriers(text):

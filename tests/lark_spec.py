@@ -2,7 +2,7 @@
 read by lark with its contextual lexer) and the transformer from its parse trees to the AST of
 ``ptofix.cpp.stmt_ast``.
 
-The product's parser (``ptofix/cpp/fast_expr.py``) is hand-written; tests/test_stmt_grammar.py
+The product's parser (``ptofix/cpp/fast_expr.py``) is hand-written; tests/cpp/test_stmt_grammar.py
 checks that it builds this grammar's AST, spans included, or refuses, wherever this does.
 """
 from __future__ import annotations

@@ -41,12 +41,12 @@ ELSEWHERE = {
     "scripts/run_tests.py": "CI's own command (.ci/run)",
     ".venv/bin/pip install -e .": "the compiled build: CI installs it (.ci/run)",
     '.venv/bin/python -m pytest -m "not slow and not corpus" tests': "the test suite itself",
-    ".venv/bin/python -m pytest tests/test_barriers.py -q -x": "the test suite itself",
+    ".venv/bin/python -m pytest tests/cpp/test_barriers.py -q -x": "the test suite itself",
     ".venv/bin/lit -sv lit_tests/pipe-v-barrier": "the lit suite itself (scripts/run_tests.py)",
     ".venv/bin/ruff check ptofix passes scripts tests lit_tests && .venv/bin/mypy ptofix passes":
         "scripts/run_tests.py's static checks",
     "PTOAS=/opt/ptoas/bin/ptoas ptofix canonicalize -i kernels/*.mlir": "needs a real ptoas at that path "
-        "(its --version gives the target): tests/test_real_ptoas.py with $PTOAS",
+        "(its --version gives the target): tests/ir/test_real_ptoas.py with $PTOAS",
     "PTOAS=/opt/ptoas/bin/ptoas ptofix build kernels/flash_attention/fa.mlir -o build --dry-run":
         "needs a real ptoas (its --version): lit_tests/build/ runs build --dry-run with the stand-in",
     "PTOAS=/path/to/ptoas BISHENG=/path/to/bisheng PTO_LIB_PATH=/path/to/pto-isa bash build.sh":
@@ -54,20 +54,20 @@ ELSEWHERE = {
     "bash build.sh --dry-run            # print the commands only": "tests/test_fa_readme.py (the dry-run excerpt)",
     "bash build.sh --no-compile         # stop after build_artifacts/fa.fixed.cpp": "needs a real ptoas",
     "cmake -S kernels/flash_attention -B build -G Ninja && PTOAS=/path/to/ptoas BISHENG=/path/to/bisheng ninja -C "
-    "build": "needs CMake, Ninja, ptoas and bisheng: tests/test_depfile.py builds with the stand-ins",
+    "build": "needs CMake, Ninja, ptoas and bisheng: tests/prebuild/test_depfile.py builds with the stand-ins",
     "cmake -S kernels/flash_attention -B build -G Ninja -DFA_COMPILE=OFF && PTOAS=/path/to/ptoas ninja -C build   "
-    "# no bisheng": "needs CMake, Ninja and ptoas: tests/test_depfile.py",
+    "# no bisheng": "needs CMake, Ninja and ptoas: tests/prebuild/test_depfile.py",
     'python3 "${SCRIPT_DIR}/kernels/fa_builder.py" > "${MLIR_PATH}"': "pto-isa's compile.sh, quoted",
     'ptofix build "${MLIR_PATH}" -o "${ARTIFACT_DIR}"        # + a ptofix.toml next to the IR':
         "pto-isa's compile.sh as it becomes, quoted",
     "ptofix run --pattern gu fa.cpp -o fa.gu.cpp && ptofix run --pattern auto fa.cpp -o fa.auto.cpp":
-        "tests/test_perf.py (the FA README's perf lines, perfsim)",
-    "ptofix perf fa.cpp fa.gu.cpp fa.auto.cpp --pto-isa $PTO_ISA --arg v7=16": "tests/test_perf.py (perfsim)",
+        "tests/perf/test_perf.py (the FA README's perf lines, perfsim)",
+    "ptofix perf fa.cpp fa.gu.cpp fa.auto.cpp --pto-isa $PTO_ISA --arg v7=16": "tests/perf/test_perf.py (perfsim)",
     "ptofix perf fa.cpp fa.auto.cpp --pto-isa $PTO_ISA --arg v7=16 --report html --report-file fa.perf.html":
-        "tests/test_perf_page.py (the FA README's page and table lines, perfsim)",
-    "python3 ../../scripts/perf_fa.py readme --check": "tests/test_perf_page.py (perfsim); tests/test_perf_fa_table.py",
+        "tests/perf/test_perf_page.py (the FA README's page and table lines, perfsim)",
+    "python3 ../../scripts/perf_fa.py readme --check": "tests/perf/test_perf_page.py (perfsim); tests/perf/test_perf_fa_table.py",
     "python3 ../../scripts/perf_fa.py measure --pto-isa $PTO_ISA --lengths 1024 --record fa.perf.json":
-        "tests/test_perf_page.py (perfsim: S1 = 1024 measured again gives the recorded numbers)",
+        "tests/perf/test_perf_page.py (perfsim: S1 = 1024 measured again gives the recorded numbers)",
 }
 # The dry-run excerpt of the FA README (printed lines, not commands): tests/test_fa_readme.py.
 EXCERPTS = ("`--dry-run` on this workload prints",)

@@ -76,7 +76,7 @@ def test_the_races_the_readme_names_are_the_ones_check_reports():
 
 
 def test_no_test_is_claimed_that_does_not_exist():
-    sim_tests = (REPO / "tests" / "test_sim_fa.py").read_text()
+    sim_tests = (REPO / "tests" / "sim" / "test_sim_fa.py").read_text()
     if "xfail" in README:
         assert "xfail" in sim_tests
     for name in re.findall(r"`(tests/[\w/]+\.py|lit_tests/[\w/.-]+)`", README):

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_build import tools  # noqa: F401 - the stand-in ptoas and bisheng of a build
 from test_headers import kernel, reasons, run_auto, write
 
 from ptofix.cli import main

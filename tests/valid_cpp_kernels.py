@@ -1,4 +1,4 @@
-"""Small valid hand-written PTO kernels, one C++ construct each, for tests/test_no_refusal.py.
+"""Small valid hand-written PTO kernels, one C++ construct each, for tests/cpp/test_no_refusal.py.
 
 Every kernel compiles with g++ 12 (-std=c++2b -fsyntax-only) against pto-isa's host build (the
 test checks it when g++ and the checkout are present). Each one spells the construct a kernel

@@ -6,7 +6,7 @@
 // the early return, or one whose headers cannot be read, changes nothing (the latter says so).
 // The stand-in holds only the headers the version fact is read from, not the code the facts of
 // TROWSUM and TADD were recorded from (pto-isa f35e7f60): those ops are Unknown and the barrier
-// stays, with a warning naming each (tests/test_op_sources.py runs a real copy of f35e7f60, with
+// stays, with a warning naming each (tests/pto/test_op_sources.py runs a real copy of f35e7f60, with
 // which the barrier goes).
 // RUN: %ptofix run --pattern softmax-sum-add %s | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
 // RUN: %ptofix run --pattern softmax-sum-add --pto-isa %S/Inputs/pto-isa-new %s 2>%t.err | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier

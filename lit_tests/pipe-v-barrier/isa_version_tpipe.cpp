@@ -8,7 +8,7 @@
 // the tile's bytes apart before ({0, 8192}: kept). Without --pto-isa every reading counts: kept.
 // The stand-in checkouts hold only the headers these facts are read from, not the code of the
 // ops the facts of TROWEXPANDMUL and TADD were recorded from (pto-isa f35e7f60): those ops are
-// Unknown and every barrier stays, with a warning naming the op (tests/test_op_sources.py runs
+// Unknown and every barrier stays, with a warning naming the op (tests/pto/test_op_sources.py runs
 // a real copy of f35e7f60, where the gu barriers go).
 // RUN: %ptofix run --pattern gu %s 2>/dev/null | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier
 // RUN: %ptofix run --pattern gu --pto-isa %S/Inputs/pto-isa-new %s 2>%t.err | grep -v '^//' | FileCheck %s --check-prefix=KEPT --implicit-check-not=pipe_barrier

@@ -1,5 +1,5 @@
 // The event ids are variables: the wait's (1) is not the set's (0), so it orders nothing after TADD.
-// The line marked `under test` is the barrier tests/test_sim_adversarial.py and adversarial.test remove.
+// The line marked `under test` is the barrier tests/sim/test_sim_adversarial.py and adversarial.test remove.
 #include "pto/pto-inst.hpp"
 using namespace pto;
 extern "C" __global__ AICORE void k(__gm__ float* x, __gm__ float* y) {

@@ -1,5 +1,5 @@
 // A scalar GM read does not drain the vector pipe: the break leaves the loop before the loop's own barrier.
-// The line marked `under test` is the barrier tests/test_sim_adversarial.py and adversarial.test remove.
+// The line marked `under test` is the barrier tests/sim/test_sim_adversarial.py and adversarial.test remove.
 #include "pto/pto-inst.hpp"
 using namespace pto;
 extern "C" __global__ AICORE void k(__gm__ float* x, __gm__ float* y, __gm__ int32_t* lens) {

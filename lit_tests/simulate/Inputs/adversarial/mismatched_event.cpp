@@ -1,5 +1,5 @@
 // wait_flag(PIPE_V, PIPE_S, EVENT_ID1) matches the EVENT_ID1 set made before TADD, not the EVENT_ID0 one after it.
-// The line marked `under test` is the barrier tests/test_sim_adversarial.py and adversarial.test remove.
+// The line marked `under test` is the barrier tests/sim/test_sim_adversarial.py and adversarial.test remove.
 #include "pto/pto-inst.hpp"
 using namespace pto;
 extern "C" __global__ AICORE void k(__gm__ float* x, __gm__ float* y) {

@@ -1,6 +1,6 @@
 // Each wait consumes the set made before the loop or at the end of the previous iteration: it does not cover
 // this iteration's TADDS (the barrier at the top of the loop keeps the previous iteration's TMUL before it).
-// The line marked `under test` is the barrier tests/test_sim_adversarial.py and adversarial.test remove.
+// The line marked `under test` is the barrier tests/sim/test_sim_adversarial.py and adversarial.test remove.
 #include "pto/pto-inst.hpp"
 using namespace pto;
 extern "C" __global__ AICORE void k(__gm__ float* x, __gm__ float* y) {

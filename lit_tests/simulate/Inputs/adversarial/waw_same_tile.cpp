@@ -1,5 +1,5 @@
 // TADDS and TMULS both overwrite the 64-repeat tile b without reading it: a plain WAW, no same-access chain.
-// The line marked `under test` is the barrier tests/test_sim_adversarial.py and adversarial.test remove.
+// The line marked `under test` is the barrier tests/sim/test_sim_adversarial.py and adversarial.test remove.
 #include "pto/pto-inst.hpp"
 using namespace pto;
 extern "C" __global__ AICORE void k(__gm__ float* x, __gm__ float* y) {
