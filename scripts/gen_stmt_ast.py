@@ -10,7 +10,7 @@ children and the ``push_children`` that visits them) is generated. The code ever
     python scripts/gen_stmt_ast.py            # rewrite ptofix/cpp/stmt_ast.py
     python scripts/gen_stmt_ast.py --check    # exit 1 if it is not what the spec gives
 
-tests/test_stmt_ast_generated.py fails when stmt_ast.py is not what this script writes.
+tests/cpp/test_stmt_ast_generated.py fails when stmt_ast.py is not what this script writes.
 """
 from __future__ import annotations
 

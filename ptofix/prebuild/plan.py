@@ -360,8 +360,10 @@ def plan_text(plan: Plan) -> str:
                              o(plan.input), "-o", o(art.canon), "--sidecar", o(art.sidecar)]))
     lines.append(f"{shlex.join(plan.ptoas_cmd)} > {q(art.cpp)}")
     if plan.passes:
-        lines.append(shlex.join(["ptofix", "opt", *plan.macro_flags, "-p", pipeline_spec(plan.passes), o(art.cpp),
-                                 "-o", o(art.fixed)]))
+        # (The checkout stage 3 identifies into the passes' environment, as `opt --pto-isa` does.)
+        checkout = ["--pto-isa", o(plan.pto_isa)] if plan.pto_isa else []
+        lines.append(shlex.join(["ptofix", "opt", *plan.macro_flags, *checkout, "-p", pipeline_spec(plan.passes),
+                                 o(art.cpp), "-o", o(art.fixed)]))
     else:
         lines.append(shlex.join(["cp", o(art.cpp), o(art.fixed)]) + "   # no C++ pass selected")
     if plan.bisheng_cmd:

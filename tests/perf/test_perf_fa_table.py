@@ -1,7 +1,7 @@
 """kernels/flash_attention/README.md's Perf-Sim table is what scripts/perf_fa.py writes from the
 numbers it recorded (kernels/flash_attention/perf_fa.json), and those numbers are of today's
 kernels: fa.cpp as shipped and ``run --pattern auto``'s output of it (their SHA-256). Perf-Sim is not
-run here (tests/test_perf_page.py measures S1 = 1024 again in its perfsim tier)."""
+run here (tests/perf/test_perf_page.py measures S1 = 1024 again in its perfsim tier)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SPEC = importlib.util.spec_from_file_location("perf_fa", REPO / "scripts" / "perf_fa.py")
 assert SPEC is not None and SPEC.loader is not None
 perf_fa = importlib.util.module_from_spec(SPEC)
