@@ -82,6 +82,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.statement_forms",
     "ptofix.cpp.count_mode",
     "ptofix.cpp.header_policy",
+    "ptofix.cpp.file_facts",
     "ptofix.cpp.value_model",
     "ptofix.cpp.declarations",
     "ptofix.cpp.tile_history",

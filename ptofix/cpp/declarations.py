@@ -229,7 +229,7 @@ def bind_template_params(self: FunctionSemantics, scope: Scope, binding: tuple) 
 def local_constant(self: FunctionSemantics, node: Any, scope: Scope) -> tuple[IntType, int] | None:
     """(type, value) of an integer constant expression read where ``scope`` is: literals, bound
     template parameters and constexpr locals (``self.constants``), file-scope constants, `sizeof`
-    of builtin types and integer arithmetic (FileContext._constant_value); None for anything else,
+    of builtin types and integer arithmetic (FileFacts.constant_value); None for anything else,
     or a name the function may declare otherwise."""
     known: dict[str, tuple[IntType, int]] = {}
     unsure = self.template_params | self.maybe_declared | self.local_alias_names
@@ -248,7 +248,7 @@ def local_constant(self: FunctionSemantics, node: Any, scope: Scope) -> tuple[In
         if constant is None:
             return None
         known[sub.id] = constant
-    return self.ctx._constant_value(node, known)
+    return self.ctx.constant_value(node, known)
 
 
 def _declare(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symbol:

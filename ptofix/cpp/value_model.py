@@ -524,7 +524,7 @@ class ValueModel:
         return None
 
     def _size_of(self, node: A.SizeOf) -> frozenset | None:
-        """`sizeof(float)`: a builtin type's size (FileContext._constant_value's rule), unless the
+        """`sizeof(float)`: a builtin type's size (FileFacts.constant_value's rule), unless the
         function may give the name another meaning (a local alias, a template parameter, a
         statement it cannot read)."""
         arg = node.arg
@@ -532,7 +532,7 @@ class ValueModel:
         if not isinstance(arg, A.TypeRef) or arg.name in sem.local_alias_names \
                 or arg.name in sem.declared_template_params or arg.name in sem.maybe_declared:
             return None
-        size = sem.ctx._constant_value(node, {})
+        size = sem.ctx.constant_value(node, {})
         return None if size is None else frozenset([size[1]])
 
     def _binary(self, node: A.Binary, env: dict) -> frozenset | None:
