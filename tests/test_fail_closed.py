@@ -1646,17 +1646,17 @@ def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it()
 
 def test_comment_and_string_brackets_are_not_an_array_bound():
     from ptofix.cpp.lexical import code_only
-    from ptofix.cpp.statement_forms import _variable_bound
-    assert _variable_bound("int32_t f[h() /* at most f[8] */];")
-    assert _variable_bound('int32_t f[g("[8]")];')
-    assert not _variable_bound("int32_t f[8]; // f[n]")
+    from ptofix.cpp.statement_forms import variable_bound
+    assert variable_bound("int32_t f[h() /* at most f[8] */];")
+    assert variable_bound('int32_t f[g("[8]")];')
+    assert not variable_bound("int32_t f[8]; // f[n]")
     assert code_only('a["x]"] /* [1] */ + \'[\'') == 'a[""]   + \'\''
 
 
 def test_a_template_parameter_name_is_read_past_its_attributes():
     from ptofix.cpp.parser import _template_heads
-    from ptofix.cpp.statement_forms import _template_value_params
-    assert "PIPE_V" in _template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
+    from ptofix.cpp.statement_forms import template_value_params
+    assert "PIPE_V" in template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
                                                                  "void f"))
     # Attributes, brackets and parentheses are not plain parameters: not read exactly.
     assert _template_heads("template <int N [[maybe_unused]], typename T> void ") == (None, "")
@@ -1722,10 +1722,10 @@ def test_a_shape_the_model_does_not_know_joins_the_known_ones(unknown_first):
     ("using Mode=pipe_t;", False),                                    # no blank before or after
 ])
 def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
-    from ptofix.cpp.header_policy import _only_names_the_enumeration
+    from ptofix.cpp.header_policy import only_names_the_enumeration
     from ptofix.cpp.lexical import code_only
     code = code_only("enum class Mode : int { kA = 0 };\n" + elsewhere)
-    assert _only_names_the_enumeration(code, "Mode") is only
+    assert only_names_the_enumeration(code, "Mode") is only
 
 
 def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name():
@@ -1749,12 +1749,12 @@ def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name()
     ("GETCI(x); TASM(y);", ""),        # a word that only ends in TCI or holds 'asm' is none of them
 ])
 def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
-    from ptofix.cpp.count_mode import _count_mode_name, _count_mode_name_of
+    from ptofix.cpp.count_mode import count_mode_name, count_mode_name_of
     from ptofix.source import SourceText
-    assert _count_mode_name(text) == name
+    assert count_mode_name(text) == name
     # From the word index too (with and without a word before, a comment, a '$' word character).
     for spelled in (text, "int x; " + text, "// " + text + "\n", "a$" + text, text.replace("(", " $ (")):
-        assert _count_mode_name_of(SourceText(spelled)) == _count_mode_name(spelled), spelled
+        assert count_mode_name_of(SourceText(spelled)) == count_mode_name(spelled), spelled
 
 
 @settings(max_examples=1500, deadline=None)
@@ -1762,12 +1762,12 @@ def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
                                  "1", "x", " ", "\\\n", "\n", "(", ";", "é", "RemF32Instr", "push_macro",
                                  "PTO_DETAIL_CONCAT"]), max_size=12).map("".join))
 def test_the_word_index_answers_what_the_text_scans_answer(text):
-    from ptofix.cpp.count_mode import _count_mode_name, _count_mode_name_of, _spells
+    from ptofix.cpp.count_mode import count_mode_name, count_mode_name_of, source_spells
     from ptofix.source import SourceText
     source = SourceText(text)
-    assert _count_mode_name_of(source) == _count_mode_name(text)
+    assert count_mode_name_of(source) == count_mode_name(text)
     for name in ("push_macro", "pop_macro", "PTO_DETAIL_CONCAT", "TCI", "asm"):
-        assert _spells(source, name) == (name in text)
+        assert source_spells(source, name) == (name in text)
 
 
 def test_a_template_list_of_macros_may_be_an_explicit_specialization():
@@ -1794,8 +1794,8 @@ def _template_function(head: str):
     ("AICORE void f", set()),
 ])
 def test_plain_template_heads_declare_their_parameter_names(head, params):
-    from ptofix.cpp.statement_forms import _template_value_params
-    assert _template_value_params(_template_function(head)) == params
+    from ptofix.cpp.statement_forms import template_value_params
+    assert template_value_params(_template_function(head)) == params
 
 
 @pytest.mark.parametrize("head", [
@@ -1813,10 +1813,10 @@ def test_a_template_head_the_model_does_not_read_exactly_may_declare_any_of_its_
     """Anything but plain `type name` parameters: which `>` ends a list, or which word is the
     name, is not read as the compiler reads it, so every word may be a parameter, and a call may
     run code for the returned value."""
-    from ptofix.cpp.statement_forms import _return_reason, _template_value_params
+    from ptofix.cpp.statement_forms import return_reason, template_value_params
     fn = _template_function(head)
-    assert "PIPE_ALL" in _template_value_params(fn)
-    assert _return_reason(fn)
+    assert "PIPE_ALL" in template_value_params(fn)
+    assert return_reason(fn)
 
 
 def test_a_comment_between_qualifier_and_name_still_qualifies_the_definition():
@@ -1879,12 +1879,12 @@ def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():
 
 def test_a_conversion_keeps_an_input_in_the_tile_only_if_its_type_holds_the_tile():
     from ptofix.cpp.integers import IntType
-    from ptofix.cpp.statement_forms import _holds_dims
-    assert _holds_dims(IntType(8, False), 256)           # unsigned: modulo, only smaller
-    assert not _holds_dims(IntType(8, True), 256)        # (int8_t) 128 is -128: 0xFFFFFF80 rows
-    assert _holds_dims(IntType(8, True), 127)
-    assert _holds_dims(IntType(32, True), 256)
-    assert not _holds_dims("float", 16) and not _holds_dims(IntType(32, True), None)
+    from ptofix.cpp.statement_forms import holds_dims
+    assert holds_dims(IntType(8, False), 256)           # unsigned: modulo, only smaller
+    assert not holds_dims(IntType(8, True), 256)        # (int8_t) 128 is -128: 0xFFFFFF80 rows
+    assert holds_dims(IntType(8, True), 127)
+    assert holds_dims(IntType(32, True), 256)
+    assert not holds_dims("float", 16) and not holds_dims(IntType(32, True), None)
 
 
 BIG = "Tile<TileType::Vec, float, 64, 128, BLayout::RowMajor, 64, 128, SLayout::NoneBox, 512, PadValue::Null>"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ptofix.cpp.model import SPAN_SHIFT, Compound, SimpleStmt, SourceSliceStmt, pack_span
 from ptofix.cpp.parser import parse_cpp
-from ptofix.cpp.tokens import _KIND_OF_GROUP, _TOKEN_RE, Tokens, _scan, tokenize
+from ptofix.cpp.tokens import _KIND_OF_GROUP, _TOKEN_RE, Tokens, scan_tokens, tokenize
 from ptofix.source import PtofixError, SourceText, Span
 
 
@@ -28,7 +28,7 @@ def reference_tokens(text):
 
 def scanned(text):
     try:
-        return _scan(SourceText(text, "x"))
+        return scan_tokens(SourceText(text, "x"))
     except PtofixError:
         return None
 

@@ -8,8 +8,8 @@ from ..pto.tiles import TileType
 from . import stmt_parser as A
 from .count_mode import MASK_NORM_CALL
 from .keywords import strip_pto as _strip_pto
-from .statement_forms import HARMLESS_METHODS, _names
-from .symbols import UNKNOWN_DEF, UNKNOWN_SHAPE, Kind, Scope, StmtInfo, _with_unknown_shape
+from .statement_forms import HARMLESS_METHODS, name_set
+from .symbols import UNKNOWN_DEF, UNKNOWN_SHAPE, Kind, Scope, StmtInfo, with_unknown_shape
 from .templates import template_call_reason
 
 TYPE_CHECKING = False
@@ -70,7 +70,7 @@ def _local_call(self: FunctionSemantics, name: str, args: list, env: dict, expli
                 if sym is None or not (sym.kind == "tile" or sym.object_type == "GlobalTensor"):
                     return f"{name}() reads .data() of an argument that is not a tile or GlobalTensor"
             if callee.param_refs[index] and callee.param_written(index):
-                for sub in _names(arg):
+                for sub in name_set(arg):
                     if sub in env:
                         env[sub].make_unknown(f"written by {name}() through a reference")
     self._pending_calls.append((name, args, env))
@@ -160,7 +160,7 @@ def _method_call(self: FunctionSemantics, call: A.Call, func: A.Member, scope: S
             # (A tile constructed without a shape had one the model does not know.)
             known = shapes if shapes is not None else [UNKNOWN_SHAPE]
             owner.valid_ctor = known + [(call.args[0], call.args[1], env)] if len(call.args) == 2 \
-                else _with_unknown_shape(known)
+                else with_unknown_shape(known)
             owner.tile = TileType(tt.space, tt.dtype, tt.rows, tt.cols, tt.blayout, None, None)
             # Written: a caller that passed the tile by reference sees the change
             # (param_written counts definitions).

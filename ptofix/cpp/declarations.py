@@ -7,10 +7,10 @@ from ..pto.ops import MODE_ENUMS, pto_macro_names
 from ..pto.tiles import TILE_DEFAULTS, TILE_SPACES, TileType, dtype_size, tile_arg
 from . import stmt_parser as A
 from .aggregate_init import LOCAL_AGGREGATE_MARK
-from .c_types import _FLOAT_TYPES, _INT_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, expr_type, pointer_type
+from .c_types import FLOATING_TYPES, TILE_TYPE_NAMES, VALUE_OBJECT_TYPES, expr_type, pointer_type
 from .integers import INT32, INTEGER_TYPES, IntType, wrap
 from .keywords import strip_pto as _strip_pto
-from .statement_forms import _PLAIN_VALUE_NODES, _is_pto_enumerator, _names
+from .statement_forms import PLAIN_VALUE_NODES, is_pto_enumerator, name_set
 from .symbols import UNKNOWN_DEF, Kind, Scope, StmtInfo, Symbol
 
 TYPE_CHECKING = False
@@ -71,7 +71,7 @@ def _default_reason(self: FunctionSemantics, ast: Any, text: str) -> str:
         return "a default argument ptofix cannot read" if ast is None and "=" in text else ""
     enums = self.ctx.file_scope_enums | MODE_ENUMS
     for node in A.walk(init):
-        if not isinstance(node, _PLAIN_VALUE_NODES) or getattr(node, "op", "") in ("++", "--") or \
+        if not isinstance(node, PLAIN_VALUE_NODES) or getattr(node, "op", "") in ("++", "--") or \
                 (isinstance(node, A.Name) and node.id.rpartition("::")[0].rpartition("::")[2] not in enums):
             # (A name other than an enumerator may be an object whose conversion runs code.)
             return f"default argument '{text.split('=', 1)[1].strip()}'"
@@ -107,9 +107,9 @@ def _may_be_reference(self: FunctionSemantics, type_: A.TypeRef, scope: Scope) -
         return True
     base = _strip_pto(resolved.name)
     if resolved.template is not None:
-        return not (resolved.name in _TILE_TYPES or base.split("::")[0] in _VALUE_OBJECT_TYPES)
-    return not (resolved.name in _INT_TYPES or resolved.name in _FLOAT_TYPES
-                or base.split("::")[0] in _VALUE_OBJECT_TYPES)
+        return not (resolved.name in TILE_TYPE_NAMES or base.split("::")[0] in VALUE_OBJECT_TYPES)
+    return not (resolved.name in INTEGER_TYPES or resolved.name in FLOATING_TYPES
+                or base.split("::")[0] in VALUE_OBJECT_TYPES)
 
 
 def resolve_type(self: FunctionSemantics, type_: A.TypeRef, scope: Scope) -> A.TypeRef:
@@ -273,15 +273,15 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
         sym = self._new_symbol(scope, name, "object")
         sym.generic = True
         return sym
-    if type_.name in self.ctx.file_scope_types and (type_.name in _TILE_TYPES or type_.name in _VALUE_OBJECT_TYPES):
+    if type_.name in self.ctx.file_scope_types and (type_.name in TILE_TYPE_NAMES or type_.name in VALUE_OBJECT_TYPES):
         sym = self._new_symbol(scope, name, "unknown")
         sym.make_unknown(f"'{type_.name}' is a type this file declares, not pto's")
         return sym
-    if type_.template is not None and type_.name in _TILE_TYPES and decl.array:
+    if type_.template is not None and type_.name in TILE_TYPE_NAMES and decl.array:
         sym = self._new_symbol(scope, name, "array")     # elements are not modelled one by one
         sym.make_unknown("array of tiles")
         return sym
-    if type_.template is not None and type_.name in _TILE_TYPES and not type_.pointer:
+    if type_.template is not None and type_.name in TILE_TYPE_NAMES and not type_.pointer:
         sym = self._new_symbol(scope, name, "tile")
         sym.tile = self.template_tile_type(type_.template, scope)
         if type_.ref:
@@ -293,10 +293,10 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
         if decl.array:
             sym.make_unknown("array")
         return sym
-    if type_.name in _INT_TYPES or type_.name in _FLOAT_TYPES:
+    if type_.name in INTEGER_TYPES or type_.name in FLOATING_TYPES:
         sym = self._new_symbol(scope, name, "array" if decl.array else "scalar")
-        if type_.name in _INT_TYPES:
-            bits, signed = _INT_TYPES[type_.name]
+        if type_.name in INTEGER_TYPES:
+            bits, signed = INTEGER_TYPES[type_.name]
             sym.ctype = IntType(bits, signed)
         else:
             sym.ctype = "float"
@@ -316,7 +316,7 @@ def _declare_symbol(self: FunctionSemantics, scope: Scope, decl: A.Decl) -> Symb
         return self._new_symbol(scope, name, "unknown")     # refined by the initializer
     if type_.name == "void":
         return self._new_symbol(scope, name, "unknown")
-    if base.split("::")[0] in _VALUE_OBJECT_TYPES or base in _VALUE_OBJECT_TYPES:
+    if base.split("::")[0] in VALUE_OBJECT_TYPES or base in VALUE_OBJECT_TYPES:
         sym = self._new_symbol(scope, name, "object")
         sym.object_type = base.split("::")[0]
         return sym
@@ -376,7 +376,7 @@ def _decl(self: FunctionSemantics, decl: A.Decl, scope: Scope) -> StmtInfo:
         reason = reason or self._expression(node, scope, env)
     sym = self._declare(scope, decl)
     env_with_self = dict(env)
-    if not reason and any(decl.name in _names(node) for node in init_nodes):
+    if not reason and any(decl.name in name_set(node) for node in init_nodes):
         reason = f"the initializer of '{decl.name}' reads '{decl.name}' itself, not the outer one"
     if reason:
         sym.make_unknown(reason)
@@ -447,7 +447,7 @@ def _tile_declared_from(self: FunctionSemantics, decl: A.Decl, sym: Symbol, env:
     # argument (`Tile<...> b(a)`: a copy of another tile) may carry an address.
     ctor_args = decl.ctor_args or []
     init = decl.init
-    if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId) and init.func.name in _TILE_TYPES:
+    if isinstance(init, A.Call) and isinstance(init.func, A.TemplateId) and init.func.name in TILE_TYPE_NAMES:
         ctor_args = ctor_args + list(init.args)
     elif isinstance(init, A.Name) and env.get(init.id) is not None and env[init.id].kind == "tile":
         sym.bindings.append(("alias", env[init.id]))
@@ -467,7 +467,7 @@ def _tile_declared_from(self: FunctionSemantics, decl: A.Decl, sym: Symbol, env:
 
 
 def _refine_auto(self: FunctionSemantics, sym: Symbol, init: Any, env: dict) -> None:
-    if isinstance(init, A.Name) and init.id not in env and _is_pto_enumerator(init.id) \
+    if isinstance(init, A.Name) and init.id not in env and is_pto_enumerator(init.id) \
             and not self._not_pto_name(init.id, env):
         # `auto p = PIPE_MTE2;`: a copy of pto's pipe or event enumerator (an enum value).
         sym.kind, sym.ctype = "scalar", INT32
@@ -489,7 +489,7 @@ def _refine_auto(self: FunctionSemantics, sym: Symbol, init: Any, env: dict) -> 
         if name == "TPipe":
             sym.kind, sym.object_type, sym.pipe_ctor = "object", "TPipe", (init, env)
             return
-        if name in _VALUE_OBJECT_TYPES:
+        if name in VALUE_OBJECT_TYPES:
             sym.kind, sym.object_type = "object", name
             return
     ctype = self.values_type(init, env)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from ..pto.ops import PTO_INSTRUCTIONS, PURE_FUNCTIONS, pto_header_words
 from . import stmt_parser as A
-from .c_types import _BUILTIN_ARITHMETIC_TYPES, _TILE_TYPES, _VALUE_OBJECT_TYPES, _cast_type
+from .c_types import BUILTIN_ARITHMETIC_TYPES, TILE_TYPE_NAMES, VALUE_OBJECT_TYPES, cast_type_of
 from .declarations import LOCAL_AGGREGATE_TYPE
 from .integers import IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import strip_pto as _strip_pto
 from .lexical import identifiers
 from .model import Function
-from .statement_forms import _PLAIN_FREE_NAMES, _PTO_CALL_NAMES, _is_pto_enumerator, _names, _rightmost_name
+from .statement_forms import PLAIN_FREE_NAMES, PTO_CALL_NAMES, is_pto_enumerator, name_set, rightmost_name
 from .symbols import UNKNOWN_DEF, PtrType, Scope
 
 TYPE_CHECKING = False
@@ -55,13 +55,13 @@ def _expr(self: FunctionSemantics, node: Any, env: dict) -> str:
     if isinstance(node, A.Unary):
         if node.op == "&":
             # Address taken: the variable may change through the pointer from now on.
-            for name in _names(node.operand):
+            for name in name_set(node.operand):
                 if name in env:
                     env[name].make_unknown("its address is taken")
             return self._expr(node.operand, env)
         return self._expr(node.operand, env)
     if isinstance(node, A.Binary):
-        before = _rightmost_name(node.left) if node.op == "<" else None
+        before = rightmost_name(node.left) if node.op == "<" else None
         if before is not None and (before in self.maybe_declared
                                    or (before not in env and not self._plain_value_name(before))):
             # (A name an unread statement may declare, `using app::f;`, may hide the variable.)
@@ -146,7 +146,7 @@ def _cast_reason(self: FunctionSemantics, type_: A.TypeRef) -> str:
     calls a constructor or conversion operator. Casts to arithmetic types, pointers and void
     only convert a value; a name that a local alias or a template parameter may make a class
     (`using uint64_t = Foo;`) does not count as arithmetic."""
-    if _cast_type(type_, self, {}) is not None:
+    if cast_type_of(type_, self, {}) is not None:
         return ""
     resolved = self.resolve_type(type_, self.ctx.scope)
     if resolved.name in ("void", "mem_dsb_t") and type_.name not in self.local_alias_names \
@@ -224,7 +224,7 @@ def _may_be_of_global_class_type(self: FunctionSemantics, arg: Any, env: dict) -
         return False        # pto's classes: namespace pto, whose names the file may not take
     type_ref = sym.type_ref
     return obj is not arg or sym.kind != "scalar" or type_ref is None \
-        or type_ref.name not in _BUILTIN_ARITHMETIC_TYPES
+        or type_ref.name not in BUILTIN_ARITHMETIC_TYPES
 
 
 def _is_leaf(self: FunctionSemantics) -> bool:
@@ -253,11 +253,11 @@ def _plain_value_name(self: FunctionSemantics, name: str) -> bool:
     """``name`` (no local variable) is a value, not a template: a plain constant, one of pto's
     enumerators or a variable the file declares (a file-scope template is never read)."""
     base = _strip_pto(name)
-    if name in _PLAIN_FREE_NAMES:
+    if name in PLAIN_FREE_NAMES:
         return True
     if base in self.maybe_declared or self.ctx.is_local_name(base) or self._type_named(name):
         return False      # (`template <int N> void PIPE_V_scale(...)` is spelled like an enumerator)
-    if _is_pto_enumerator(base) and base not in self.ctx.file_scope_names:
+    if is_pto_enumerator(base) and base not in self.ctx.file_scope_names:
         return True
     return name == base and self.ctx.declares_variable(base)
 
@@ -282,7 +282,7 @@ def _may_name_type(self: FunctionSemantics, name: str, scope: Scope) -> bool:
         return False
     if base in self.ctx.header_names:
         return True       # (a header's name may be a type, whatever builtin it is spelled like)
-    return base not in _PTO_CALL_NAMES and base not in PTO_INSTRUCTIONS
+    return base not in PTO_CALL_NAMES and base not in PTO_INSTRUCTIONS
 
 
 def _free_name(self: FunctionSemantics, name: str) -> str:
@@ -298,8 +298,8 @@ def _free_name(self: FunctionSemantics, name: str) -> str:
         # `G guard{};` unread: guard may be an object of any class, whose copy or conversion
         # runs code (`auto h = guard;`), whatever a file-scope `guard` holds.
         return f"'{name}' may be declared by a statement or parameter ptofix cannot read"
-    if "::" not in name and name not in _PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
-            and not self.ctx.is_local_name(name) and not _is_pto_enumerator(name) \
+    if "::" not in name and name not in PLAIN_FREE_NAMES and name not in self.ctx.file_scope_names \
+            and not self.ctx.is_local_name(name) and not is_pto_enumerator(name) \
             and name not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
         self._may_jump(f"'{name}' is declared nowhere in the file: it may be a header's macro that hides a "
                        f"jump{self.ctx.macro_origin(name)}")
@@ -386,7 +386,7 @@ def _call_expr(self: FunctionSemantics, call: A.Call, env: dict) -> str:
             if len(func.args) != 1 or not isinstance(func.args[0], A.TypeRef):
                 return f"{base} to a type ptofix cannot read"
             return self._cast_reason(func.args[0])
-        if base.split("::")[0] in _VALUE_OBJECT_TYPES or func.name in _TILE_TYPES:
+        if base.split("::")[0] in VALUE_OBJECT_TYPES or func.name in TILE_TYPE_NAMES:
             return ""
     if not isinstance(func, (A.Name, A.TemplateId)):
         return "call through an expression not modelled"
@@ -400,7 +400,7 @@ def _call_expr(self: FunctionSemantics, call: A.Call, env: dict) -> str:
     if self.ctx.is_local_name(name):
         return self._local_call(name, call.args, env, isinstance(func, A.TemplateId))
     base = _strip_pto(name)
-    if base.split("::")[0] in _VALUE_OBJECT_TYPES:
+    if base.split("::")[0] in VALUE_OBJECT_TYPES:
         return ""
     if base in PURE_FUNCTIONS and name == base:
         # The compiler's topology queries read a core register; a header's function of that name
@@ -447,5 +447,5 @@ def _constructs_pto_value(self: FunctionSemantics, func: Any, env: dict) -> bool
     if target is None or target.pointer or target.ref or target.name.startswith("<"):
         return False
     base = _strip_pto(target.name)
-    return base in _VALUE_OBJECT_TYPES and base not in self.ctx.file_scope_types \
+    return base in VALUE_OBJECT_TYPES and base not in self.ctx.file_scope_types \
         and not self._not_pto_name(target.name, {})

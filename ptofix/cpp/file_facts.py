@@ -20,22 +20,23 @@ from ..pto.ops import (
 )
 from ..pto.tiles import ELEMENT_BYTES
 from . import stmt_parser as A
-from .c_types import _FLOAT_TYPES, _INT_TYPES, literal_type
+from .c_types import FLOATING_TYPES, literal_type
 from .command_line import command_line_macros
 from .count_mode import (
-    _MAX_COUNT_MODE_PLACES,
-    _count_mode_name,
-    _count_mode_name_of,
-    _count_mode_offsets,
-    _header_count_mode,
-    _spells,
+    MAX_COUNT_MODE_PLACES,
+    count_mode_name,
+    count_mode_name_of,
+    count_mode_offsets,
+    header_count_mode,
     scalar_tci_call,
+    source_spells,
 )
 from .ctrl_preservation import CTRL_NAMES, prove_ctrl_preserved
 from .expression_macros import expression_macros
-from .header_policy import _INERT_QUALIFIER, _model_reads, _only_names_the_enumeration, trusted_header, unmodelled_file
+from .header_policy import model_reads, only_names_the_enumeration, trusted_header, unmodelled_file
 from .header_scalar_functions import redeclared
 from .headers import (
+    INERT_QUALIFIER,
     QUALIFIER_MACROS,
     may_be_command_line_macro,
     may_be_standard_macro,
@@ -63,10 +64,10 @@ from .model import (
 )
 from .parser import CERTAIN_EXTENT
 from .statement_forms import (
-    _QUALIFIER_WORDS,
-    _has_splice,
-    _return_reason,
+    QUALIFIER_MACRO_WORDS,
+    has_splice,
     join_splices,
+    return_reason,
 )
 from .symbols import (
     Scope,
@@ -116,7 +117,7 @@ class FileFacts:
             and any(trusted_header(spelled) and spelled[1:].lstrip().startswith("pto/")
                     for spelled, _ in model.includes)
         header_macros = {name for summary in self.headers.values() for name, bodies in summary.macro_bodies.items()
-                         if not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(body)
+                         if not (name in QUALIFIER_MACROS and all(INERT_QUALIFIER.fullmatch(body)
                                                                   for body in bodies))}
         self.header_names = frozenset(name for summary in self.headers.values() for name in summary.names)
         self.header_macros = frozenset(header_macros)
@@ -158,10 +159,10 @@ class FileFacts:
         self.tracks_mask_mode = False
         self._ctrl_preserved: bool | None = None     # _ctrl_writes_preserved(), read once
         if not self.unmodelled:
-            self.unmodelled = _header_count_mode(
+            self.unmodelled = header_count_mode(
                 self.headers, self.macros, frozenset(word for decl in model.globals for word in decl.words))
         if not self.unmodelled:
-            mode = _count_mode_name_of(model.source)
+            mode = count_mode_name_of(model.source)
             if mode:
                 self.unmodelled = self._locate_count_mode(mode)
         self.scope = Scope(None)
@@ -191,7 +192,7 @@ class FileFacts:
         # headers define such macros too (PTO_PASTING_MACROS: `MAP_INSTR_IMPL(TSQUARE, a, b)` calls
         # `TSQUARE_IMPL`), which a file may use.
         self.pastes_tokens = "##" in model.source.text or any(
-            _spells(model.source, name) for name in PTO_PASTING_MACROS)
+            source_spells(model.source, name) for name in PTO_PASTING_MACROS)
         # Every identifier a file-scope declaration mentions (variables, constants, enumerators,
         # function prototypes, struct members): such a name may shadow a pto enumerator
         # (`PIPE_V`, `EVENT_ID0`) or an op (`TADD`) for the functions of the file, so it never
@@ -226,10 +227,10 @@ class FileFacts:
         scoped = {decl.name for decl in model.globals if decl.kind == "scoped-enum"} & self.file_scope_enums
         # (The raw text first: a use that only a comment or string holds is read again on the code.)
         text = model.source.text
-        unsure = {name for name in scoped if not _only_names_the_enumeration(text, name)}
+        unsure = {name for name in scoped if not only_names_the_enumeration(text, name)}
         code = code_only(text) if unsure else ""
         self.scoped_enums = frozenset(name for name in scoped
-                                      if name not in unsure or _only_names_the_enumeration(code, name))
+                                      if name not in unsure or only_names_the_enumeration(code, name))
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
         # builtin (`namespace nn { struct int64_t {...}; }`) is then no scalar.
         self.file_scope_classes = frozenset(
@@ -243,7 +244,7 @@ class FileFacts:
             if not ("typedef" in words or (words[:1] == ["using"] and "=" in decl.text)):
                 continue
             ast = decl.stmt.ast
-            uses_macro = any(name in self.macros and not (name in _QUALIFIER_WORDS and name in model.empty_macros)
+            uses_macro = any(name in self.macros and not (name in QUALIFIER_MACRO_WORDS and name in model.empty_macros)
                              for name in words)
             if uses_macro or not isinstance(ast, A.TypeAlias) and words[0] not in ("struct", "class", "union", "enum"):
                 # `typedef uint16_t offset_t, int64_t;`, `uint16_t typedef int64_t;`, `using int64_t
@@ -288,7 +289,7 @@ class FileFacts:
             body = _PLAIN_STRUCT_BODY.fullmatch(strip_comments(decl.text))
             name = decl.name
             if body is None or sum(name in words for words in global_words) != 1 or name in self.macros \
-                    or name in self.header_names or _model_reads(name) or name in PTO_SPELLED_NAMES:
+                    or name in self.header_names or model_reads(name) or name in PTO_SPELLED_NAMES:
                 continue
             members = [member.split() for member in body.group(1).replace("*", " * ").split(";") if member.strip()]
             if members and all(_plain_scalar_member(words, self.file_scope_types | self.macros) for words in members):
@@ -304,13 +305,13 @@ class FileFacts:
                       "ops then walk as many elements as the vector mask says, in any function the file runs "
                       "after it")
         text = model.source.text
-        if "$" in text or _has_splice(text):
+        if "$" in text or has_splice(text):
             return whole_file
         bodies = [(fn, fn.body) for fn in model.functions if isinstance(fn.body, Compound)]
         points: dict[int, list[tuple[Stmt, str, str]]] = {}
         tainted: set[str] = set()
-        offsets = _count_mode_offsets(text)
-        if len(offsets) > _MAX_COUNT_MODE_PLACES:
+        offsets = count_mode_offsets(text)
+        if len(offsets) > MAX_COUNT_MODE_PLACES:
             return whole_file           # (each place walks its function's statements)
         for offset, name in offsets:
             owner = next(((fn, body) for fn, body in bodies if body.span.start < offset < body.span.end), None)
@@ -322,7 +323,7 @@ class FileFacts:
             # (A statement's header, for a loop or branch: its events are the count point.)
             if not isinstance(stmt, (SimpleStmt, ForStmt, IfStmt, SwitchStmt)) \
                     or (isinstance(stmt, SimpleStmt) and "{" in stmt.text) \
-                    or not _count_mode_name(code_only(text[stmt.span.start:stmt.span.end])):
+                    or not count_mode_name(code_only(text[stmt.span.start:stmt.span.end])):
                 return whole_file
             if scalar_tci_call(stmt, offset):
                 continue        # the scalar TCI leaves the mask mode alone
@@ -372,7 +373,7 @@ class FileFacts:
         as an identifier, line splices joined (a lexical count, comments and strings included)."""
         if self._name_counts is None:
             text = self.model.source.text
-            self._name_counts = count_identifiers(join_splices(text) if _has_splice(text) else text,
+            self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text,
                                                   {fn.name for fn in self.model.functions})
         return self._name_counts.get(name, 0)
 
@@ -382,7 +383,7 @@ class FileFacts:
         facts = self._declaration_facts.get(key)
         if facts is None:
             facts = self._declaration_facts[key] = ("template" in fn.declaration.words,
-                                                    _return_reason(fn))
+                                                    return_reason(fn))
         return facts
 
     def possible_kernels(self) -> frozenset[int]:
@@ -425,7 +426,7 @@ class FileFacts:
         `__ubuf__` address space (Ascend C's address-space qualifiers, pto-facts.md §3), and the
         model takes a file-scope variable's value as unknown wherever it is read."""
         if name in self.macros or name in pto_macro_names() or name in self.header_names \
-                or toolchain_may_declare(name) or name in self.functions or _model_reads(name):
+                or toolchain_may_declare(name) or name in self.functions or model_reads(name):
             return False
         declarations = [decl for decl in self.model.globals if name in decl.words]
         if len(declarations) != 1:
@@ -522,7 +523,7 @@ class FileFacts:
                     or type_.ref or type_.template is not None or type_.name not in INTEGER_TYPES \
                     or type_.name in self.scope.aliases or type_.name in self.file_scope_types:
                 continue
-            if declared[name] != 1 or name in self.macros or _model_reads(name) \
+            if declared[name] != 1 or name in self.macros or model_reads(name) \
                     or self.may_be_toolchain_function(name) or name in self.file_scope_types or "::" in name:
                 continue
             value = self.constant_value(ast.init, out)
@@ -586,7 +587,7 @@ def _plain_scalar_member(words: list[str], file_types: set[str] | frozenset[str]
     text = " ".join(words)
     text = _ARRAY_BOUND.sub(" ", text)
     parts = text.replace(",", " , ").split()
-    if not parts or parts[0] not in _INT_TYPES and parts[0] not in _FLOAT_TYPES or parts[0] in file_types:
+    if not parts or parts[0] not in INTEGER_TYPES and parts[0] not in FLOATING_TYPES or parts[0] in file_types:
         return False
     rest = parts[1:]
     expect_name = True

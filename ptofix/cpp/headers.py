@@ -49,9 +49,9 @@ from .ctrl_preservation import prove_ctrl_preserved
 from .header_scalar_functions import ScalarProof, prove_scalar_function
 from .keywords import CPP_KEYWORDS
 from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
-from .parser import _INCLUDE, parse_cpp
+from .parser import INCLUDE_DIRECTIVE, parse_cpp
 from .preprocessor import read_macro_directive
-from .tokens import _scan
+from .tokens import scan_tokens
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -336,7 +336,7 @@ def _outside_brackets(text: str) -> str | None:
 def _read_header(text: str, path: str) -> _Header:
     """Scan one header (see the module doc)."""
     facts = _Header()
-    tokens = _scan(SourceText(text, path))
+    tokens = scan_tokens(SourceText(text, path))
     kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
     masked = masked_literals(text)
     # Namespace-scope text: the tokens outside class and function bodies (a body becomes `{}`).
@@ -409,7 +409,7 @@ def _read_directive(facts: _Header, text: str, start: int, end: int) -> None:
     """What the directive at ``start``..``end`` of a header adds to its facts: an include, a pragma
     that may change code, a macro's definition (or #undef) and the words of its replacement."""
     directive = directive_text(text[start:end])
-    included = _INCLUDE.match(directive)
+    included = INCLUDE_DIRECTIVE.match(directive)
     if included:
         facts.includes.append((included.group(1).strip(), start,
                                directive.lstrip("#").lstrip().startswith("include_next")))

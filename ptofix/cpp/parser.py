@@ -81,7 +81,7 @@ from .preprocessor import (
     pp_tokens,
     with_header_queries,
 )
-from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, _has_assignment, _scan
+from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, _has_assignment, scan_tokens
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -224,7 +224,7 @@ def directive_tables(source: SourceText) -> tuple[
     """The macro table and the `#if` tree of a text the structure is not read of (a pto-isa
     header), as ``parse_cpp`` builds them for a kernel (preprocessor.build_tables); raises
     PtofixError on a text the tokenizer refuses."""
-    tokens = _scan(source)
+    tokens = scan_tokens(source)
     return build_tables(_directives(tokens), len(tokens.text))
 
 
@@ -403,7 +403,7 @@ class _StructureParser:
         includes = []
         directives = _directives(self.tokens)
         for directive, start, _ in directives:
-            included = _INCLUDE.match(directive)
+            included = INCLUDE_DIRECTIVE.match(directive)
             if included:
                 includes.append((included.group(1).strip(), start))
         table, sections, groups = build_tables(directives, len(self.text))
@@ -1057,7 +1057,7 @@ _BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
 _UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
 _NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
-_INCLUDE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
+INCLUDE_DIRECTIVE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
 _INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
 
@@ -1384,7 +1384,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     the model keeps: CppFile.environment)."""
     from .stmt_parser import forget_statements
     forget_statements()
-    scanned = _scan(source)
+    scanned = scan_tokens(source)
     _within_statement_budget(source, scanned)
     tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
     parser = _StructureParser(source, tokens)

@@ -32,7 +32,7 @@ from . import call_statements, declarations, expressions, tile_history
 from . import stmt_parser as A
 from .call_statements import MAX_CALLEE_NESTING
 from .count_mode import (
-    _FEW_MACROS,
+    FEW_MACROS,
 )
 from .expression_macros import used_only_as_calls
 from .file_facts import FileFacts
@@ -64,23 +64,23 @@ from .model import (
     SwitchStmt,
 )
 from .statement_forms import (
-    _BLOCK_ALIAS,
-    _EMPTY,
-    _GRAMMAR_TYPE_WORDS,
-    _INERT_DIRECTIVES,
-    _JUMP_WORDS,
-    _PTO_CALL_NAMES,
-    _QUALIFIER_WORDS,
-    _declared_names,
-    _has_splice,
-    _leftmost_name,
-    _merge_header,
-    _one_call_at_most,
-    _only_sets_valid_shape,
-    _template_params,
-    _template_value_params,
-    _variable_bound,
+    BLOCK_ALIAS,
+    EMPTY_STATEMENT,
+    GRAMMAR_TYPE_WORDS,
+    INERT_DIRECTIVES,
+    JUMP_WORDS,
+    PTO_CALL_NAMES,
+    QUALIFIER_MACRO_WORDS,
+    has_splice,
+    head_template_params,
     join_splices,
+    leftmost_name,
+    maybe_declared_names,
+    merge_header,
+    one_call_at_most,
+    only_sets_valid_shape,
+    template_value_params,
+    variable_bound,
 )
 from .symbols import (
     UNKNOWN_DEF,
@@ -193,8 +193,8 @@ class FunctionSemantics:
         self.param_defaults: list[str] = []          # per parameter: why its default may run code
         # Every template parameter may name a type (`template <Concept T>` has no `typename`),
         # and a non-type one also a value (declared below).
-        declared_types = _template_params(fn.declaration.words)
-        value_params = _template_value_params(fn)
+        declared_types = head_template_params(fn.declaration.words)
+        value_params = template_value_params(fn)
         # Every name the template heads declare (bound or not): a name the statement grammar or
         # the model reads by its spelling is checked against these (_read_whole_body).
         self.declared_template_params = declared_types | value_params
@@ -269,7 +269,7 @@ class FunctionSemantics:
         # spelling: a variable, parameter or template parameter so named (`int32_t size_t = -8;`
         # makes `(size_t) + 4096` a sum, not a cast) changes what the statements mean.
         renamed = (self.declared_template_params | {sym.name for sym in self.symbols if sym.kind != "type"}) \
-            & _GRAMMAR_TYPE_WORDS
+            & GRAMMAR_TYPE_WORDS
         if renamed and not self.hidden_jump:
             self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(renamed)}' is declared in the " \
                                "function as another name than the type the statement grammar reads it as"
@@ -407,7 +407,7 @@ class FunctionSemantics:
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
                 for name in named:
-                    if _only_sets_valid_shape(stmt, name):
+                    if only_sets_valid_shape(stmt, name):
                         continue        # (the tile's address is neither read nor bound: still waiting)
                     sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text) \
@@ -494,7 +494,7 @@ class FunctionSemantics:
             return
         if isinstance(stmt, Directive):
             word = directive_word(stmt.text)
-            if word not in _INERT_DIRECTIVES:
+            if word not in INERT_DIRECTIVES:
                 # `#include` in a body pastes code the model never sees (any other unknown
                 # directive may do anything too): every variable may change, any UB byte.
                 self.writes_everything = f"'{word}' inside the function may write any variable"
@@ -522,7 +522,7 @@ class FunctionSemantics:
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
             self.reason_node = None
-            info = self.info[id(stmt)] = _one_call_at_most(self._simple(stmt, scope))
+            info = self.info[id(stmt)] = one_call_at_most(self._simple(stmt, scope))
             node = self.reason_node
             if info.reason and node is not None and stmt.ast is not None and isinstance(node.start, int) \
                     and 0 < node.start < stmt.span.end - stmt.span.start:
@@ -537,7 +537,7 @@ class FunctionSemantics:
                                 for text, what in ((stmt.init, "for init"), (stmt.cond, "for condition"),
                                                    (stmt.step, "for step")))
             self.header_parts[id(stmt)] = (init, cond, step)
-            self.info[id(stmt)] = _merge_header([part for part in (init, cond, step) if part is not None])
+            self.info[id(stmt)] = merge_header([part for part in (init, cond, step) if part is not None])
             self._header_scope_exit(stmt)
             counter = self._loop_counter(stmt, inner, (init, cond, step))
             header_defs = len(counter[0].defs) if counter is not None else 0
@@ -669,11 +669,11 @@ class FunctionSemantics:
         statement counts (a type, a template name or a qualifier may be a macro too)."""
         macros = self.ctx.macros
         if macros:
-            if len(macros) <= _FEW_MACROS and "\\" not in text and not any(name in text for name in macros):
+            if len(macros) <= FEW_MACROS and "\\" not in text and not any(name in text for name in macros):
                 return ""       # (no splice that could hide one: a few substring searches decide)
             empty = self.ctx.model.empty_macros
-            for name in identifiers(join_splices(text) if _has_splice(text) else text):
-                if name in macros and not (name in _QUALIFIER_WORDS and name in empty):
+            for name in identifiers(join_splices(text) if has_splice(text) else text):
+                if name in macros and not (name in QUALIFIER_MACRO_WORDS and name in empty):
                     return name
         return ""
 
@@ -684,8 +684,8 @@ class FunctionSemantics:
         expression_macros = self.ctx.expression_macros
         if not macro or not expression_macros:
             return macro
-        for name in identifiers(join_splices(text) if _has_splice(text) else text):
-            if name in self.ctx.macros and not (name in _QUALIFIER_WORDS and name in self.ctx.model.empty_macros) \
+        for name in identifiers(join_splices(text) if has_splice(text) else text):
+            if name in self.ctx.macros and not (name in QUALIFIER_MACRO_WORDS and name in self.ctx.model.empty_macros) \
                     and not (name in expression_macros and used_only_as_calls(text, name)):
                 return name
         return ""
@@ -693,13 +693,13 @@ class FunctionSemantics:
     def _header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
         """An if/switch/for condition, for init or for step (Unknown if it calls several of the
         file's functions, as a statement is)."""
-        return _one_call_at_most(self._read_header_part(text, scope, what))
+        return one_call_at_most(self._read_header_part(text, scope, what))
 
     def _read_header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
         parse = A.parse_for_init if what == "for init" else A.parse_condition
         ast = parse(text)
         self._pending_calls: list = []
-        if ast is None and _has_splice(text):
+        if ast is None and has_splice(text):
             ast = parse(join_splices(text))
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
@@ -708,7 +708,7 @@ class FunctionSemantics:
             self._uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
-            if ast.array and _variable_bound(text):
+            if ast.array and variable_bound(text):
                 return self._unknown_text(text, scope, f"{what}: an array bound that is not a number", ast)
             info = self._decl(ast, scope)
             declared = scope.names.get(ast.name) if ast.name else None
@@ -735,21 +735,21 @@ class FunctionSemantics:
         """A statement the model cannot read: every variable it names may be written. What it
         may declare: the name of its declaration when it parsed (``ast``), else any name in it."""
         env = {}
-        names = identifiers(join_splices(text) if _has_splice(text) else text)
-        declared = _declared_names(text) if ast is None else None
+        names = identifiers(join_splices(text) if has_splice(text) else text)
+        declared = maybe_declared_names(text) if ast is None else None
         if ast is None:
             self.maybe_declared.update(names if declared is None else declared)
             if "enum" in names and "using" in names:
                 # `using enum E;` declares every enumerator of E here, names the statement does
                 # not spell: any outer variable may be hidden from here on.
                 self.hidden_jump = self.hidden_jump or "a block-scope 'using enum' may declare any name"
-            jumps = _JUMP_WORDS.intersection(names)
+            jumps = JUMP_WORDS.intersection(names)
             if jumps:
                 # `({ if (i == 3) break; 0; })`: a jump inside what the model cannot read.
                 self._may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.maybe_declared.add(ast.name)
-        alias_only = declared is not None and _BLOCK_ALIAS.match(strip_comments(text)) is not None
+        alias_only = declared is not None and BLOCK_ALIAS.match(strip_comments(text)) is not None
         if (ast is None and not alias_only) or isinstance(ast, A.Decl):
             # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
             # whose destructor or cleanup runs when the enclosing block is left (an
@@ -786,7 +786,7 @@ class FunctionSemantics:
         opens namespace pto; ``::X`` may be any global of the file."""
         ctx = self.ctx
         base = _strip_pto(name)
-        declared = base in ctx.file_scope_names or (base in _PTO_CALL_NAMES and ctx.is_local_name(base))
+        declared = base in ctx.file_scope_names or (base in PTO_CALL_NAMES and ctx.is_local_name(base))
         if name == base:
             if name in env:
                 what = "a local type" if env[name].kind == "type" else "a local variable"
@@ -826,9 +826,9 @@ class FunctionSemantics:
     def _simple(self, stmt: SimpleStmt, scope: Scope) -> StmtInfo:
         text = stmt.text        # (sliced from the file on each read: read once)
         if text == ";":
-            return _EMPTY
+            return EMPTY_STATEMENT
         ast = stmt.ast
-        if ast is None and _has_splice(text):
+        if ast is None and has_splice(text):
             # Line splices go before tokenizing (translation phase 2): read the joined text. (The
             # AST the model keeps stays None: offsets into the joined text are not the file's.)
             ast = A.parse_statement(join_splices(text))
@@ -859,7 +859,7 @@ class FunctionSemantics:
             alias.type_ref = target       # (what `T(...)` constructs: _constructs_pto_value)
             return StmtInfo(Kind.NOP)
         if isinstance(ast, A.Decl):
-            if ast.array and _variable_bound(text):
+            if ast.array and variable_bound(text):
                 return self._unknown_text(text, scope, "an array bound that is not a number (evaluated at run "
                                                             "time, calls and writes included)", ast)
             return self._decl(ast, scope)
@@ -880,7 +880,7 @@ class FunctionSemantics:
             # template argument declares nothing here ([dcl.decl], [stmt.ambig]), so the statement
             # is an expression (a call, or a temporary destroyed at its end: no scope-exit code).
             return ""
-        head = _leftmost_name(expr)
+        head = leftmost_name(expr)
         return head if head is not None and self._may_name_type(head, scope) else ""
 
     def _as_declaration(self, head: str, text: str, info: StmtInfo, scope: Scope) -> StmtInfo:
@@ -894,7 +894,7 @@ class FunctionSemantics:
                     names.remove(part)
         # Nor a word the statement only spells qualified or after `->` (`RoundMode` in
         # `ns::TCVT_X(dst, src, RoundMode::CAST_NONE);`): no declarator-id of a block is one.
-        joined = join_splices(text) if _has_splice(text) else text
+        joined = join_splices(text) if has_splice(text) else text
         self.maybe_declared.update(set(names) - qualified_only_names(joined))
         self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose destructor " \
                                "runs at scope exit"

@@ -12,10 +12,10 @@ from .symbols import (
     Kind,
     Scope,
     Symbol,
-    _entry_count,
-    _same_fingerprint,
-    _static_storage,
-    _tile_fingerprint,
+    entry_count,
+    same_fingerprint,
+    static_storage,
+    tile_fingerprint,
 )
 from .tile_flow import TileRecord
 
@@ -51,11 +51,11 @@ def _note_tile(self: FunctionSemantics, stmt: Stmt, sym: Symbol, symbols_before:
     flow = self._flow
     if not flow.enabled or sym.uid in flow.blind:
         return
-    now = _tile_fingerprint(sym)
+    now = tile_fingerprint(sym)
     then = flow.seen.get(sym.uid)
     if then is None:
         record = self._tile_declared(stmt, sym) if sym.uid >= symbols_before and not first_use else None
-    elif _same_fingerprint(now, then):
+    elif same_fingerprint(now, then):
         return
     elif first_use:
         # The one binding _block added, and nothing else: one possibility more, from here on.
@@ -77,7 +77,7 @@ def _tile_declared(self: FunctionSemantics, stmt: Stmt, sym: Symbol) -> TileReco
     ast = stmt.ast if isinstance(stmt, SimpleStmt) else None
     tt = sym.tile
     if not isinstance(ast, A.Decl) or ast.name != sym.name or tt is None or sym.defs or sym.type_ref is None \
-            or sym.type_ref.ref or sym.type_ref.pointer or _static_storage(sym):
+            or sym.type_ref.ref or sym.type_ref.pointer or static_storage(sym):
         return None
     if sym.valid_ctor is not None:
         shape = list(sym.valid_ctor)
@@ -95,7 +95,7 @@ def _tile_changed(self: FunctionSemantics, stmt: Stmt, sym: Symbol, then: tuple)
     a change of any other kind (the tile is then blind)."""
     defs_added = len(sym.defs) - then[0]
     bindings_added = sym.bindings[then[1]:]
-    shape_kept = sym.valid_ctor is then[2] and _entry_count(sym.valid_ctor) == then[3]
+    shape_kept = sym.valid_ctor is then[2] and entry_count(sym.valid_ctor) == then[3]
     path = tuple(self._flow.path)
     offset = stmt.span.start
     ast = stmt.ast if isinstance(stmt, SimpleStmt) else None
@@ -138,7 +138,7 @@ def _flow_views(self: FunctionSemantics) -> None:
         return
     for uid, seen in flow.seen.items():
         # A change no statement naming the tile showed (a `for` or `if` header's): blind.
-        if not _same_fingerprint(_tile_fingerprint(self.symbols[uid]), seen):
+        if not same_fingerprint(tile_fingerprint(self.symbols[uid]), seen):
             flow.blind.add(uid)
     for stmt_id, where in flow.ops.items():
         info = self.info.get(stmt_id)

@@ -116,7 +116,7 @@ class Tokens:
 
 
 def tokenize(source: SourceText) -> list[Token]:
-    return [Token(*tok) for tok in _scan(source).tuples()]
+    return [Token(*tok) for tok in scan_tokens(source).tuples()]
 
 
 def _token_spans(text: str) -> tuple[bytearray, array, array]:
@@ -138,7 +138,7 @@ def _token_spans(text: str) -> tuple[bytearray, array, array]:
     return groups, starts, ends
 
 
-def _scan(source: SourceText) -> Tokens:
+def scan_tokens(source: SourceText) -> Tokens:
     text = source.text
     groups, starts, ends = _token_spans(text)
     pos = ends[-1] if ends else 0

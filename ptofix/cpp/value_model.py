@@ -7,19 +7,19 @@ from ..pto import tpipe
 from ..pto.ops import PURE_FUNCTIONS
 from . import stmt_parser as A
 from .c_types import (
-    _VALID_DIM_GETTERS,
-    _VALID_DIM_TYPE,
-    _cast_type,
-    _pointer_values,
-    _template_key,
-    _wrap,
+    VALID_DIM_GETTERS,
+    VALID_DIM_TYPE,
+    cast_type_of,
     expr_type,
     literal_type,
+    pointer_values,
+    template_key,
+    wrap_if_integer,
 )
 from .integers import IntType, binary_value, unary_value, wrap
 from .keywords import strip_pto as _strip_pto
-from .statement_forms import _holds_dims
-from .symbols import COPIED_SHAPE, UNKNOWN_DEF, UNKNOWN_SHAPE, PtrType, Symbol, _static_storage
+from .statement_forms import holds_dims
+from .symbols import COPIED_SHAPE, UNKNOWN_DEF, UNKNOWN_SHAPE, PtrType, Symbol, static_storage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class ValueModel:
                     isinstance(node, int) else self.eval(node, env)
                 if values is None or len(values) != 1:
                     return None
-                dims.append(_wrap(next(iter(values)), _VALID_DIM_TYPE))
+                dims.append(wrap_if_integer(next(iter(values)), VALID_DIM_TYPE))
             shapes.add((dims[0], dims[1]))
             if len(shapes) > MAX_VALUES:
                 return None
@@ -178,7 +178,7 @@ class ValueModel:
                 values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
                 if values is not None:
                     # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp).
-                    known[dim] |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
+                    known[dim] |= {wrap_if_integer(v, VALID_DIM_TYPE) for v in values}
                 elif node is None:
                     # UNKNOWN_SHAPE: a default constructor's unset counts, or a shape changed where
                     # the model does not look: no input the kernel's precondition bounds.
@@ -226,20 +226,20 @@ class ValueModel:
                 # The incoming value only (one definition: the parameter's), of a kernel entry.
                 return self.sem.fn.is_entry and len(sym.defs) == 1 and sym in self.sem.params
             if len(sym.defs) != 1 or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None \
-                    or not _holds_dims(sym.ctype, bound):
+                    or not holds_dims(sym.ctype, bound):
                 return False
             node, env = sym.defs[0]
             return self._input_expr(node, env, bound, depth + 1)
         if isinstance(node, A.Cast):
-            return _holds_dims(_cast_type(node.type, self.sem, env), bound) \
+            return holds_dims(cast_type_of(node.type, self.sem, env), bound) \
                 and self._input_expr(node.operand, env, bound, depth + 1)
         if isinstance(node, A.Ternary):
-            return _holds_dims(expr_type(node, env, self.sem), bound) \
+            return holds_dims(expr_type(node, env, self.sem), bound) \
                 and all(self._input_expr(part, env, bound, depth + 1) for part in (node.then, node.orelse))
         if isinstance(node, A.Call):
             tmpl = node.template
             if tmpl is not None and _strip_pto(tmpl.name) == "static_cast" and len(node.args) == 1:
-                return _holds_dims(expr_type(node, env, self.sem), bound) \
+                return holds_dims(expr_type(node, env, self.sem), bound) \
                     and self._input_expr(node.args[0], env, bound, depth + 1)
             return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
                 and env.get(node.func.id) is None and node.func.id not in self.sem.ctx.header_names
@@ -276,7 +276,7 @@ class ValueModel:
                 return None
             # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp): a wider or
             # negative argument keeps its low 32 bits.
-            out |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
+            out |= {wrap_if_integer(v, VALID_DIM_TYPE) for v in values}
         return frozenset(out)
 
     def shape_entries(self, sym: Symbol, seen: set | None = None) -> list | None:
@@ -315,7 +315,7 @@ class ValueModel:
         anew each iteration)."""
         mine, theirs = self.shape_entries(one), self.shape_entries(other)
         if mine is None or theirs is None or len(mine) != 1 \
-                or len(theirs) != 1 or _static_storage(one) or _static_storage(other):
+                or len(theirs) != 1 or static_storage(one) or static_storage(other):
             return False
         if any(entry[0] is COPIED_SHAPE for sym in (one, other) for entry in sym.valid_ctor or ()):
             # A copy's entry is its source's, constructed when and as often as the source is (a
@@ -364,7 +364,7 @@ class ValueModel:
         seen: set[int] = set()
         result: set | None = set()
         try:
-            pending = [_wrap(v, sym.ctype) for v in starts]
+            pending = [wrap_if_integer(v, sym.ctype) for v in starts]
             while pending and result is not None:
                 current = pending.pop()
                 if current in seen:
@@ -416,7 +416,7 @@ class ValueModel:
             if values is None or result is None:
                 result = None
                 break
-            result = result | {_wrap(v, sym.ctype) for v in values}
+            result = result | {wrap_if_integer(v, sym.ctype) for v in values}
             if len(result) > MAX_VALUES:
                 result = None
                 break
@@ -444,19 +444,19 @@ class ValueModel:
         if isinstance(node, A.Number):
             value = node.value
             ctype: object = literal_type(node)
-            return frozenset([_wrap(value, ctype)]) if isinstance(value, int) and ctype is not None else None
+            return frozenset([wrap_if_integer(value, ctype)]) if isinstance(value, int) and ctype is not None else None
         if isinstance(node, A.Literal):
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
         if isinstance(node, A.Name):
             return self._name_values(node.id, env)
         if isinstance(node, A.Cast):
             inner = self._eval(node.operand, env)
-            ctype = _cast_type(node.type, self.sem, env)
+            ctype = cast_type_of(node.type, self.sem, env)
             if inner is None or ctype is None or ctype == "float":
                 return None
             if isinstance(ctype, PtrType):
-                return _pointer_values(inner)
-            return frozenset(_wrap(v, ctype) for v in inner)
+                return pointer_values(inner)
+            return frozenset(wrap_if_integer(v, ctype) for v in inner)
         if isinstance(node, A.Unary):
             inner = self._eval(node.operand, env)
             ctype = expr_type(node, env, self.sem)
@@ -474,10 +474,10 @@ class ValueModel:
             a, b = self._eval(node.then, env), self._eval(node.orelse, env)
             if cond is not None and len(cond) == 1:
                 chosen = a if next(iter(cond)) else b
-                return None if chosen is None else frozenset(_wrap(v, common) for v in chosen)
+                return None if chosen is None else frozenset(wrap_if_integer(v, common) for v in chosen)
             if a is None or b is None:
                 return None
-            return _cap(frozenset(_wrap(v, common) for v in a | b))
+            return _cap(frozenset(wrap_if_integer(v, common) for v in a | b))
         if isinstance(node, (A.Binary, A.SizeOf)):
             return self._binary(node, env) if isinstance(node, A.Binary) else self._size_of(node)
         if isinstance(node, A.Call):
@@ -489,14 +489,14 @@ class ValueModel:
                 if inner is None or ctype is None or ctype == "float":
                     return None
                 if isinstance(ctype, PtrType):
-                    return _pointer_values(inner)
-                return frozenset(_wrap(v, ctype) for v in inner)
+                    return pointer_values(inner)
+                return frozenset(wrap_if_integer(v, ctype) for v in inner)
             func = node.func
             if isinstance(func, A.Member) and func.field == "data" and not node.args and isinstance(func.obj, A.Name):
                 sym = env.get(func.obj.id)
                 if sym is not None and sym.kind == "tile":
-                    return _pointer_values(self.tile_addresses(sym))
-            if isinstance(func, A.Member) and func.field in _VALID_DIM_GETTERS and not node.args \
+                    return pointer_values(self.tile_addresses(sym))
+            if isinstance(func, A.Member) and func.field in VALID_DIM_GETTERS and not node.args \
                     and isinstance(func.obj, A.Name):
                 # `s.GetValidRow()`: s's valid rows (an `unsigned`), as known; a tile whose shape
                 # reads its own is unknown.
@@ -516,7 +516,7 @@ class ValueModel:
                 self._reading_shapes.add(sym.uid)
                 self._nesting += 1
                 try:
-                    return self._valid_dims(sym, _VALID_DIM_GETTERS[func.field])
+                    return self._valid_dims(sym, VALID_DIM_GETTERS[func.field])
                 finally:
                     self._nesting -= 1
                     self._reading_shapes.discard(sym.uid)
@@ -562,7 +562,7 @@ class ValueModel:
             for b in right:
                 if pointer:
                     a2, b2 = a * scale_left, b * scale_right
-                    value = _wrap(a2 + b2 if op == "+" else a2 - b2, rtype_all)
+                    value = wrap_if_integer(a2 + b2 if op == "+" else a2 - b2, rtype_all)
                 else:
                     result = binary_value(op, a, b, ltype, rtype)
                     if result is None:
@@ -571,7 +571,7 @@ class ValueModel:
                 out.add(value)
                 if len(out) > MAX_VALUES:
                     return None
-        return _pointer_values(frozenset(out)) if pointer and op in "+-" else frozenset(out)
+        return pointer_values(frozenset(out)) if pointer and op in "+-" else frozenset(out)
 
     # -- tiles ---------------------------------------------------------------------------------
     def tile_addresses(self, sym: Symbol, _seen: frozenset = frozenset()) -> frozenset | None:
@@ -627,7 +627,7 @@ class ValueModel:
         ctor, env = pipe.pipe_ctor
         pipe_type = tmpl.args[0] if tmpl.args else None
         if not isinstance(pipe_type, A.TemplateId) or not isinstance(ctor.func, A.TemplateId) \
-                or _template_key(pipe_type) != _template_key(ctor.func):
+                or template_key(pipe_type) != template_key(ctor.func):
             return None
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
