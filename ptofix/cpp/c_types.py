@@ -12,9 +12,21 @@ from .symbols import PtrType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Protocol
 
-    from .semantics import FunctionSemantics
+    class TypeScope(Protocol):
+        """What the type of an expression depends on in the function it is read in
+        (function_state.FunctionState, and semantics.FunctionSemantics through its state)."""
+
+        @property
+        def local_alias_names(self) -> set[str]: ...
+
+        @property
+        def template_params(self) -> set[str]: ...
+
+        def file_constant(self, name: str) -> tuple[IntType, int] | None: ...
+
+        def resolve_in_file_scope(self, type_: A.TypeRef) -> A.TypeRef: ...
 
 
 _INT_TYPES = INTEGER_TYPES
@@ -65,7 +77,7 @@ def literal_type(node: A.Number) -> IntType | str | None:
 _SIZE_T = IntType(*INTEGER_TYPES["size_t"])
 
 
-def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
+def expr_type(node: Any, env: dict, sem: TypeScope) -> object:
     """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
     try:
         return _expr_type(node, env, sem)
@@ -73,7 +85,7 @@ def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         return None
 
 
-def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
+def _expr_type(node: Any, env: dict, sem: TypeScope) -> object:
     if isinstance(node, A.Number):
         return literal_type(node)
     if isinstance(node, A.Literal):
@@ -130,10 +142,10 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
     return None
 
 
-def cast_type_of(type_: A.TypeRef, sem: FunctionSemantics, env: dict) -> object:
+def cast_type_of(type_: A.TypeRef, sem: TypeScope, env: dict) -> object:
     if type_.name in sem.local_alias_names or type_.name in sem.template_params:
         return None
-    resolved = sem.resolve_type(type_, sem.ctx.scope) if type_.template is None else type_
+    resolved = sem.resolve_in_file_scope(type_) if type_.template is None else type_
     if resolved.pointer:
         return pointer_type(resolved)
     if resolved.name in _INT_TYPES:

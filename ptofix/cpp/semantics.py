@@ -28,14 +28,13 @@ from ..pto.ops import (
 )
 from ..pto.tiles import TileType
 from ..signals import CHECKPOINT_EVERY, checkpoint
-from . import call_statements, declarations, expressions, tile_history
 from . import stmt_parser as A
-from .call_statements import MAX_CALLEE_NESTING
-from .count_mode import (
-    FEW_MACROS,
-)
+from .call_statements import CallStatementReader
+from .declarations import DeclarationReader
 from .expression_macros import used_only_as_calls
+from .expressions import MAX_CALLEE_NESTING, ExpressionEvaluator
 from .file_facts import FileFacts
+from .function_state import FunctionState, shadow_dependent_aliases, unknown_names
 from .integers import IntType
 from .keywords import strip_pto as _strip_pto
 from .lexical import (
@@ -69,7 +68,6 @@ from .statement_forms import (
     GRAMMAR_TYPE_WORDS,
     INERT_DIRECTIVES,
     JUMP_WORDS,
-    PTO_CALL_NAMES,
     QUALIFIER_MACRO_WORDS,
     has_splice,
     head_template_params,
@@ -89,7 +87,7 @@ from .symbols import (
     StmtInfo,
     Symbol,
 )
-from .tile_flow import TileFlow, TileRecord
+from .tile_history import TileHistory
 from .value_model import ValueModel
 
 TYPE_CHECKING = False
@@ -126,6 +124,11 @@ class FileContext(FileFacts):
         self._semantics[key] = sem
         return sem
 
+    def callee_state(self, fn: Function) -> FunctionState | None:
+        """What a caller reads of ``fn``'s model (semantics, None while it is not available)."""
+        sem = self.semantics(fn)
+        return None if sem is None else sem.state
+
     def built(self) -> set[int]:
         """ids of the functions whose semantic model has been asked for."""
         return {key[0] for key in self._semantics}
@@ -144,9 +147,11 @@ class FileContext(FileFacts):
 class FunctionSemantics:
     """Symbols, value definitions and one StmtInfo per statement of one function.
 
-    The statement walk is here; what a declaration, an expression and a call statement mean, and
-    each tile's history, are in declarations.py, expressions.py, call_statements.py and
-    tile_history.py: functions taking the model as ``self``, which the methods here delegate to."""
+    The statement walk is here. It hands what a statement holds to the readers it is built with,
+    which share the function's FunctionState (``state``): ``declarations`` (DeclarationReader),
+    ``expressions`` (ExpressionEvaluator), ``calls`` (CallStatementReader); ``tiles`` (TileHistory)
+    records each tile's history as the walk goes, and ``values`` (ValueModel) computes values on
+    demand once it is done."""
 
     __deletable__ = ("values",)      # mypyc: release() deletes it
 
@@ -156,82 +161,58 @@ class FunctionSemantics:
         # The instantiation analysed ((name, value) per template parameter: templates.py), or ()
         # for the template with its parameters unknown (or no template).
         self.binding = binding
-        # uid of a symbol -> (type, value) of an integer constant known while the body is read:
-        # a bound non-type template parameter, a constexpr local initialized from constants. Tile
-        # types (template arguments) read them (declarations._read_tile_type).
-        self.constants: dict[int, tuple[IntType, int]] = {}
+        state = self.state = FunctionState(fn, ctx, binding)
         self.info: dict[int, StmtInfo] = {}          # id(stmt) -> info (headers: id of the For/If/Switch)
-        # The innermost expression whose reason made the statement being read Unknown (None until
-        # one does): where a diagnostic puts its caret (FileContext.construct_at).
-        self.reason_node: Any = None
+        self.expressions = ExpressionEvaluator(state, ctx.callee_state)
+        self.declarations = DeclarationReader(state, self.expressions)
+        self.calls = CallStatementReader(state, self.expressions)
+        # Where each tile's valid shape and address come from, statement by statement (tile_flow).
+        self.tiles = TileHistory(self.info, state.symbols)
         self._statements_read = 0                    # (signals.checkpoint)
         self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
         self.header_parts: dict[int, tuple] = {}
-        self.symbols: list[Symbol] = []
-        self.params: list[Symbol] = []
-        self.param_refs: list[bool] = []             # parameter passed by reference or pointer
         self.unparsed: list[SimpleStmt] = []
-        self.writes_everything: str | None = None  # a macro-like statement may write any variable
-        # Names a statement the model cannot read mentions: it may declare them (`auto TADD = [&]
-        # ...;`), so from there on none of them reads as a pto op or enumerator (_not_pto_name).
-        self.maybe_declared: set[str] = set()
         self._switch_scopes: set[Scope] = set()      # the body scope of each switch (case labels' reach)
-        # Names of the type aliases declared in the body: a cast, read after the walk without its
-        # statement's scope, cannot tell which alias of such a name it meant.
-        self.local_alias_names: set[str] = set()
-        self._tile_types: dict[int, tuple[A.TemplateId, TileType]] = {}    # template_tile_type
-        # Why control flow may leave a statement other than as written: a macro or an included
-        # file may expand to `break`, `continue`, `return`, `goto` or a `case` label.
-        self.hidden_jump: str | None = None
-        self._jump_located = False
-        # Set while a statement is read when it may leave code to run at the end of its block (a
-        # destructor, a cleanup attribute); stored per statement in scope_exit.
-        self.scope_exit_code = ""
         self.scope_exit: dict[int, str] = {}         # id(stmt) -> why code may run at its block's end
-        self.class_params = ""                       # why a parameter may be an object passed by value
-        self.param_defaults: list[str] = []          # per parameter: why its default may run code
         # Every template parameter may name a type (`template <Concept T>` has no `typename`),
         # and a non-type one also a value (declared below).
         declared_types = head_template_params(fn.declaration.words)
         value_params = template_value_params(fn)
         # Every name the template heads declare (bound or not): a name the statement grammar or
         # the model reads by its spelling is checked against these (_read_whole_body).
-        self.declared_template_params = declared_types | value_params
+        state.declared_template_params = declared_types | value_params
         bound_names = {name for name, _ in binding}
-        self.template_params = self.declared_template_params - bound_names
+        state.template_params = state.declared_template_params - bound_names
         scope = Scope(ctx.scope)
-        head_macro = self._macro_in(fn.declaration.text)
+        head_macro = state.macro_in(fn.declaration.text)
         owner = fn.declaration.owner
         if ctx.unmodelled:
-            self.hidden_jump = ctx.unmodelled
-            self._jump_located = True
+            state.hidden_jump = ctx.unmodelled
+            state.jump_located = True
         elif id(fn) in ctx.unknown_functions:
-            self.hidden_jump = ctx.unknown_functions[id(fn)]
-            self._jump_located = True
+            state.hidden_jump = ctx.unknown_functions[id(fn)]
+            state.jump_located = True
         elif owner:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member
             # aliases and variables (`using int64_t = uint16_t;`) the model does not read (and
             # whether K is a class or a namespace rests on declarations it may misread).
-            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: a member of '{owner}', whose " \
-                               "class scope the model does not read"
-            self._jump_located = True
+            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: a member of '{owner}', whose " \
+                                "class scope the model does not read"
+            state.jump_located = True
         elif head_macro:
             # `TPL void h()` with `#define TPL template <pipe_t PIPE_ALL>`: its template head,
             # qualifiers or parameters are not what the model reads.
-            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: the function's declaration uses " \
-                               f"the macro '{head_macro}'"
-            self._jump_located = True
+            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: the function's declaration uses " \
+                                f"the macro '{head_macro}'"
+            state.jump_located = True
         for name in value_params - declared_types - bound_names:
             # `template <pipe_t PIPE_ALL>`: in the body the name is the instantiation's value, not
             # pto's enumerator; as a local symbol it is unknown-valued and never reads as pto's.
-            self._new_symbol(scope, name, "scalar").make_unknown("non-type template parameter")
-        declarations.bind_template_params(self, scope, binding)
-        self._declare_params(scope)
-        self._param_baseline = [(len(p.defs), len(p.bindings)) for p in self.params]
-        self.generic_params_used: set[int] = set()
-        self._leaf: bool | None = None               # _is_leaf(), read on first use
-        self._flag_symbols: list[Symbol] = []
+            state.new_symbol(scope, name, "scalar").make_unknown("non-type template parameter")
+        self.declarations.bind_template_params(scope, binding)
+        self.declarations.declare_params(scope)
+        state.param_baseline = [(len(p.defs), len(p.bindings)) for p in state.params]
         body = fn.body
         # Where each label of the body is and each goto with its label, by offset: a jump over
         # the statement that binds a variable first leaves it in its unbound first state (_block).
@@ -243,114 +224,102 @@ class FunctionSemantics:
                     self._label_offsets.setdefault(stmt.name, stmt.span.start)
                 elif isinstance(stmt, GotoStmt):
                     self._gotos.append((stmt.span.start, stmt.label))
-        # Where each tile's valid shape and address come from, statement by statement (tile_flow).
-        self._flow = TileFlow()
-        self._shadows: list[Symbol] = []
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
         self._read_whole_body(ctx, fn)
-        self._flow_views()
-        self.values = ValueModel(self)
+        self.tiles.flow_views(bool(state.hidden_jump or state.writes_everything or self._gotos or self._label_offsets))
+        self.values = ValueModel(state)
 
     def _read_whole_body(self, ctx: FileContext, fn: Function) -> None:
         """What the body read as a whole says (a method of its own: compiled, the attributes the
         body's statements set are read with the types they are declared with, not those the
         constructor gave them before reading it)."""
+        state = self.state
         # A name the model reads by its spelling (`pto`, `BLayout`, `Shape`...) that the function
         # may declare (a template parameter, a block-scope struct or namespace alias, a statement
         # it cannot read): `pto::TMUL` and `BLayout::RowMajor` there may be the function's own.
-        spelled = (self.declared_template_params | self.maybe_declared | {sym.name for sym in self.symbols}) \
+        spelled = (state.declared_template_params | state.maybe_declared | {sym.name for sym in state.symbols}) \
             & PTO_SPELLED_NAMES
-        if spelled and not self.hidden_jump:
-            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(spelled)}' may be declared in " \
-                               "the function, so a name it qualifies may not be pto's"
-            self._jump_located = True
+        if spelled and not state.hidden_jump:
+            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(spelled)}' may be declared in " \
+                                "the function, so a name it qualifies may not be pto's"
+            state.jump_located = True
         # The statement grammars read `size_t`, `int64_t`, `half`... as the builtin types by their
         # spelling: a variable, parameter or template parameter so named (`int32_t size_t = -8;`
         # makes `(size_t) + 4096` a sum, not a cast) changes what the statements mean.
-        renamed = (self.declared_template_params | {sym.name for sym in self.symbols if sym.kind != "type"}) \
+        renamed = (state.declared_template_params | {sym.name for sym in state.symbols if sym.kind != "type"}) \
             & GRAMMAR_TYPE_WORDS
-        if renamed and not self.hidden_jump:
-            self.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(renamed)}' is declared in the " \
-                               "function as another name than the type the statement grammar reads it as"
-            self._jump_located = True
-        if self.writes_everything:
-            for sym in self.symbols:
-                sym.make_unknown(self.writes_everything)
+        if renamed and not state.hidden_jump:
+            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(renamed)}' is declared in the " \
+                                "function as another name than the type the statement grammar reads it as"
+            state.jump_located = True
+        if state.writes_everything:
+            for sym in state.symbols:
+                sym.make_unknown(state.writes_everything)
 
-    # -- declarations -------------------------------------------------------------------------
     def release(self) -> None:
         """Break the model's reference cycles once its function's analysis is done (the cyclic
         collector is paused while a pass runs): a definition's environment holds its own symbol,
         the value model and this model point at each other."""
-        for sym in self.symbols + self._shadows:
+        state = self.state
+        for sym in state.symbols + self.tiles.shadows:
             sym.defs = []
             sym.bindings = []
             sym.pipe_ctor = None
-        self._shadows.clear()
+        self.tiles.shadows.clear()
         self.values.release()
         del self.values
         self.info.clear()
         self._first_namers.clear()
         self.header_parts.clear()
-        self.symbols.clear()
-        self.params.clear()
+        state.symbols.clear()
+        state.params.clear()
         self._switch_scopes.clear()
-        self._tile_types.clear()
-        self._flag_symbols.clear()
+        self.declarations.release()
 
-    def _new_symbol(self, scope: Scope, name: str, kind: str) -> Symbol:
-        return declarations._new_symbol(self, scope, name, kind)
+    # -- what the analyses read of the function (its state's) ------------------------------------
+    @property
+    def hidden_jump(self) -> str | None:
+        return self.state.hidden_jump
 
-    def _declare_params(self, scope: Scope) -> None:
-        declarations._declare_params(self, scope)
+    @property
+    def class_params(self) -> str:
+        return self.state.class_params
 
-    def _default_reason(self, ast: Any, text: str) -> str:
-        return declarations._default_reason(self, ast, text)
+    @property
+    def params(self) -> list[Symbol]:
+        return self.state.params
 
-    def _may_be_class_by_value(self, ast: Any, sym: Symbol, text: str, scope: Scope) -> bool:
-        return declarations._may_be_class_by_value(self, ast, sym, text, scope)
+    @property
+    def symbols(self) -> list[Symbol]:
+        return self.state.symbols
 
-    def _may_be_reference(self, type_: A.TypeRef, scope: Scope) -> bool:
-        return declarations._may_be_reference(self, type_, scope)
+    @property
+    def local_alias_names(self) -> set[str]:
+        return self.state.local_alias_names
 
-    def resolve_type(self, type_: A.TypeRef, scope: Scope) -> A.TypeRef:
-        return declarations.resolve_type(self, type_, scope)
+    @property
+    def template_params(self) -> set[str]:
+        return self.state.template_params
 
-    def template_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
-        return declarations.template_tile_type(self, tmpl, scope)
+    def file_constant(self, name: str) -> tuple[IntType, int] | None:
+        return self.state.file_constant(name)
 
-    def _read_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
-        return declarations._read_tile_type(self, tmpl, scope)
+    def resolve_in_file_scope(self, type_: A.TypeRef) -> A.TypeRef:
+        return self.state.resolve_in_file_scope(type_)
 
-    @staticmethod
-    def _shadow_dependent_aliases(scope: Scope, name: str) -> None:
-        """A local alias ``name`` is about to hide an outer one. C++ bound the names of every alias
-        already visible when that alias was declared (`using TT = Tile<..., E, ...>` keeps the
-        outer E), but the model reads an alias's words where it is used: from here on, an alias
-        whose target names ``name`` is no type the model knows."""
-        outer: Scope | None = scope
-        inner: list[Scope] = []      # the scopes seen: their aliases hide an outer one's of that name
-        while outer is not None:
-            users = outer.alias_users.get(name)
-            if users:
-                for alias in list(users):
-                    if not any(alias in seen.aliases for seen in inner):
-                        scope.set_alias(alias, A.TypeRef(0, 0, f"<type '{alias}' names '{name}', which a local "
-                                                                "alias hides here>"))
-            inner.append(outer)
-            outer = outer.parent
-
-    def _declare(self, scope: Scope, decl: A.Decl) -> Symbol:
-        return declarations._declare(self, scope, decl)
-
-    def _declare_symbol(self, scope: Scope, decl: A.Decl) -> Symbol:
-        return declarations._declare_symbol(self, scope, decl)
+    def event_value(self, tag: str) -> str:
+        """The constant a symbolic flag tag stands for ('' when it is not one constant)."""
+        if not tag.startswith("<"):
+            return tag
+        sym = self.state.symbols[int(tag[1:-1])]
+        values = self.values.value_set(sym)
+        return str(next(iter(values))) if values is not None and len(values) == 1 else ""
 
     # -- queries by name (reports, tests) -------------------------------------------------------
     def symbol(self, name: str) -> Symbol:
         """The one symbol declared as ``name`` (KeyError if none, ValueError if several)."""
-        found = [s for s in self.symbols if s.name == name]
+        found = [s for s in self.state.symbols if s.name == name]
         if not found:
             raise KeyError(name)
         if len(found) > 1:
@@ -366,15 +335,6 @@ class FunctionSemantics:
     def tile_type(self, name: str) -> TileType | None:
         return self.symbol(name).tile
 
-    def param_written(self, index: int) -> bool:
-        """The function changes its parameter ``index`` (visible to the caller if by reference)."""
-        sym = self.params[index]
-        defs, bindings = self._param_baseline[index]
-        return len(sym.defs) > defs or len(sym.bindings) > bindings
-
-    def _local_call(self, name: str, args: list, env: dict, explicit: bool = False) -> str:
-        return call_statements._local_call(self, name, args, env, explicit)
-
     # -- statement walk -----------------------------------------------------------------------
     def _block(self, stmts: list[Stmt], scope: Scope) -> None:
         # Tiles declared without an address (the default constructor sets none; a static one is at
@@ -385,7 +345,7 @@ class FunctionSemantics:
         waiting: dict[str, Symbol] = {}
         declared_at: dict[str, int] = {}     # waiting name -> the end of its declaration
         text = self.ctx.model.source.text
-        flow = self._flow
+        flow = self.tiles.flow
         if flow.enabled:
             flow.blocks.add(id(stmts))
         for index, stmt in enumerate(stmts):
@@ -414,7 +374,7 @@ class FunctionSemantics:
                             or self._jumped_over(declared_at.pop(name, span.start), stmt):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
-                            self._note_tile(stmt, sym, len(self.symbols), first_use=True)
+                            self.tiles.note_tile(stmt, sym, len(self.state.symbols), first_use=True)
                         else:
                             sym.defs.append(UNKNOWN_DEF)
             if isinstance(stmt, SimpleStmt) and (stmt.is_parsed() or stmt.text != ";"):
@@ -497,33 +457,33 @@ class FunctionSemantics:
             if word not in INERT_DIRECTIVES:
                 # `#include` in a body pastes code the model never sees (any other unknown
                 # directive may do anything too): every variable may change, any UB byte.
-                self.writes_everything = f"'{word}' inside the function may write any variable"
-                if not self.hidden_jump:
-                    self.hidden_jump = f"{self.ctx.model.source.location(stmt.span.start)}: '{word}' inside the " \
-                                       "function may hide a jump"
-                    self._jump_located = True
+                self.state.writes_everything = f"'{word}' inside the function may write any variable"
+                if not self.state.hidden_jump:
+                    where = self.ctx.model.source.location(stmt.span.start)
+                    self.state.hidden_jump = f"{where}: '{word}' inside the function may hide a jump"
+                    self.state.jump_located = True
                 self.info[id(stmt)] = StmtInfo(Kind.UNKNOWN, reason=f"directive '{word}' inside a function body")
             return
-        self.scope_exit_code = ""
-        symbols_before = len(self.symbols)
+        self.state.scope_exit_code = ""
+        symbols_before = len(self.state.symbols)
         self._read_stmt(stmt, scope)
-        if self._flow.enabled and not isinstance(stmt, (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)):
-            self._note_tiles(stmt, scope, symbols_before)
-        if self.hidden_jump and not self._jump_located:
+        if self.tiles.flow.enabled and not isinstance(stmt, (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)):
+            self.tiles.note_tiles(stmt, scope, symbols_before)
+        if self.state.hidden_jump and not self.state.jump_located:
             # Say where: the innermost statement that set it is the first to get here.
-            self.hidden_jump = f"{self.ctx.model.source.location(stmt.span.start)}: {self.hidden_jump}"
-            self._jump_located = True
-        if self.scope_exit_code:
-            self.scope_exit[id(stmt)] = self.scope_exit_code
-            self.scope_exit_code = ""
+            self.state.hidden_jump = f"{self.ctx.model.source.location(stmt.span.start)}: {self.state.hidden_jump}"
+            self.state.jump_located = True
+        if self.state.scope_exit_code:
+            self.scope_exit[id(stmt)] = self.state.scope_exit_code
+            self.state.scope_exit_code = ""
 
     def _read_stmt(self, stmt: Stmt, scope: Scope) -> None:
         if isinstance(stmt, Compound):
             self._block(stmt.body, Scope(scope))
         elif isinstance(stmt, SimpleStmt):
-            self.reason_node = None
+            self.state.reason_node = None
             info = self.info[id(stmt)] = one_call_at_most(self._simple(stmt, scope))
-            node = self.reason_node
+            node = self.state.reason_node
             if info.reason and node is not None and stmt.ast is not None and isinstance(node.start, int) \
                     and 0 < node.start < stmt.span.end - stmt.span.start:
                 # (Offsets of the statement's own AST: not one read from its text with line
@@ -542,7 +502,7 @@ class FunctionSemantics:
             counter = self._loop_counter(stmt, inner, (init, cond, step))
             header_defs = len(counter[0].defs) if counter is not None else 0
             if stmt.body is not None:
-                flow = self._flow
+                flow = self.tiles.flow
                 flow.loops.append(tuple(flow.path))
                 flow.path.append((id(stmt), -1))
                 self._stmt(stmt.body, Scope(inner))
@@ -558,12 +518,12 @@ class FunctionSemantics:
             for number, part in enumerate((stmt.then, stmt.orelse)):
                 if part is not None:
                     # (Its own place: a branch's statement dominates nothing after the if.)
-                    self._flow.path.append((id(stmt), -1 - number))
+                    self.tiles.flow.path.append((id(stmt), -1 - number))
                     self._stmt(part, Scope(scope))
-                    self._flow.path.pop()
+                    self.tiles.flow.path.pop()
         elif isinstance(stmt, SwitchStmt):
             # Case labels enter the body past its statements: no dominance inside (tile_flow).
-            self._flow.disable()
+            self.tiles.flow.disable()
             self.info[id(stmt)] = self._header_part(stmt.cond, scope, "switch condition")
             self._header_scope_exit(stmt)
             inner = Scope(scope)
@@ -582,16 +542,16 @@ class FunctionSemantics:
                 variables.update(dict.fromkeys(inner.names))
                 types.update(dict.fromkeys(inner.aliases))
             for name in variables:
-                self._new_symbol(scope, name, "unknown").make_unknown("declared inside an #if section")
+                self.state.new_symbol(scope, name, "unknown").make_unknown("declared inside an #if section")
             for name in types:       # a type no declaration can read (its symbols are unknown)
                 scope.set_alias(name, A.TypeRef(0, 0, f"<type '{name}' declared inside an #if section>"))
-        elif isinstance(stmt, (GotoStmt, LabelStmt)) and not self._macro_in(stmt.text):
+        elif isinstance(stmt, (GotoStmt, LabelStmt)) and not self.state.macro_in(stmt.text):
             return      # a jump or its target: the control-flow graph (vector_cfg) reads them
         elif isinstance(stmt, OpaqueStmt):
             self.info[id(stmt)] = self._unknown_text(stmt.text, scope, stmt.reason)
-        elif isinstance(stmt, CaseLabel) and self._macro_in(stmt.text):
+        elif isinstance(stmt, CaseLabel) and self.state.macro_in(stmt.text):
             # `case ONE:` with `#define ONE 1: TMUL(b, b, b); case 7`.
-            self._may_jump(f"macro '{self._macro_in(stmt.text)}' in a case label")
+            self.state.may_jump(f"macro '{self.state.macro_in(stmt.text)}' in a case label")
 
     def _loop_counter(self, stmt: ForStmt, inner: Scope, parts: tuple) -> tuple | None:
         """(counter, condition, step, env) of `for (T i = a; cond; step)` whose header declares
@@ -624,63 +584,23 @@ class FunctionSemantics:
                (isinstance(node, A.Unary) and node.op in ("&", "*"))
                for part in (cond, value) if part is not None for node in A.walk(part)):
             return None
-        env = self._env(cond, inner)
+        env = self.state.env(cond, inner)
         if value is not None:
-            env.update(self._env(value, inner))
+            env.update(self.state.env(value, inner))
         if env.get(decl.name) is not sym:
             return None
         return sym, cond, step, env
 
-    # -- the history of each tile's valid shape and address (tile_flow) ------------------------
-    def _note_tiles(self, stmt: Stmt, scope: Scope, symbols_before: int) -> None:
-        tile_history._note_tiles(self, stmt, scope, symbols_before)
-
-    def _note_tile(self, stmt: Stmt, sym: Symbol, symbols_before: int, first_use: bool = False) -> None:
-        tile_history._note_tile(self, stmt, sym, symbols_before, first_use)
-
-    def _tile_declared(self, stmt: Stmt, sym: Symbol) -> TileRecord | None:
-        return tile_history._tile_declared(self, stmt, sym)
-
-    def _tile_changed(self, stmt: Stmt, sym: Symbol, then: tuple) -> TileRecord | None:
-        return tile_history._tile_changed(self, stmt, sym, then)
-
-    def _flow_views(self) -> None:
-        tile_history._flow_views(self)
-
     def _header_scope_exit(self, stmt: Stmt) -> None:
         """Keep what the header of ``stmt`` leaves for its scope exit apart from its body's."""
-        if self.scope_exit_code:
-            self.scope_exit[id(stmt)] = self.scope_exit_code
-            self.scope_exit_code = ""
-
-    def _uses_macro(self, macro: str) -> None:
-        """A statement uses a macro of the file: its expansion may write any variable, and jump."""
-        origin = self.ctx.macro_origin(macro)
-        self.writes_everything = f"macro '{macro}' may write any variable{origin}"
-        self._may_jump(f"macro '{macro}' may hide a jump{origin}")
-
-    def _may_jump(self, why: str) -> None:
-        """Control may leave the statement being read other than as written (the first reason
-        stays; _stmt adds where)."""
-        self.hidden_jump = self.hidden_jump or why
-
-    def _macro_in(self, text: str) -> str:
-        """The first identifier of ``text`` that the file #defines ('' if none): every word of the
-        statement counts (a type, a template name or a qualifier may be a macro too)."""
-        macros = self.ctx.macros
-        if macros:
-            if len(macros) <= FEW_MACROS and "\\" not in text and not any(name in text for name in macros):
-                return ""       # (no splice that could hide one: a few substring searches decide)
-            empty = self.ctx.model.empty_macros
-            for name in identifiers(join_splices(text) if has_splice(text) else text):
-                if name in macros and not (name in QUALIFIER_MACRO_WORDS and name in empty):
-                    return name
-        return ""
+        if self.state.scope_exit_code:
+            self.scope_exit[id(stmt)] = self.state.scope_exit_code
+            self.state.scope_exit_code = ""
 
     def _statement_macro(self, text: str) -> str:
         """_macro_in(text), but an expression macro used only as calls in ``text`` does not count:
         its uses are read as the parenthesized expressions they expand to (expressions.py)."""
-        macro = self._macro_in(text)
+        macro = self.state.macro_in(text)
         expression_macros = self.ctx.expression_macros
         if not macro or not expression_macros:
             return macro
@@ -698,19 +618,19 @@ class FunctionSemantics:
     def _read_header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
         parse = A.parse_for_init if what == "for init" else A.parse_condition
         ast = parse(text)
-        self._pending_calls: list = []
+        self.state.pending_calls = []
         if ast is None and has_splice(text):
             ast = parse(join_splices(text))
         if ast is None:
             return self._unknown_text(text, scope, f"{what} not understood")
         macro = self._statement_macro(text)
         if macro:
-            self._uses_macro(macro)
+            self.state.uses_macro(macro)
             return self._unknown_text(text, scope, f"{what} uses the macro '{macro}'", ast)
         if isinstance(ast, A.Decl):
             if ast.array and variable_bound(text):
                 return self._unknown_text(text, scope, f"{what}: an array bound that is not a number", ast)
-            info = self._decl(ast, scope)
+            info = self.declarations.decl(ast, scope)
             declared = scope.names.get(ast.name) if ast.name else None
             # Unlike a block's declarations (_block), nothing binds a header's variable before the
             # loop body uses it: without an initializer its first state (a static tile at address
@@ -723,12 +643,12 @@ class FunctionSemantics:
         # A condition (and a for-init) may declare with a parenthesized declarator too: `if
         # (SyncPipe(PIPE_V) = PIPE_MTE2)`. A for step is an expression.
         head = self._declaration_head(ast, scope) if what != "for step" else ""
-        env = self._env(ast, scope)
-        reason = self._expression(ast, scope, env)
+        env = self.state.env(ast, scope)
+        reason = self.expressions.expression(ast, scope, env)
         if reason:
-            info = self._unknown_names(env, f"{what}: {reason}")
+            info = unknown_names(env, f"{what}: {reason}")
         else:
-            info = StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
+            info = StmtInfo(Kind.NOP, env=env, local_calls=self.state.pending_calls)
         return self._as_declaration(head, text, info, scope) if head else info
 
     def _unknown_text(self, text: str, scope: Scope, reason: str, ast: Any = None) -> StmtInfo:
@@ -738,31 +658,31 @@ class FunctionSemantics:
         names = identifiers(join_splices(text) if has_splice(text) else text)
         declared = maybe_declared_names(text) if ast is None else None
         if ast is None:
-            self.maybe_declared.update(names if declared is None else declared)
+            self.state.maybe_declared.update(names if declared is None else declared)
             if "enum" in names and "using" in names:
                 # `using enum E;` declares every enumerator of E here, names the statement does
                 # not spell: any outer variable may be hidden from here on.
-                self.hidden_jump = self.hidden_jump or "a block-scope 'using enum' may declare any name"
+                self.state.hidden_jump = self.state.hidden_jump or "a block-scope 'using enum' may declare any name"
             jumps = JUMP_WORDS.intersection(names)
             if jumps:
                 # `({ if (i == 3) break; 0; })`: a jump inside what the model cannot read.
-                self._may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
+                self.state.may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
-            self.maybe_declared.add(ast.name)
+            self.state.maybe_declared.add(ast.name)
         alias_only = declared is not None and BLOCK_ALIAS.match(strip_comments(text)) is not None
         if (ast is None and not alias_only) or isinstance(ast, A.Decl):
             # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
             # whose destructor or cleanup runs when the enclosing block is left (an
             # alias-declaration declares a type, no object).
-            self.scope_exit_code = "a statement ptofix cannot read may declare an object whose destructor " \
+            self.state.scope_exit_code = "a statement ptofix cannot read may declare an object whose destructor " \
                                    "runs at scope exit"
         for name in names:
             if name in self.ctx.macros:
-                self._uses_macro(name)
+                self.state.uses_macro(name)
             sym = scope.lookup(name)
             if sym is not None:
                 env[name] = sym
-        info = self._unknown_names(env, reason)
+        info = unknown_names(env, reason)
         if ast is None:
             # It may also declare any of those names anew (`using ::x;`, `auto& [x] = arr;`,
             # `extern T x;`).
@@ -776,52 +696,7 @@ class FunctionSemantics:
         longer says what it is)."""
         for name in names:
             if scope.lookup(name) is not None:
-                self._new_symbol(scope, name, "unknown").make_unknown(f"'{name}' may be declared anew by {what}")
-
-    def _not_pto_name(self, name: str, env: dict) -> str:
-        """Why ``name`` as written may not denote pto's op or enumerator of that name ('' if it
-        does): it names a local variable or parameter, something declared at file scope or a
-        function of the file (which competes in overload resolution), or something a statement
-        the model could not read may have declared. ``pto::X`` is pto's unless the file itself
-        opens namespace pto; ``::X`` may be any global of the file."""
-        ctx = self.ctx
-        base = _strip_pto(name)
-        declared = base in ctx.file_scope_names or (base in PTO_CALL_NAMES and ctx.is_local_name(base))
-        if name == base:
-            if name in env:
-                what = "a local type" if env[name].kind == "type" else "a local variable"
-                return f"'{name}' is {what} here, not pto's '{name}'"
-            if declared:
-                return f"this file declares its own '{name}'"
-            if name in self.maybe_declared:
-                return f"'{name}' may be declared by a statement or parameter ptofix cannot read"
-            return ""
-        if name.startswith("::") and not name.startswith("::pto::"):
-            return f"this file declares its own '{name}'" if declared else ""
-        if "pto" in ctx.model.namespaces and (declared or ctx.is_local_name(base)):
-            return f"this file opens namespace pto and declares its own '{base}'"
-        return ""
-
-    def _unknown_names(self, env: dict, reason: str) -> StmtInfo:
-        for sym in env.values():
-            sym.make_unknown(reason)
-        return StmtInfo(Kind.UNKNOWN, reason=reason, env=env)
-
-    def _env(self, node: Any, scope: Scope) -> dict:
-        return self._env_of_names(A.name_ids(node), scope, {})
-
-    @staticmethod
-    def _env_of_names(names: tuple[str, ...], scope: Scope, env: dict) -> dict:
-        lookup = scope.lookup
-        for name in names:
-            # A qualified name (`TileType::Vec`) is never a variable of this function: a declarator
-            # is one identifier (the grammar's `decl`), so the scopes hold no such key.
-            if ":" in name:
-                continue
-            sym = lookup(name)
-            if sym is not None:
-                env[name] = sym
-        return env
+                self.state.new_symbol(scope, name, "unknown").make_unknown(f"'{name}' may be declared anew by {what}")
 
     def _simple(self, stmt: SimpleStmt, scope: Scope) -> StmtInfo:
         text = stmt.text        # (sliced from the file on each read: read once)
@@ -832,7 +707,7 @@ class FunctionSemantics:
             # Line splices go before tokenizing (translation phase 2): read the joined text. (The
             # AST the model keeps stays None: offsets into the joined text are not the file's.)
             ast = A.parse_statement(join_splices(text))
-        self._pending_calls = []
+        self.state.pending_calls = []
         if ast is None:
             self.unparsed.append(stmt)
             if A.too_long_for_the_grammar(text):
@@ -844,17 +719,17 @@ class FunctionSemantics:
             return self._unknown_text(text, scope, why)
         macro = self._statement_macro(text) if self.ctx.macros else ""
         if macro:
-            self._uses_macro(macro)
+            self.state.uses_macro(macro)
             return self._unknown_text(text, scope, f"uses the macro '{macro}'", ast)
-        self._pending_calls = []
+        self.state.pending_calls = []
         if isinstance(ast, A.TypeAlias):
-            self._shadow_dependent_aliases(scope, ast.name)
-            target = self.resolve_type(ast.type, scope)
+            shadow_dependent_aliases(scope, ast.name)
+            target = self.state.resolve_type(ast.type, scope)
             scope.set_alias(ast.name, target)
-            self.local_alias_names.add(ast.name)
+            self.state.local_alias_names.add(ast.name)
             # In its scope the name is a type, not an outer variable of that name: `(T) + 4096`
             # is then a cast. A symbol of kind "type" has no value, so such reads are unknown.
-            alias = self._new_symbol(scope, ast.name, "type")
+            alias = self.state.new_symbol(scope, ast.name, "type")
             alias.make_unknown("a type name")
             alias.type_ref = target       # (what `T(...)` constructs: _constructs_pto_value)
             return StmtInfo(Kind.NOP)
@@ -862,7 +737,7 @@ class FunctionSemantics:
             if ast.array and variable_bound(text):
                 return self._unknown_text(text, scope, "an array bound that is not a number (evaluated at run "
                                                             "time, calls and writes included)", ast)
-            return self._decl(ast, scope)
+            return self.declarations.decl(ast, scope)
         if isinstance(ast, A.AssignStmt) or (isinstance(ast, A.ExprStmt) and not isinstance(ast.expr, A.Name)):
             head = self._declaration_head(ast.target if isinstance(ast, A.AssignStmt) else ast.expr, scope)
             if head:
@@ -881,7 +756,7 @@ class FunctionSemantics:
             # is an expression (a call, or a temporary destroyed at its end: no scope-exit code).
             return ""
         head = leftmost_name(expr)
-        return head if head is not None and self._may_name_type(head, scope) else ""
+        return head if head is not None and self.expressions.may_name_type(head, scope) else ""
 
     def _as_declaration(self, head: str, text: str, info: StmtInfo, scope: Scope) -> StmtInfo:
         """``info`` of a statement that may be a declaration with the type ``head``: any name in it
@@ -895,11 +770,11 @@ class FunctionSemantics:
         # Nor a word the statement only spells qualified or after `->` (`RoundMode` in
         # `ns::TCVT_X(dst, src, RoundMode::CAST_NONE);`): no declarator-id of a block is one.
         joined = join_splices(text) if has_splice(text) else text
-        self.maybe_declared.update(set(names) - qualified_only_names(joined))
-        self.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose destructor " \
-                               "runs at scope exit"
+        self.state.maybe_declared.update(set(names) - qualified_only_names(joined))
+        self.state.scope_exit_code = f"'{head}' may name a type: the statement may declare an object whose " \
+                                     "destructor runs at scope exit"
         if info.kind is not Kind.UNKNOWN:
-            info = self._unknown_names(info.env, f"'{head}' may name a type: the statement may be a declaration of "
+            info = unknown_names(info.env, f"'{head}' may name a type: the statement may be a declaration of "
                                                  "any name in it")
         # `TN(t);` declares a new `t` of type TN: the outer `t` (its tile type, its scalar kind)
         # no longer says what the name denotes.
@@ -908,113 +783,34 @@ class FunctionSemantics:
 
     def _statement(self, ast: Any, scope: Scope) -> StmtInfo:
         """A return, assignment or expression statement."""
-        env = self._env(ast, scope)
+        env = self.state.env(ast, scope)
         if isinstance(ast, A.ReturnStmt):
             if ast.value is None:
                 return StmtInfo(Kind.RETURN, env=env)
-            reason = self._expression(ast.value, scope, env)
+            reason = self.expressions.expression(ast.value, scope, env)
             if reason:
-                self._unknown_names(env, reason)
+                unknown_names(env, reason)
             return StmtInfo(Kind.RETURN, env=env, reason=reason, then_unknown=bool(reason),
-                            local_calls=self._pending_calls)
+                            local_calls=self.state.pending_calls)
         if isinstance(ast, A.AssignStmt):
-            return self._assignment(A.Assign(ast.start, ast.end, ast.target, ast.op, ast.value), scope, env)
+            return self.declarations.assignment(A.Assign(ast.start, ast.end, ast.target, ast.op, ast.value), scope, env)
         if isinstance(ast, A.ExprStmt):
             expr = ast.expr
             if isinstance(expr, A.Call):
-                return self._call_statement(expr, scope, env)
+                return self.calls.call_statement(expr, scope, env)
             if isinstance(expr, A.Name) and expr.id in ("break", "continue"):
                 return StmtInfo(Kind.BREAK if expr.id == "break" else Kind.CONTINUE)
             if isinstance(expr, A.Name) and scope.lookup(expr.id) is None:
                 # `FOO;`: a macro invocation without parentheses (or an undeclared name).
-                self.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
+                self.state.writes_everything = f"'{expr.id}' may be a macro that writes any variable"
                 if self.ctx.may_be_macro(expr.id):
-                    self._may_jump(f"'{expr.id}' may be a macro that hides a jump{self.ctx.macro_origin(expr.id)}")
+                    self.state.may_jump(f"'{expr.id}' may be a macro that hides a jump{self.ctx.macro_origin(expr.id)}")
                 return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
-            reason = self._expression(expr, scope, env)
+            reason = self.expressions.expression(expr, scope, env)
             if reason:
-                return self._unknown_names(env, reason)
-            return StmtInfo(Kind.NOP, env=env, local_calls=self._pending_calls)
-        return self._unknown_names(env, f"{type(ast).__name__} statement not modelled")
-
-    # -- declarations and assignments ---------------------------------------------------------
-    def _decl(self, decl: A.Decl, scope: Scope) -> StmtInfo:
-        # The initializer is evaluated in the scope *before* the new name. C++ already sees the new
-        # one there (`static int64_t q = q + 4096;` reads the new, zeroed q; `T b = b;` copies the new
-        # b), so a declaration whose initializer names itself leaves it unknown (below).
-        return declarations._decl(self, decl, scope)
-
-    def _refine_auto(self, sym: Symbol, init: Any, env: dict) -> None:
-        declarations._refine_auto(self, sym, init, env)
-
-    def values_type(self, node: Any, env: dict) -> object:
-        return declarations.values_type(self, node, env)
-
-    def _assignment(self, node: A.Assign, scope: Scope, env: dict) -> StmtInfo:
-        return declarations._assignment(self, node, scope, env)
-
-    # -- expressions --------------------------------------------------------------------------
-    def _expression(self, node: Any, scope: Scope, env: dict) -> str:
-        return expressions._expression(self, node, scope, env)
-
-    def _expr(self, node: Any, env: dict) -> str:
-        reason = expressions._expr(self, node, env)
-        if reason and self.reason_node is None:
-            self.reason_node = node       # (the innermost: an inner call records first)
-        return reason
-
-    def _cast_reason(self, type_: A.TypeRef) -> str:
-        return expressions._cast_reason(self, type_)
-
-    def _type_named(self, name: str) -> bool:
-        return expressions._type_named(self, name)
-
-    def _may_reach_another(self, fn: Function, args: list, env: dict) -> str:
-        return expressions._may_reach_another(self, fn, args, env)
-
-    def _may_be_of_global_class_type(self, arg: Any, env: dict) -> bool:
-        return expressions._may_be_of_global_class_type(self, arg, env)
-
-    def _is_leaf(self) -> bool:
-        return expressions._is_leaf(self)
-
-    def file_constant(self, name: str) -> tuple[IntType, int] | None:
-        return expressions.file_constant(self, name)
-
-    def _plain_value_name(self, name: str) -> bool:
-        return expressions._plain_value_name(self, name)
-
-    def _may_name_type(self, name: str, scope: Scope) -> bool:
-        return expressions._may_name_type(self, name, scope)
-
-    def _free_name(self, name: str) -> str:
-        return expressions._free_name(self, name)
-
-    def _write(self, node: A.Assign, env: dict) -> str:
-        return expressions._write(self, node, env)
-
-    def _call_expr(self, call: A.Call, env: dict) -> str:
-        return expressions._call_expr(self, call, env)
-
-    def _constructs_pto_value(self, func: Any, env: dict) -> bool:
-        return expressions._constructs_pto_value(self, func, env)
-
-    # -- call statements ----------------------------------------------------------------------
-    def _call_statement(self, call: A.Call, scope: Scope, env: dict) -> StmtInfo:
-        return call_statements._call_statement(self, call, scope, env)
-
-    def _event_id(self, node: Any, env: dict) -> str:
-        return call_statements._event_id(self, node, env)
-
-    def event_value(self, tag: str) -> str:
-        return call_statements.event_value(self, tag)
-
-    def _tassign(self, call: A.Call, env: dict) -> StmtInfo:
-        return call_statements._tassign(self, call, env)
-
-    def _fifo(self, op: str, call: A.Call, env: dict) -> StmtInfo:
-        return call_statements._fifo(self, op, call, env)
-
+                return unknown_names(env, reason)
+            return StmtInfo(Kind.NOP, env=env, local_calls=self.state.pending_calls)
+        return unknown_names(env, f"{type(ast).__name__} statement not modelled")
 
 def analyse_function(model: CppFile, index: int = 0) -> FunctionSemantics:
     """The semantic model of ``model.functions[index]`` (a fresh file context)."""

@@ -25,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .semantics import FunctionSemantics
+    from .function_state import FunctionState
 
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -51,8 +51,8 @@ MAX_VALUE_STEPS = 100_000
 class ValueModel:
     """Value sets of scalar symbols and address sets of tile symbols (None = unknown)."""
 
-    def __init__(self, sem: FunctionSemantics):
-        self.sem = sem
+    def __init__(self, state: FunctionState):
+        self.state = state
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
@@ -77,8 +77,8 @@ class ValueModel:
         (FileContext.values_exhausted; BarrierAnalysis.decide and find_races read it)."""
         if self._steps < MAX_VALUE_STEPS:
             return False
-        if not self.sem.ctx.values_exhausted:
-            self.sem.ctx.values_exhausted = (f"{self.sem.fn.name}(): its value model reached its bound of "
+        if not self.state.ctx.values_exhausted:
+            self.state.ctx.values_exhausted = (f"{self.state.fn.name}(): its value model reached its bound of "
                                              f"{MAX_VALUE_STEPS} computations")
         return True
 
@@ -224,25 +224,25 @@ class ValueModel:
                 return False
             if sym.is_param:
                 # The incoming value only (one definition: the parameter's), of a kernel entry.
-                return self.sem.fn.is_entry and len(sym.defs) == 1 and sym in self.sem.params
+                return self.state.fn.is_entry and len(sym.defs) == 1 and sym in self.state.params
             if len(sym.defs) != 1 or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None \
                     or not holds_dims(sym.ctype, bound):
                 return False
             node, env = sym.defs[0]
             return self._input_expr(node, env, bound, depth + 1)
         if isinstance(node, A.Cast):
-            return holds_dims(cast_type_of(node.type, self.sem, env), bound) \
+            return holds_dims(cast_type_of(node.type, self.state, env), bound) \
                 and self._input_expr(node.operand, env, bound, depth + 1)
         if isinstance(node, A.Ternary):
-            return holds_dims(expr_type(node, env, self.sem), bound) \
+            return holds_dims(expr_type(node, env, self.state), bound) \
                 and all(self._input_expr(part, env, bound, depth + 1) for part in (node.then, node.orelse))
         if isinstance(node, A.Call):
             tmpl = node.template
             if tmpl is not None and _strip_pto(tmpl.name) == "static_cast" and len(node.args) == 1:
-                return holds_dims(expr_type(node, env, self.sem), bound) \
+                return holds_dims(expr_type(node, env, self.state), bound) \
                     and self._input_expr(node.args[0], env, bound, depth + 1)
             return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
-                and env.get(node.func.id) is None and node.func.id not in self.sem.ctx.header_names
+                and env.get(node.func.id) is None and node.func.id not in self.state.ctx.header_names
         return False
 
     def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
@@ -397,7 +397,7 @@ class ValueModel:
         value = next(iter(values))
         if step.op == "=":
             return wrap(value, ctype)
-        computed = binary_value(step.op[0], current, value, ctype, expr_type(step.value, env, self.sem))
+        computed = binary_value(step.op[0], current, value, ctype, expr_type(step.value, env, self.state))
         return None if computed is None else wrap(computed, ctype)
 
     def _value_set(self, sym: Symbol) -> frozenset | None:
@@ -436,7 +436,7 @@ class ValueModel:
         """The values of a name: its symbol's, else a file-scope constant's (FileContext.file_constant)."""
         sym = env.get(name)
         if sym is None:
-            constant = self.sem.file_constant(name)
+            constant = self.state.file_constant(name)
             return None if constant is None else frozenset([constant[1]])
         return self.value_set(sym)
 
@@ -451,7 +451,7 @@ class ValueModel:
             return self._name_values(node.id, env)
         if isinstance(node, A.Cast):
             inner = self._eval(node.operand, env)
-            ctype = cast_type_of(node.type, self.sem, env)
+            ctype = cast_type_of(node.type, self.state, env)
             if inner is None or ctype is None or ctype == "float":
                 return None
             if isinstance(ctype, PtrType):
@@ -459,7 +459,7 @@ class ValueModel:
             return frozenset(wrap_if_integer(v, ctype) for v in inner)
         if isinstance(node, A.Unary):
             inner = self._eval(node.operand, env)
-            ctype = expr_type(node, env, self.sem)
+            ctype = expr_type(node, env, self.state)
             if inner is None or not isinstance(ctype, IntType):
                 return None
             if node.op not in ("-", "+", "!", "~"):
@@ -467,7 +467,7 @@ class ValueModel:
             return frozenset(unary_value(node.op, v, ctype) or 0 for v in inner)   # (None: no such op)
         if isinstance(node, A.Ternary):
             # Both branches are converted to their common type (`c ? m : 0u` is unsigned).
-            common = expr_type(node, env, self.sem)
+            common = expr_type(node, env, self.state)
             if not isinstance(common, IntType):
                 return None
             cond = self._eval(node.cond, env)
@@ -485,7 +485,7 @@ class ValueModel:
             if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
                     and len(node.args) == 1:
                 inner = self._eval(node.args[0], env)
-                ctype = expr_type(node, env, self.sem)
+                ctype = expr_type(node, env, self.state)
                 if inner is None or ctype is None or ctype == "float":
                     return None
                 if isinstance(ctype, PtrType):
@@ -528,11 +528,11 @@ class ValueModel:
         function may give the name another meaning (a local alias, a template parameter, a
         statement it cannot read)."""
         arg = node.arg
-        sem = self.sem
-        if not isinstance(arg, A.TypeRef) or arg.name in sem.local_alias_names \
-                or arg.name in sem.declared_template_params or arg.name in sem.maybe_declared:
+        state = self.state
+        if not isinstance(arg, A.TypeRef) or arg.name in state.local_alias_names \
+                or arg.name in state.declared_template_params or arg.name in state.maybe_declared:
             return None
-        size = sem.ctx.constant_value(node, {})
+        size = state.ctx.constant_value(node, {})
         return None if size is None else frozenset([size[1]])
 
     def _binary(self, node: A.Binary, env: dict) -> frozenset | None:
@@ -540,8 +540,8 @@ class ValueModel:
         if left is None or right is None:
             return None
         op = node.op
-        ltype, rtype = expr_type(node.left, env, self.sem), expr_type(node.right, env, self.sem)
-        rtype_all = expr_type(node, env, self.sem)
+        ltype, rtype = expr_type(node.left, env, self.state), expr_type(node.right, env, self.state)
+        rtype_all = expr_type(node, env, self.state)
         if rtype_all is None or rtype_all == "float":
             return None
         scale_left = scale_right = 1
@@ -632,7 +632,7 @@ class ValueModel:
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
         consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(tile.tile.space or "")
-        depths = tpipe.ring_depths(values, self.sem.ctx.isa.tpipe_order)
+        depths = tpipe.ring_depths(values, self.state.ctx.isa.tpipe_order)
         slot_size = values[2] if len(values) > 2 else None
         if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \
                 or isinstance(slot_size, bool) or depths is None:
@@ -640,7 +640,7 @@ class ValueModel:
         bases = self.eval(ctor.args[consumer_arg], env)
         if bases is None or not all(isinstance(d, int) and 0 < d <= MAX_VALUES for d in depths):
             return None
-        stride = self.sem.ctx.isa.tpop_stride     # (as the checkout has it; "": either)
+        stride = self.state.ctx.isa.tpop_stride     # (as the checkout has it; "": either)
         strides = {tile.tile.nbytes} if stride == tpipe.STRIDE_TILE else {slot_size} \
             if stride == tpipe.STRIDE_SLOT else {tile.tile.nbytes, slot_size}
         return _cap(frozenset(b + k * s for b in bases for k in range(max(depths)) for s in strides))
