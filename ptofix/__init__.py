@@ -83,6 +83,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.count_mode",
     "ptofix.cpp.header_policy",
     "ptofix.cpp.file_facts",
+    "ptofix.cpp.function_state",
     "ptofix.cpp.value_model",
     "ptofix.cpp.declarations",
     "ptofix.cpp.tile_history",

@@ -3,6 +3,8 @@ promotion and the usual arithmetic conversions on the target (integers.py), cast
 and the type-name sets the statement reading uses."""
 from __future__ import annotations
 
+from typing import Protocol
+
 from ..pto.tiles import LOCAL_POINTER_LIMIT, dtype_size
 from . import stmt_parser as A
 from .integers import INTEGER_TYPES, IntType, common_type, promote, wrap
@@ -12,21 +14,22 @@ from .symbols import PtrType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Protocol
+    from typing import Any
 
-    class TypeScope(Protocol):
-        """What the type of an expression depends on in the function it is read in
-        (function_state.FunctionState, and semantics.FunctionSemantics through its state)."""
 
-        @property
-        def local_alias_names(self) -> set[str]: ...
+class TypeScope(Protocol):
+    """What the type of an expression depends on in the function it is read in
+    (function_state.FunctionState, and semantics.FunctionSemantics through its state)."""
 
-        @property
-        def template_params(self) -> set[str]: ...
+    @property
+    def local_alias_names(self) -> set[str]: ...
 
-        def file_constant(self, name: str) -> tuple[IntType, int] | None: ...
+    @property
+    def template_params(self) -> set[str]: ...
 
-        def resolve_in_file_scope(self, type_: A.TypeRef) -> A.TypeRef: ...
+    def file_constant(self, name: str) -> tuple[IntType, int] | None: ...
+
+    def resolve_in_file_scope(self, type_: A.TypeRef) -> A.TypeRef: ...
 
 
 _INT_TYPES = INTEGER_TYPES

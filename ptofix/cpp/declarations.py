@@ -412,7 +412,7 @@ class DeclarationReader:
 
     def _tile_declared_from(self, decl: A.Decl, sym: Symbol, env: dict) -> None:
         """What a tile's declaration binds it to (another tile's address, an unknown one) and the
-        valid shape its constructor gives it (``_decl``'s tile half)."""
+        valid shape its constructor gives it (``decl``'s tile half)."""
         # A tile is constructed from scalars only (its valid rows and columns); any other
         # argument (`Tile<...> b(a)`: a copy of another tile) may carry an address.
         ctor_args = decl.ctor_args or []

@@ -13,6 +13,12 @@ One walk over a function builds
   of forms. Whatever is not one of them is ``UNKNOWN``: it touches every UB byte, drains nothing,
   and every variable it names (every variable at all, for a macro) becomes unknown-valued.
 
+The walk is FunctionSemantics's; it hands what a statement holds to readers built with the
+function's FunctionState (function_state.py), each in a module of its own that imports none above
+it: DeclarationReader (declarations.py), ExpressionEvaluator (expressions.py), CallStatementReader
+(call_statements.py) and TileHistory (tile_history.py). What the file's functions share is
+FileFacts (file_facts.py); FileContext adds the model of each function.
+
 Statements are read from the typed AST of ``stmt_parser`` only, never from their text.
 The hardware facts (op effects, pipes, tile footprints, TPipe layout) come from ``ptofix.pto``;
 they are documented in ``docs/reference/pto-facts.md``.
@@ -227,7 +233,6 @@ class FunctionSemantics:
         if isinstance(body, Compound):
             self._block(body.body, Scope(scope))
         self._read_whole_body(ctx, fn)
-        self.tiles.flow_views(bool(state.hidden_jump or state.writes_everything or self._gotos or self._label_offsets))
         self.values = ValueModel(state)
 
     def _read_whole_body(self, ctx: FileContext, fn: Function) -> None:
@@ -256,6 +261,9 @@ class FunctionSemantics:
         if state.writes_everything:
             for sym in state.symbols:
                 sym.make_unknown(state.writes_everything)
+        # (Each tile's history gives the ops their views only where control flow and every
+        # variable's changes are as written.)
+        self.tiles.flow_views(bool(state.hidden_jump or state.writes_everything or self._gotos or self._label_offsets))
 
     def release(self) -> None:
         """Break the model's reference cycles once its function's analysis is done (the cyclic
@@ -598,7 +606,7 @@ class FunctionSemantics:
             self.state.scope_exit_code = ""
 
     def _statement_macro(self, text: str) -> str:
-        """_macro_in(text), but an expression macro used only as calls in ``text`` does not count:
+        """FunctionState.macro_in(text), but an expression macro used only as calls in ``text`` does not count:
         its uses are read as the parenthesized expressions they expand to (expressions.py)."""
         macro = self.state.macro_in(text)
         expression_macros = self.ctx.expression_macros
