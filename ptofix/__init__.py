@@ -82,6 +82,8 @@ COMPILED_MODULES = (
     "ptofix.cpp.statement_forms",
     "ptofix.cpp.count_mode",
     "ptofix.cpp.header_policy",
+    "ptofix.cpp.file_facts",
+    "ptofix.cpp.function_state",
     "ptofix.cpp.value_model",
     "ptofix.cpp.declarations",
     "ptofix.cpp.tile_history",

@@ -10,7 +10,7 @@ unchanged), and collection resumes when the block ends.
 ``recursion_headroom``: the interpreter's recursion limit is at least RECURSION_LIMIT. Every
 recursion of the analysis is bounded by the input's nesting, which the parsers and the models
 bound explicitly (tokens.MAX_NESTING statements, stmt_parser.MAX_EXPRESSION_NESTING expression
-levels, value_model.MAX_VALUE_NESTING and call_statements.MAX_CALLEE_NESTING): compiled with mypyc a
+levels, value_model.MAX_VALUE_NESTING and expressions.MAX_CALLEE_NESTING): compiled with mypyc a
 recursion has no limit of the interpreter's, and interpreted the default 1000 frames would stop short of those
 bounds only where the interpreter runs, so the two would decide differently near them.
 """

@@ -117,7 +117,7 @@ def test_a_chain_of_local_aliases_reads_each_target_a_bounded_number_of_times(mo
 
 
 def test_a_hiding_alias_still_makes_the_aliases_spelling_the_hidden_name_unknown():
-    from ptofix.cpp.semantics import FunctionSemantics
+    from ptofix.cpp.function_state import shadow_dependent_aliases
     from ptofix.cpp.symbols import Scope
     outer = Scope(None)
     outer.set_alias("B", A.TypeRef(0, 0, "E"))
@@ -126,7 +126,7 @@ def test_a_hiding_alias_still_makes_the_aliases_spelling_the_hidden_name_unknown
     middle = Scope(outer)
     middle.set_alias("D", A.TypeRef(0, 0, "int"))     # hides the outer D: stays
     inner = Scope(middle)
-    FunctionSemantics._shadow_dependent_aliases(inner, "E")
+    shadow_dependent_aliases(inner, "E")
     assert inner.alias("B").name.startswith("<type 'B' names 'E'")
     assert inner.alias("C").name == "float" and inner.alias("D").name == "int"
     assert outer.alias("B").name == "E"

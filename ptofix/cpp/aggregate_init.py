@@ -39,6 +39,8 @@ _LOCAL_AGGREGATE = regex_cache.compile(
 
 # How stmt_parser names the type of such an object: `<local union|uint64_t u64|int64_t val>`.
 LOCAL_AGGREGATE_MARK = "<local "
+# The object_type of a local object of such a class (declarations.DeclarationReader, expressions).
+LOCAL_AGGREGATE_TYPE = "<local aggregate>"
 
 _ARITHMETIC_WORDS = frozenset("""
     bool char short int long signed unsigned float double

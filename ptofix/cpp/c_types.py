@@ -3,6 +3,8 @@ promotion and the usual arithmetic conversions on the target (integers.py), cast
 and the type-name sets the statement reading uses."""
 from __future__ import annotations
 
+from typing import Protocol
+
 from ..pto.tiles import LOCAL_POINTER_LIMIT, dtype_size
 from . import stmt_parser as A
 from .integers import INTEGER_TYPES, IntType, common_type, promote, wrap
@@ -14,31 +16,44 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .semantics import FunctionSemantics
+
+class TypeScope(Protocol):
+    """What the type of an expression depends on in the function it is read in
+    (function_state.FunctionState, and semantics.FunctionSemantics through its state)."""
+
+    @property
+    def local_alias_names(self) -> set[str]: ...
+
+    @property
+    def template_params(self) -> set[str]: ...
+
+    def file_constant(self, name: str) -> tuple[IntType, int] | None: ...
+
+    def resolve_in_file_scope(self, type_: A.TypeRef) -> A.TypeRef: ...
 
 
 _INT_TYPES = INTEGER_TYPES
-_FLOAT_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
+FLOATING_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
 # Arithmetic types of no namespace (argument-dependent lookup adds none for them or pointers to
 # them); not CCE's `pipe_t`/`event_t`, enumerations of the global namespace.
-_BUILTIN_ARITHMETIC_TYPES = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"float", "double", "void"}
-_VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
-_VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
+BUILTIN_ARITHMETIC_TYPES = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"float", "double", "void"}
+VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
+VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
 # (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums, TMRGSORT's
 # MrgSortExecutedNumList: an aggregate of four uint16_t, docs/reference/pto-facts.md).
-_VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
+VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
                        "Layout", "TileSplitAxis", "PTOAutoSyncTailMode", "MrgSortExecutedNumList"}
-_TILE_TYPES = {"Tile", "pto::Tile", "::pto::Tile"}
+TILE_TYPE_NAMES = {"Tile", "pto::Tile", "::pto::Tile"}
 
 
 
 # -- value computation ----------------------------------------------------------------------------
-def _wrap(value: int, ctype: object) -> int:
+def wrap_if_integer(value: int, ctype: object) -> int:
     return wrap(value, ctype) if isinstance(ctype, IntType) else value
 
 
-def _pointer_values(values: frozenset | None) -> frozenset | None:
+def pointer_values(values: frozenset | None) -> frozenset | None:
     """``values`` of a pointer, or None where one of them may not survive a 32-bit pointer
     (pto/tiles.py LOCAL_POINTER_LIMIT)."""
     if values is None or any(not 0 <= v < LOCAL_POINTER_LIMIT for v in values):
@@ -65,7 +80,7 @@ def literal_type(node: A.Number) -> IntType | str | None:
 _SIZE_T = IntType(*INTEGER_TYPES["size_t"])
 
 
-def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
+def expr_type(node: Any, env: dict, sem: TypeScope) -> object:
     """Static C++ type of an expression: IntType, PtrType, "float" or None (unknown)."""
     try:
         return _expr_type(node, env, sem)
@@ -73,7 +88,7 @@ def expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         return None
 
 
-def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
+def _expr_type(node: Any, env: dict, sem: TypeScope) -> object:
     if isinstance(node, A.Number):
         return literal_type(node)
     if isinstance(node, A.Literal):
@@ -85,7 +100,7 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
             return None if constant is None else constant[0]
         return sym.ctype if sym.kind == "scalar" else None
     if isinstance(node, A.Cast):
-        return _cast_type(node.type, sem, env)
+        return cast_type_of(node.type, sem, env)
     if isinstance(node, A.SizeOf):
         # (Its value is read by the value model only for a builtin type: ValueModel._eval.)
         return _SIZE_T
@@ -93,16 +108,16 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
         tmpl = node.template
         if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") and tmpl.args \
                 and isinstance(tmpl.args[0], A.TypeRef):
-            return _cast_type(tmpl.args[0], sem, env)
+            return cast_type_of(tmpl.args[0], sem, env)
         func = node.func
         if isinstance(func, A.Member) and func.field == "data" and isinstance(func.obj, A.Name):
             sym = env.get(func.obj.id)
             if sym is not None and sym.kind == "tile" and sym.tile is not None and sym.tile.dtype:
                 return PtrType(dtype_size(sym.tile.dtype))
-        if isinstance(func, A.Member) and func.field in _VALID_DIM_GETTERS and isinstance(func.obj, A.Name):
+        if isinstance(func, A.Member) and func.field in VALID_DIM_GETTERS and isinstance(func.obj, A.Name):
             sym = env.get(func.obj.id)
             if sym is not None and sym.kind == "tile":
-                return _VALID_DIM_TYPE
+                return VALID_DIM_TYPE
         return None
     if isinstance(node, A.Unary):
         inner = _expr_type(node.operand, env, sem)
@@ -130,16 +145,16 @@ def _expr_type(node: Any, env: dict, sem: FunctionSemantics) -> object:
     return None
 
 
-def _cast_type(type_: A.TypeRef, sem: FunctionSemantics, env: dict) -> object:
+def cast_type_of(type_: A.TypeRef, sem: TypeScope, env: dict) -> object:
     if type_.name in sem.local_alias_names or type_.name in sem.template_params:
         return None
-    resolved = sem.resolve_type(type_, sem.ctx.scope) if type_.template is None else type_
+    resolved = sem.resolve_in_file_scope(type_) if type_.template is None else type_
     if resolved.pointer:
         return pointer_type(resolved)
     if resolved.name in _INT_TYPES:
         bits, signed = _INT_TYPES[resolved.name]
         return IntType(bits, signed)
-    if resolved.name in _FLOAT_TYPES:
+    if resolved.name in FLOATING_TYPES:
         return "float"
     return None
 
@@ -150,7 +165,7 @@ def pointer_type(type_: A.TypeRef) -> PtrType:
     return PtrType(dtype_size(type_.name) if type_.pointer == 1 else None, space)
 
 
-def _template_key(node: A.TemplateId) -> tuple:
+def template_key(node: A.TemplateId) -> tuple:
     out = []
     for arg in node.args:
         if isinstance(arg, A.Number):

@@ -8,14 +8,14 @@ from ..source import SourceText
 from . import stmt_parser as A
 from .ctrl_preservation import CTRL_NAMES
 from .model import Compound, CppFile, SimpleStmt, Stmt
-from .statement_forms import _has_splice, join_splices
+from .statement_forms import has_splice, join_splices
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     pass
 
 
-def _spells(source: SourceText, name: str) -> bool:
+def source_spells(source: SourceText, name: str) -> bool:
     """Whether ``name``, made of word characters, occurs in the source's text (in a word: found in
     its word index, ~12% of its size, when it has one)."""
     word_text = source.word_text()
@@ -24,14 +24,14 @@ def _spells(source: SourceText, name: str) -> bool:
     return name.encode("ascii") in word_text
 
 
-def _count_mode_name_of(source: SourceText) -> str:
-    """_count_mode_name(source.text), from the text's word index when it has one and nothing else
-    bounds a word there (no '$', which _count_mode_name takes as a word character, and no line
+def count_mode_name_of(source: SourceText) -> str:
+    """count_mode_name(source.text), from the text's word index when it has one and nothing else
+    bounds a word there (no '$', which count_mode_name takes as a word character, and no line
     splice, which joins two words)."""
     text = source.text
     word_text = source.word_text()
-    if word_text is None or "$" in text or _has_splice(text):
-        return _count_mode_name(text)
+    if word_text is None or "$" in text or has_splice(text):
+        return count_mode_name(text)
     for name, needle in _COUNT_MODE_NEEDLES:
         if needle in word_text:
             return name
@@ -58,22 +58,22 @@ def scalar_tci_call(stmt: Stmt, offset: int = -1) -> bool:
             or len(call.args) != SCALAR_TCI_NARGS:
         return False
     text = stmt.text
-    if _has_splice(text):
+    if has_splice(text):
         return False
-    places = _count_mode_offsets(text)
+    places = count_mode_offsets(text)
     callee = stmt.span.start + func.start
     return len(places) == 1 and (offset < 0 or offset == stmt.span.start + places[0][0]) \
         and callee <= stmt.span.start + places[0][0] < callee + len(call.callee)
 
 
-def _names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
-    """Whether some place that names a count-mode name (_count_mode_offsets) is not the callee of
+def names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
+    """Whether some place that names a count-mode name (count_mode_offsets) is not the callee of
     a scalar TCI statement (scalar_tci_call) in a function body."""
     text = model.source.text
-    if "$" in text or _has_splice(text):
+    if "$" in text or has_splice(text):
         return True
-    offsets = _count_mode_offsets(text)
-    if len(offsets) > _MAX_COUNT_MODE_PLACES:
+    offsets = count_mode_offsets(text)
+    if len(offsets) > MAX_COUNT_MODE_PLACES:
         return True
     bodies = [fn.body for fn in model.functions if isinstance(fn.body, Compound)]
     for offset, _name in offsets:
@@ -87,10 +87,10 @@ def _names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
     return False
 
 
-def _header_count_mode(headers: dict, file_macros: frozenset[str] = frozenset(),
+def header_count_mode(headers: dict, file_macros: frozenset[str] = frozenset(),
                        file_names: frozenset[str] = frozenset()) -> str:
     """Why a header the file includes (read_includes' summaries) may leave the vector unit in count
-    mode ('' if none may): its code names a count-mode name (_count_mode_name); a function of it the
+    mode ('' if none may): its code names a count-mode name (count_mode_name); a function of it the
     kernel calls may return in count mode, which no statement of the file shows. `set_ctrl` written
     only where ctrl_preservation proves the mask mode kept (header_ctrl_unproven) does not count.
     ``file_macros``: every macro of the run (the file's, the headers', the command line's);
@@ -98,7 +98,7 @@ def _header_count_mode(headers: dict, file_macros: frozenset[str] = frozenset(),
     ctrl_why = header_ctrl_unproven(headers, file_macros, file_names)
     for summary in headers.values():
         for word in sorted(summary.used):
-            mode = _count_mode_name(word)
+            mode = count_mode_name(word)
             if mode == SET_CTRL and word == SET_CTRL and not ctrl_why:
                 continue
             if mode:
@@ -147,13 +147,13 @@ def header_ctrl_unproven(headers: dict, macros: frozenset[str], file_names: froz
 
 
 # How many count-mode names a file may hold and still have its mask mode tracked per statement.
-_MAX_COUNT_MODE_PLACES = 64
+MAX_COUNT_MODE_PLACES = 64
 # The CCE intrinsic that puts the vector unit in norm mode (pto.ops.HARMLESS_CALLS).
 MASK_NORM_CALL = "set_mask_norm"
 
 
-def _count_mode_offsets(text: str) -> list[tuple[int, str]]:
-    """Every place where _count_mode_name finds a name in ``text`` (without line splices), with
+def count_mode_offsets(text: str) -> list[tuple[int, str]]:
+    """Every place where count_mode_name finds a name in ``text`` (without line splices), with
     the name."""
     found: list[tuple[int, str]] = []
     for name in COUNT_MODE_NAMES:
@@ -173,14 +173,14 @@ def _count_mode_offsets(text: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def _count_mode_name(text: str) -> str:
+def count_mode_name(text: str) -> str:
     """The first of ops.COUNT_MODE_NAMES that ``text`` holds ('' if none): `TCI` as the start of a
     word (pto's `TCI_IMPL`, `TCI_b32_normal` leave count mode too), the others anywhere in a word
     (`__builtin_cce_set_mask_count`, `RemOp<...>::RemF32Instr`), and inline assembly (`asm`,
     `__asm__`), which may write the control register. Comments count too (cheaper than telling
     them apart: a find per name). Line splices go first: a macro may spell
     `set_mask_\\<newline>count`."""
-    if _has_splice(text):
+    if has_splice(text):
         text = join_splices(text)
     for name in COUNT_MODE_NAMES:
         pos = text.find(name)
@@ -200,8 +200,8 @@ def _count_mode_name(text: str) -> str:
 
 
 _ASSEMBLY_WORDS = ("asm", "__asm__", "__asm")
-_FEW_MACROS = 8
-# _count_mode_name's searches in a word index: TCI as the start of a word, the others anywhere in
+FEW_MACROS = 8
+# count_mode_name's searches in a word index: TCI as the start of a word, the others anywhere in
 # one; the assembly keywords as whole words.
 _COUNT_MODE_NEEDLES = tuple((name, (b" " if name == "TCI" else b"") + name.encode("ascii"))
                             for name in COUNT_MODE_NAMES)

@@ -40,7 +40,7 @@ from ..pto.ops import COUNT_MODE_NAMES
 from . import stmt_parser as A
 from .lexical import code_only, identifiers
 from .model import Comment, Compound, CppFile, Function, OpaqueStmt, SimpleStmt, Stmt
-from .statement_forms import _has_splice
+from .statement_forms import has_splice
 
 # The names a save/restore is written with, and the saved value's possible types: none of them may
 # be declared by the file or (checked by the caller) by another header or a macro.
@@ -84,7 +84,7 @@ def prove_ctrl_preserved(model: CppFile) -> CtrlProof:
     """Whether every place the model's text names `set_ctrl` is a call statement of a function
     that saves and restores CTRL as the module says (``CtrlProof.why`` says where not)."""
     text = model.source.text
-    if "$" in text or _has_splice(text):
+    if "$" in text or has_splice(text):
         return CtrlProof("a line splice or '$' may join a word with set_ctrl")
     bodies = [(fn, fn.body) for fn in model.functions if isinstance(fn.body, Compound)]
     defined = {fn.name for fn in model.functions}

@@ -22,9 +22,9 @@ from ..pto.ops import (
     pto_macro_names,
 )
 from . import stmt_parser as A
-from .c_types import _FLOAT_TYPES, _INT_TYPES, _VALUE_OBJECT_TYPES
+from .c_types import FLOATING_TYPES, VALUE_OBJECT_TYPES
 from .command_line import command_line_macros
-from .count_mode import _count_mode_name_of, _names_count_mode_outside_scalar_tci
+from .count_mode import count_mode_name_of, names_count_mode_outside_scalar_tci
 from .file_scope_classes import class_definition_names, functions_depending_on, macro_declares_nothing
 from .headers import (
     INERT_QUALIFIER,
@@ -38,6 +38,7 @@ from .headers import (
     standard_headers_may_see,
     toolchain_may_declare,
 )
+from .integers import INTEGER_TYPES
 from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
@@ -45,7 +46,7 @@ from .lexical import code_only, identifiers, masked_literals, names_macro_stack_
 from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import CppFile, Function, GlobalDecl, OpaqueStmt
 from .parser import CERTAIN_EXTENT, decides_groups
-from .statement_forms import _PTO_CALL_NAMES, _QUALIFIER_WORDS, _is_pto_enumerator, _name_word_before
+from .statement_forms import PTO_CALL_NAMES, QUALIFIER_MACRO_WORDS, is_pto_enumerator, name_word_before
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def trusted_header(spelled: str) -> bool:
     return spelled[0] == "<" and name in STANDARD_HEADERS
 
 
-def _only_names_the_enumeration(code: str, name: str) -> bool:
+def only_names_the_enumeration(code: str, name: str) -> bool:
     """Whether every use of ``name`` in ``code`` (comments and strings blanked) is its `enum class`
     definition, a qualifier (`name::`) or the type of a declared entity (`name mode`): then no
     alias, typedef, namespace or variable of that name hides the enumeration anywhere, so
@@ -138,12 +139,12 @@ def _class_with_code(text: str) -> bool:
     return False
 
 
-def _model_reads(name: str) -> bool:
+def model_reads(name: str) -> bool:
     """Whether the model gives ``name`` a meaning by its spelling: pto's namespace, types, ops,
     functions and enumerators, the scalar types and qualifiers."""
-    return name in PTO_SPELLED_NAMES or name in _PTO_CALL_NAMES or name in PTO_INSTRUCTIONS \
-        or name in _INT_TYPES or name in _FLOAT_TYPES or name in _VALUE_OBJECT_TYPES or name in _QUALIFIER_WORDS \
-        or _is_pto_enumerator(name) or name in pto_function_names()
+    return name in PTO_SPELLED_NAMES or name in PTO_CALL_NAMES or name in PTO_INSTRUCTIONS \
+        or name in INTEGER_TYPES or name in FLOATING_TYPES or name in VALUE_OBJECT_TYPES \
+        or name in QUALIFIER_MACRO_WORDS or is_pto_enumerator(name) or name in pto_function_names()
 
 
 # Attributes a file-scope variable may carry and still be read as the plain variable it declares:
@@ -202,13 +203,13 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             return (f"{model.source.location(decl.span.start)}: a using-directive for the namespace "
                     f"'{decl.name}' may make other functions of pto's op names visible")
         # (ptoas's own enumeration is the plain-data type the model expects under that name.)
-        if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not _model_reads(decl.name)):
+        if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not model_reads(decl.name)):
             continue
-        if kind == "alias" or (kind == "variable" and not _model_reads(decl.name)):
+        if kind == "alias" or (kind == "variable" and not model_reads(decl.name)):
             continue
         if kind in ("static-assert", "explicit-instantiation", "using-pto-name"):
             continue          # declares nothing new ([dcl.pre], [temp.explicit], [namespace.udecl])
-        if kind in ("alias-template", "plain-struct") and not _model_reads(decl.name) \
+        if kind in ("alias-template", "plain-struct") and not model_reads(decl.name) \
                 and decl.name not in PTO_SPELLED_NAMES:
             # A type of the file's own: a declaration naming it is of a type the model does not
             # read, so its tiles are unknown (FileContext.file_scope_types).
@@ -225,7 +226,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
         if fn.name in macros:
             return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
         if fn.name in model.empty_macros or is_compiler_word(fn.name) or fn.name in pto_macro_names() \
-                or (is_reserved_identifier(fn.name) and _name_word_before(fn)):
+                or (is_reserved_identifier(fn.name) and name_word_before(fn)):
             # `void body PTO_INST_HPP (TT& x)` defines `body`: the word before the parameters may be a
             # macro that expands to nothing (an include guard, the file's own), and the function's
             # real name another word of its declaration.
@@ -286,7 +287,7 @@ def _class_names(model: CppFile, decl: GlobalDecl, headers: dict | None) -> tupl
     if names is None:
         return None
     header_names = {name for summary in headers.values() for name in summary.names}
-    if any(_model_reads(name) or name in PTO_SPELLED_NAMES or name in _KEYWORDS or name in header_names
+    if any(model_reads(name) or name in PTO_SPELLED_NAMES or name in _KEYWORDS or name in header_names
            or is_compiler_word(name) or name in ("pto", "std") or name in model.macros
            # (A name the toolchain or the standard headers pto includes may declare: pto's code may
            # call or name it, and meet the file's instead.)
@@ -377,7 +378,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return f"the file defines a macro named like the C++ keyword '{keywords[0]}'"
     # (A function counts too: `template <int N> int64_t Stride(...)` in the kernel's namespace is
     # found before pto's class, and `Stride<2>(a, b)` calls it.)
-    functions = {fn.name.rpartition("::")[2] for fn in model.functions} & (PTO_SPELLED_NAMES | _VALUE_OBJECT_TYPES)
+    functions = {fn.name.rpartition("::")[2] for fn in model.functions} & (PTO_SPELLED_NAMES | VALUE_OBJECT_TYPES)
     shadowed = sorted(((model.declared_names | model.macros) & PTO_SPELLED_NAMES) | functions)
     if shadowed:
         return (f"the file declares its own '{shadowed[0]}' (a namespace, type or macro), so '{shadowed[0]}' "
@@ -407,8 +408,8 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         # makes it a pragma, `PTO_PRAGMA(push_macro("X"))`, or in a string such a macro takes.)
         return ("the file spells `push_macro`/`pop_macro` outside a pragma ptofix reads: a macro of a header may "
                 "make it one, and a name may then be a macro where no #define shows it")
-    mode = _count_mode_name_of(model.source) if count_mode else ""
-    if mode and not _names_count_mode_outside_scalar_tci(model):
+    mode = count_mode_name_of(model.source) if count_mode else ""
+    if mode and not names_count_mode_outside_scalar_tci(model):
         mode = ""
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
@@ -532,7 +533,7 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
         + [(decl.name, decl.span.start) for decl in model.globals]
     for name, at in inside:
         if name and any(start <= at < end for start, end in regions) \
-                and (_model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
+                and (model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
             return (f"{model.source.location(at)}: the file declares '{name}' in namespace pto, a name ptofix reads "
                     "as pto's or pto's code writes: an overload there may change what pto's own ops run")
     return ""
@@ -567,7 +568,7 @@ def _command_line_reason(model: CppFile, includes_pto: bool, header_words: froze
             return (f"the command line's {flag} {'defines' if name in defined else 'undefines'} a macro pto's "
                     "header may read, whose code it may change (pto-isa's headers test macros: `__PTO_AUTO__` "
                     "turns TASSIGN and the ops' own barriers off)")
-        if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in _VALUE_OBJECT_TYPES:
+        if name in _KEYWORDS or name in PTO_SPELLED_NAMES or name in VALUE_OBJECT_TYPES:
             return f"the command line's {flag} names a macro like '{name}', which ptofix reads as C++'s or pto's"
     for name in sorted(_deciding_command_line_macros(model)):
         if _may_change_pto_code(name, header_words):
@@ -616,7 +617,7 @@ def _constant_lane_id(model: CppFile, token: str, headers: dict[int, HeaderSumma
     if not (token[:1].isalpha() or token[:1] == "_") or not token.replace("_", "a").isalnum() \
             or token in defined or token in undefined or is_reserved_identifier(token) or token in _KEYWORDS \
             or token in pto_macro_names() or macro_may_change_pto_code(token) or standard_headers_may_see(token) \
-            or toolchain_may_declare(token) or _model_reads(token) \
+            or toolchain_may_declare(token) or model_reads(token) \
             or any(token in summary.macros or token in summary.names for summary in headers.values()):
         return False
     # (Nor a name the kernel declares: where pto's code expands the call before the macro's
@@ -659,7 +660,7 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     if not (variable[0].isalpha() or variable[0] == "_") or not variable.replace("_", "a").isalnum() \
             or variable in _KEYWORDS or variable in model.macros or variable in defined or variable in undefined \
             or macro_may_change_pto_code(variable) or variable in pto_macro_names() \
-            or standard_headers_may_see(variable) or _model_reads(variable) \
+            or standard_headers_may_see(variable) or model_reads(variable) \
             or toolchain_may_declare(variable) or is_reserved_identifier(variable) \
             or any(variable in summary.macros or variable in summary.names for summary in headers.values()):
         return False
@@ -671,7 +672,7 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     decl = declarations[0][1]
     ast = decl.declarator
     if decl.kind != "variable" or not isinstance(ast, A.Decl) \
-            or ast.name != variable or ast.type.name not in _INT_TYPES or ast.type.pointer or ast.type.ref \
+            or ast.name != variable or ast.type.name not in INTEGER_TYPES or ast.type.pointer or ast.type.ref \
             or ast.array or ast.ctor_args is not None:
         return False
     # The kernel's own code only stores to it (what the stores compute is the kernel's business:
@@ -920,7 +921,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     # (A header's function named like a builtin the model reads as a pure value, `get_block_idx`,
     # makes each call of that name an unknown call instead: FileContext.header_names.)
     spelled_names = sorted(name for name in (set(summary.names) | set(summary.macros)) & kernel_words
-                           if _model_reads(name) and name not in QUALIFIER_MACROS
+                           if model_reads(name) and name not in QUALIFIER_MACROS
                            and not (name in PURE_FUNCTIONS and name not in summary.macros))
     if spelled_names:
         name = spelled_names[0]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from .. import regex_cache
 from ..pto.ops import FIFO_OPS, HARMLESS_CALLS, OPS, PTO_FUNCTION_SPECIFIER_MACROS, PURE_FUNCTIONS, pto_macro_names
 from . import stmt_parser as A
-from .c_types import _FLOAT_TYPES, _INT_TYPES
+from .c_types import FLOATING_TYPES
 from .fast_expr import BUILTIN_TYPE_WORDS
-from .integers import IntType
+from .integers import INTEGER_TYPES, IntType
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
 from .keywords import strip_pto as _strip_pto
@@ -24,17 +24,17 @@ if TYPE_CHECKING:
 
 # Directives inside a body that change no code: macros are tracked by name (a statement using one
 # is Unknown), `#if` sections are structured by the parser, the rest only talk to the compiler.
-_INERT_DIRECTIVES = frozenset(["#define", "#undef", "#pragma", "#line", "#error", "#warning", "#"])
+INERT_DIRECTIVES = frozenset(["#define", "#undef", "#pragma", "#line", "#error", "#warning", "#"])
 # Qualifiers a kernel #defines to nothing where the compiler does not predefine them (`#ifndef
 # __gm__` / `#define __gm__`): either way the code reads as it does with the qualifier.
-_QUALIFIER_WORDS = frozenset(["__gm__", "__aicore__"])
+QUALIFIER_MACRO_WORDS = frozenset(["__gm__", "__aicore__"])
 # The calls the model reads as pto's (or the runtime's): a function of the file with one of these
 # names competes with pto's in overload resolution, so an unqualified call of it is Unknown.
-_PTO_CALL_NAMES = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
+PTO_CALL_NAMES = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
                              "TASSIGN", "TRESHAPE", "pipe_barrier", "set_flag", "wait_flag"])
 
 
-def _leftmost_name(node: Any) -> str | None:
+def leftmost_name(node: Any) -> str | None:
     """The name an expression starts with (through calls, subscripts, binary operators, commas and
     assignments), or None: where it is a type, the statement is a declaration."""
     while True:
@@ -56,7 +56,7 @@ def _leftmost_name(node: Any) -> str | None:
             return None
 
 
-def _rightmost_name(node: Any) -> str | None:
+def rightmost_name(node: Any) -> str | None:
     """The name ``node``'s text ends with, if it ends with a name: the token right before a
     binary operator that follows ``node`` (`x + (void) TEXP` ends with TEXP). A member's name
     counts too (`o.f < 2 > (a)` may call a member template)."""
@@ -82,32 +82,32 @@ def _rightmost_name(node: Any) -> str | None:
 
 
 # Expression nodes that only compute a value (a default argument made of them runs no code).
-_PLAIN_VALUE_NODES = (A.Number, A.Literal, A.String, A.Name, A.Unary, A.Binary, A.Ternary)
+PLAIN_VALUE_NODES = (A.Number, A.Literal, A.String, A.Name, A.Unary, A.Binary, A.Ternary)
 
 
-def _is_pto_enumerator(name: str) -> bool:
+def is_pto_enumerator(name: str) -> bool:
     """A pipe or event enumerator of pto (`PIPE_MTE2`, `EVENT_ID0`), by its spelling."""
     return _strip_pto(name).startswith(("PIPE_", "EVENT_ID"))
 
 
 # Names a statement may use with no declaration in the file: literals spelled as words.
-_PLAIN_FREE_NAMES = frozenset(["true", "false", "nullptr", "NULL"])
+PLAIN_FREE_NAMES = frozenset(["true", "false", "nullptr", "NULL"])
 # Words that leave a statement other than at its end (or are a jump's target).
-_JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default"])
+JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default"])
 
 
 # The builtin type names the statement grammars read by spelling that C++ lets a program declare
 # as something else (the keywords among them it does not).
-_GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
+GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
 
 
 HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
 
 
-_EMPTY = StmtInfo(Kind.NOP)
+EMPTY_STATEMENT = StmtInfo(Kind.NOP)
 
 
-def _only_sets_valid_shape(stmt: Stmt, name: str) -> bool:
+def only_sets_valid_shape(stmt: Stmt, name: str) -> bool:
     """``stmt`` is `name.SetValidShape(r, c);`, r and c not naming ``name``: it stores the tile's
     two valid-shape fields and reads nothing else of it, its address included (pto-isa
     include/pto/common/pto_tile.hpp `SetValidShape`; docs/reference/pto-facts.md §8)."""
@@ -122,7 +122,7 @@ def _only_sets_valid_shape(stmt: Stmt, name: str) -> bool:
         and not any(name in A.name_ids(arg) for arg in node.expr.args)
 
 
-def _one_call_at_most(info: StmtInfo) -> StmtInfo:
+def one_call_at_most(info: StmtInfo) -> StmtInfo:
     """``info``, or Unknown when the statement (or header part) calls more than one function of
     the file: `f() + g()`, `h(f(), g())`, `if (rd() + wr() > 0)` leave their order open in C++,
     and the events would chain them left to right."""
@@ -145,12 +145,12 @@ _DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "
 
 
 # A block-scope alias-declaration's head (`using NAME =`; not `using namespace`, no attribute).
-_BLOCK_ALIAS = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
+BLOCK_ALIAS = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
 # Words that may declare a class or enumeration inside a type-id (an elaborated type specifier).
 _ELABORATING_WORDS = frozenset(["struct", "class", "union", "enum", "concept", "requires"])
 
 
-def _declared_names(text: str) -> set[str] | None:
+def maybe_declared_names(text: str) -> set[str] | None:
     """The names a statement the grammar does not read may declare, or None when that cannot be
     told (then it may declare any of its words). Read as a simple declaration `SPECIFIERS NAME =
     INIT;` or `SPECIFIERS NAME{...};`: NAME, the last name before the first `=`, `{` or `[`
@@ -161,8 +161,8 @@ def _declared_names(text: str) -> set[str] | None:
     holds a word that declares something else (`struct`, `enum`, `using`...), a `(` or a `[`
     before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
     (An array declarator `NAME[3]` ends at its `[`.)"""
-    code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if _has_splice(text) else text))
-    alias = _BLOCK_ALIAS.match(code)
+    code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if has_splice(text) else text))
+    alias = BLOCK_ALIAS.match(code)
     if alias is not None:
         # `using Tile1D = Tile<TileType::Vec, typename T::DType, 1, N>;` declares its name only
         # ([dcl.pre]: one alias-declaration), unless its type-id names a class key or `enum`,
@@ -216,7 +216,7 @@ def _is_word(token: str) -> bool:
     return token[0].isalpha() or token[0] == "_"
 
 
-def _merge_header(parts: list) -> StmtInfo:
+def merge_header(parts: list) -> StmtInfo:
     unknown = [p for p in parts if p.kind is Kind.UNKNOWN]
     if unknown:
         return StmtInfo(Kind.UNKNOWN, reason="; ".join(p.reason for p in unknown))
@@ -227,7 +227,7 @@ def _merge_header(parts: list) -> StmtInfo:
 _SPLICE = regex_cache.compile(SPLICE)
 
 
-def _has_splice(text: str) -> bool:
+def has_splice(text: str) -> bool:
     return "\\" in text and _SPLICE.search(text) is not None
 
 
@@ -236,7 +236,7 @@ def join_splices(text: str) -> str:
     return _SPLICE.sub("", text)
 
 
-def _names(node: Any) -> set:
+def name_set(node: Any) -> set:
     return set(A.name_ids(node))
 
 
@@ -244,14 +244,14 @@ _ARRAY_BOUND = regex_cache.compile(r"\[([^\[\]]*)\]")
 _NUMBER_BOUND = regex_cache.compile(r"\s*(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\s*")
 
 
-def _variable_bound(text: str) -> bool:
+def variable_bound(text: str) -> bool:
     """A declaration's brackets hold something other than a plain number (`int32_t v[h()];`: a
     run-time bound, evaluated with its calls and writes). Read on the code only: a comment's or a
     string's brackets would hide the real bound's."""
     return any(not _NUMBER_BOUND.fullmatch(bound) for bound in _ARRAY_BOUND.findall(code_only(text)))
 
 
-def _template_params(names: Sequence[str]) -> set:
+def head_template_params(names: Sequence[str]) -> set:
     """`template <typename T, class U>` parameter names from a function head's words."""
     out = set()
     for i, word in enumerate(names[:-1]):
@@ -264,12 +264,12 @@ def _template_params(names: Sequence[str]) -> set:
 _DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
                               "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
                               "__attribute__", "always_inline", "noinline", "aicore", *PTO_FUNCTION_SPECIFIER_MACROS])
-_ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *_INT_TYPES,
-                               *_FLOAT_TYPES])
+_ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *INTEGER_TYPES,
+                               *FLOATING_TYPES])
 _TRAILING_DATA = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")
 
 
-def _return_reason(fn: Function) -> str:
+def return_reason(fn: Function) -> str:
     """Why a call of ``fn`` may run code for its returned value ('' if it returns void, an
     arithmetic type or a pointer): a class returned by value is constructed in the callee and
     destroyed in the caller. `auto f(T& t) -> decltype(t.data())` (ptoas's helper) returns a
@@ -288,7 +288,7 @@ def _return_reason(fn: Function) -> str:
     return f"it returns '{' '.join(words)}', which may be a class (constructed and destroyed around the call)"
 
 
-def _holds_dims(ctype: object, bound: int | None) -> bool:
+def holds_dims(ctype: object, bound: int | None) -> bool:
     """Whether converting any value in [0, bound] to ``ctype`` keeps it in [0, bound]: an unsigned
     type only makes it smaller (modulo), a signed one must hold ``bound`` (`(int8_t) 128` is -128,
     which the Tile's `unsigned` parameters take as 0xFFFFFF80)."""
@@ -297,7 +297,7 @@ def _holds_dims(ctype: object, bound: int | None) -> bool:
     return not ctype.signed or bound <= (1 << (ctype.bits - 1)) - 1
 
 
-def _name_word_before(fn: Function) -> bool:
+def name_word_before(fn: Function) -> bool:
     """The declaration has a word right before the function's name that may itself be the name
     (not a keyword or specifier): `void body __wur (...)` defines `body` if `__wur` expands to
     nothing, while `void PTOAS__DCCI(...)` could name nothing else."""
@@ -326,7 +326,7 @@ def _template_heads(fn: Function) -> tuple[set, str] | None:
     return names, fn.declaration.after_templates
 
 
-def _template_value_params(fn: Function) -> set:
+def template_value_params(fn: Function) -> set:
     """The names ``fn``'s template heads may declare (type and non-type parameters alike): each
     parameter's name where the heads are plain (_template_heads), else every word of the
     declaration before the name that is not a keyword or arithmetic type."""

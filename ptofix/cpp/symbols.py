@@ -94,7 +94,7 @@ COPIED_SHAPE = "copy of"
 UNKNOWN_SHAPE: tuple = (None, None, None)
 
 
-def _with_unknown_shape(entries: list | None) -> list:
+def with_unknown_shape(entries: list | None) -> list:
     """``entries`` (None: no known entry) with an UNKNOWN_SHAPE entry, added once."""
     if not entries:
         return [UNKNOWN_SHAPE]
@@ -142,7 +142,7 @@ class Symbol:
         it had at other times). A static one stays: GetValidRow/GetValidCol return the template
         constants and SetValidShape does not compile for them (pto-facts.md, "Valid shapes")."""
         if self.valid_ctor is not None:
-            self.valid_ctor = _with_unknown_shape(self.valid_ctor)
+            self.valid_ctor = with_unknown_shape(self.valid_ctor)
 
     def copy_valid_shape(self, source: Symbol, declared: bool) -> None:
         """A copy of ``source`` (`Tile<...> d = s;`, `auto d = s;` when ``declared``, `d = s;`
@@ -205,22 +205,22 @@ class Scope:
         return None
 
 
-def _entry_count(entries: list | None) -> int:
+def entry_count(entries: list | None) -> int:
     return -1 if entries is None else len(entries)
 
 
-def _tile_fingerprint(sym: Symbol) -> tuple:
+def tile_fingerprint(sym: Symbol) -> tuple:
     """What a change to a tile's entries changes: (definitions, bindings, valid-shape list, its
     length, tile type), the lists by count (they only grow), the others by identity."""
-    return len(sym.defs), len(sym.bindings), sym.valid_ctor, _entry_count(sym.valid_ctor), sym.tile
+    return len(sym.defs), len(sym.bindings), sym.valid_ctor, entry_count(sym.valid_ctor), sym.tile
 
 
-def _same_fingerprint(one: tuple, other: tuple) -> bool:
+def same_fingerprint(one: tuple, other: tuple) -> bool:
     return one[0] == other[0] and one[1] == other[1] and one[2] is other[2] and one[3] == other[3] \
         and one[4] is other[4]
 
 
-def _static_storage(sym: Symbol) -> bool:
+def static_storage(sym: Symbol) -> bool:
     """Declared `static` or `thread_local`: initialised once, not each time its declaration runs."""
     quals = sym.type_ref.quals if sym.type_ref is not None else ()
     return "static" in quals or "thread_local" in quals

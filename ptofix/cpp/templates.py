@@ -46,7 +46,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .semantics import FileContext
+    from .file_facts import FileFacts
 
 # One instantiation: (parameter name, value) per template parameter, in order; the value is an int
 # for a non-type parameter, the element type's name (str) for a type parameter.
@@ -68,7 +68,7 @@ def is_function_template(fn: Function) -> bool:
     return "template" in fn.declaration.words
 
 
-def instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...], str]:
+def instantiations(ctx: FileFacts, fn: Function) -> tuple[tuple[Binding, ...], str]:
     """(the instantiations of the function template ``fn`` its file makes, in file order, without
     repeats; '') when they are known exactly (the module's rules), else ((), why not). Read once
     per file (each call statement of the template asks)."""
@@ -78,7 +78,7 @@ def instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...],
     return known
 
 
-def _instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...], str]:
+def _instantiations(ctx: FileFacts, fn: Function) -> tuple[tuple[Binding, ...], str]:
     params, why = _parameters(ctx, fn)
     if why:
         return (), why
@@ -115,7 +115,7 @@ def _instantiations(ctx: FileContext, fn: Function) -> tuple[tuple[Binding, ...]
     return tuple(found), ""
 
 
-def never_instantiated(ctx: FileContext, fn: Function) -> bool:
+def never_instantiated(ctx: FileFacts, fn: Function) -> bool:
     """The function template ``fn`` is surely never instantiated: compiled to no code at all.
     Its name occurs once in the file's text (comments and strings included): its definition,
     so no call, declaration, address or explicit instantiation names it; the file is a whole
@@ -142,7 +142,7 @@ def never_instantiated(ctx: FileContext, fn: Function) -> bool:
     return True
 
 
-def _parameters(ctx: FileContext, fn: Function) -> tuple[list[tuple[str, IntType | None]], str]:
+def _parameters(ctx: FileFacts, fn: Function) -> tuple[list[tuple[str, IntType | None]], str]:
     """[(name, IntType of a non-type parameter, None for a type parameter)] of ``fn``'s template
     head, or ([], why the instantiations are not known exactly)."""
     name = fn.name
@@ -186,11 +186,11 @@ def _parameters(ctx: FileContext, fn: Function) -> tuple[list[tuple[str, IntType
     return out, ""
 
 
-def _may_be_redefined(ctx: FileContext, words: Any) -> bool:
+def _may_be_redefined(ctx: FileFacts, words: Any) -> bool:
     return any(word in ctx.scope.aliases or word in ctx.file_scope_types or word in ctx.macros for word in words)
 
 
-def _binding(ctx: FileContext, caller: Function, params: list[tuple[str, IntType | None]],
+def _binding(ctx: FileFacts, caller: Function, params: list[tuple[str, IntType | None]],
              tmpl: A.TemplateId) -> tuple[Binding, str]:
     """The binding a call's explicit template arguments make, or ((), why they are not constants)."""
     if len(tmpl.args) != len(params):
@@ -222,7 +222,7 @@ def _binding(ctx: FileContext, caller: Function, params: list[tuple[str, IntType
         if isinstance(arg, A.Literal) and isinstance(arg.value, bool):
             values.append((param, wrap(int(arg.value), ctype)))
             continue
-        value = ctx._constant_value(arg, constants)
+        value = ctx.constant_value(arg, constants)
         if value is None:
             return (), f"the template argument for '{param}' is not a constant ptofix evaluates"
         values.append((param, wrap(value[1], ctype)))
@@ -238,7 +238,7 @@ def _declares_type(text: str, name: str) -> bool:
                 or re.search(rf"\btypedef\b[^;]*\b{word}\b", text))
 
 
-def _element_type(ctx: FileContext, arg: Any) -> str:
+def _element_type(ctx: FileFacts, arg: Any) -> str:
     """The element type a type argument names (`float`, `half`...), '' if anything else."""
     if isinstance(arg, A.TypeRef) and arg.template is None and not arg.pointer and not arg.ref and not arg.quals:
         type_name = arg.name
@@ -268,7 +268,7 @@ def _mentions_in_calls(caller: Function, name: str, used: str) -> int:
     return count
 
 
-def template_call_reason(ctx: FileContext, fn: Function) -> str:
+def template_call_reason(ctx: FileFacts, fn: Function) -> str:
     """Why a call of the function template ``fn`` with explicit template arguments is not read as
     a call of a function of the file ('' when it is): its instantiations are not known exactly,
     or a function parameter's declaration names a template parameter (an argument could make it

@@ -7,25 +7,25 @@ from ..pto import tpipe
 from ..pto.ops import PURE_FUNCTIONS
 from . import stmt_parser as A
 from .c_types import (
-    _VALID_DIM_GETTERS,
-    _VALID_DIM_TYPE,
-    _cast_type,
-    _pointer_values,
-    _template_key,
-    _wrap,
+    VALID_DIM_GETTERS,
+    VALID_DIM_TYPE,
+    cast_type_of,
     expr_type,
     literal_type,
+    pointer_values,
+    template_key,
+    wrap_if_integer,
 )
 from .integers import IntType, binary_value, unary_value, wrap
 from .keywords import strip_pto as _strip_pto
-from .statement_forms import _holds_dims
-from .symbols import COPIED_SHAPE, UNKNOWN_DEF, UNKNOWN_SHAPE, PtrType, Symbol, _static_storage
+from .statement_forms import holds_dims
+from .symbols import COPIED_SHAPE, UNKNOWN_DEF, UNKNOWN_SHAPE, PtrType, Symbol, static_storage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .semantics import FunctionSemantics
+    from .function_state import FunctionState
 
 
 MAX_VALUES = 64          # larger value sets are treated as unknown
@@ -51,8 +51,8 @@ MAX_VALUE_STEPS = 100_000
 class ValueModel:
     """Value sets of scalar symbols and address sets of tile symbols (None = unknown)."""
 
-    def __init__(self, sem: FunctionSemantics):
-        self.sem = sem
+    def __init__(self, state: FunctionState):
+        self.state = state
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
@@ -77,8 +77,8 @@ class ValueModel:
         (FileContext.values_exhausted; BarrierAnalysis.decide and find_races read it)."""
         if self._steps < MAX_VALUE_STEPS:
             return False
-        if not self.sem.ctx.values_exhausted:
-            self.sem.ctx.values_exhausted = (f"{self.sem.fn.name}(): its value model reached its bound of "
+        if not self.state.ctx.values_exhausted:
+            self.state.ctx.values_exhausted = (f"{self.state.fn.name}(): its value model reached its bound of "
                                              f"{MAX_VALUE_STEPS} computations")
         return True
 
@@ -119,7 +119,7 @@ class ValueModel:
                     isinstance(node, int) else self.eval(node, env)
                 if values is None or len(values) != 1:
                     return None
-                dims.append(_wrap(next(iter(values)), _VALID_DIM_TYPE))
+                dims.append(wrap_if_integer(next(iter(values)), VALID_DIM_TYPE))
             shapes.add((dims[0], dims[1]))
             if len(shapes) > MAX_VALUES:
                 return None
@@ -178,7 +178,7 @@ class ValueModel:
                 values = frozenset([node]) if isinstance(node, int) else self.eval(node, env)
                 if values is not None:
                     # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp).
-                    known[dim] |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
+                    known[dim] |= {wrap_if_integer(v, VALID_DIM_TYPE) for v in values}
                 elif node is None:
                     # UNKNOWN_SHAPE: a default constructor's unset counts, or a shape changed where
                     # the model does not look: no input the kernel's precondition bounds.
@@ -224,25 +224,25 @@ class ValueModel:
                 return False
             if sym.is_param:
                 # The incoming value only (one definition: the parameter's), of a kernel entry.
-                return self.sem.fn.is_entry and len(sym.defs) == 1 and sym in self.sem.params
+                return self.state.fn.is_entry and len(sym.defs) == 1 and sym in self.state.params
             if len(sym.defs) != 1 or sym.defs[0] is UNKNOWN_DEF or sym.defs[0][0] is None \
-                    or not _holds_dims(sym.ctype, bound):
+                    or not holds_dims(sym.ctype, bound):
                 return False
             node, env = sym.defs[0]
             return self._input_expr(node, env, bound, depth + 1)
         if isinstance(node, A.Cast):
-            return _holds_dims(_cast_type(node.type, self.sem, env), bound) \
+            return holds_dims(cast_type_of(node.type, self.state, env), bound) \
                 and self._input_expr(node.operand, env, bound, depth + 1)
         if isinstance(node, A.Ternary):
-            return _holds_dims(expr_type(node, env, self.sem), bound) \
+            return holds_dims(expr_type(node, env, self.state), bound) \
                 and all(self._input_expr(part, env, bound, depth + 1) for part in (node.then, node.orelse))
         if isinstance(node, A.Call):
             tmpl = node.template
             if tmpl is not None and _strip_pto(tmpl.name) == "static_cast" and len(node.args) == 1:
-                return _holds_dims(expr_type(node, env, self.sem), bound) \
+                return holds_dims(expr_type(node, env, self.state), bound) \
                     and self._input_expr(node.args[0], env, bound, depth + 1)
             return isinstance(node.func, A.Name) and node.func.id in PURE_FUNCTIONS and not node.args \
-                and env.get(node.func.id) is None and node.func.id not in self.sem.ctx.header_names
+                and env.get(node.func.id) is None and node.func.id not in self.state.ctx.header_names
         return False
 
     def _valid_dims(self, sym: Symbol, dim: int) -> frozenset | None:
@@ -276,7 +276,7 @@ class ValueModel:
                 return None
             # The constructor and SetValidShape take `unsigned` (pto-isa pto_tile.hpp): a wider or
             # negative argument keeps its low 32 bits.
-            out |= {_wrap(v, _VALID_DIM_TYPE) for v in values}
+            out |= {wrap_if_integer(v, VALID_DIM_TYPE) for v in values}
         return frozenset(out)
 
     def shape_entries(self, sym: Symbol, seen: set | None = None) -> list | None:
@@ -315,7 +315,7 @@ class ValueModel:
         anew each iteration)."""
         mine, theirs = self.shape_entries(one), self.shape_entries(other)
         if mine is None or theirs is None or len(mine) != 1 \
-                or len(theirs) != 1 or _static_storage(one) or _static_storage(other):
+                or len(theirs) != 1 or static_storage(one) or static_storage(other):
             return False
         if any(entry[0] is COPIED_SHAPE for sym in (one, other) for entry in sym.valid_ctor or ()):
             # A copy's entry is its source's, constructed when and as often as the source is (a
@@ -364,7 +364,7 @@ class ValueModel:
         seen: set[int] = set()
         result: set | None = set()
         try:
-            pending = [_wrap(v, sym.ctype) for v in starts]
+            pending = [wrap_if_integer(v, sym.ctype) for v in starts]
             while pending and result is not None:
                 current = pending.pop()
                 if current in seen:
@@ -397,7 +397,7 @@ class ValueModel:
         value = next(iter(values))
         if step.op == "=":
             return wrap(value, ctype)
-        computed = binary_value(step.op[0], current, value, ctype, expr_type(step.value, env, self.sem))
+        computed = binary_value(step.op[0], current, value, ctype, expr_type(step.value, env, self.state))
         return None if computed is None else wrap(computed, ctype)
 
     def _value_set(self, sym: Symbol) -> frozenset | None:
@@ -416,7 +416,7 @@ class ValueModel:
             if values is None or result is None:
                 result = None
                 break
-            result = result | {_wrap(v, sym.ctype) for v in values}
+            result = result | {wrap_if_integer(v, sym.ctype) for v in values}
             if len(result) > MAX_VALUES:
                 result = None
                 break
@@ -436,7 +436,7 @@ class ValueModel:
         """The values of a name: its symbol's, else a file-scope constant's (FileContext.file_constant)."""
         sym = env.get(name)
         if sym is None:
-            constant = self.sem.file_constant(name)
+            constant = self.state.file_constant(name)
             return None if constant is None else frozenset([constant[1]])
         return self.value_set(sym)
 
@@ -444,22 +444,22 @@ class ValueModel:
         if isinstance(node, A.Number):
             value = node.value
             ctype: object = literal_type(node)
-            return frozenset([_wrap(value, ctype)]) if isinstance(value, int) and ctype is not None else None
+            return frozenset([wrap_if_integer(value, ctype)]) if isinstance(value, int) and ctype is not None else None
         if isinstance(node, A.Literal):
             return frozenset([0]) if node.value is None else frozenset([int(bool(node.value))])
         if isinstance(node, A.Name):
             return self._name_values(node.id, env)
         if isinstance(node, A.Cast):
             inner = self._eval(node.operand, env)
-            ctype = _cast_type(node.type, self.sem, env)
+            ctype = cast_type_of(node.type, self.state, env)
             if inner is None or ctype is None or ctype == "float":
                 return None
             if isinstance(ctype, PtrType):
-                return _pointer_values(inner)
-            return frozenset(_wrap(v, ctype) for v in inner)
+                return pointer_values(inner)
+            return frozenset(wrap_if_integer(v, ctype) for v in inner)
         if isinstance(node, A.Unary):
             inner = self._eval(node.operand, env)
-            ctype = expr_type(node, env, self.sem)
+            ctype = expr_type(node, env, self.state)
             if inner is None or not isinstance(ctype, IntType):
                 return None
             if node.op not in ("-", "+", "!", "~"):
@@ -467,17 +467,17 @@ class ValueModel:
             return frozenset(unary_value(node.op, v, ctype) or 0 for v in inner)   # (None: no such op)
         if isinstance(node, A.Ternary):
             # Both branches are converted to their common type (`c ? m : 0u` is unsigned).
-            common = expr_type(node, env, self.sem)
+            common = expr_type(node, env, self.state)
             if not isinstance(common, IntType):
                 return None
             cond = self._eval(node.cond, env)
             a, b = self._eval(node.then, env), self._eval(node.orelse, env)
             if cond is not None and len(cond) == 1:
                 chosen = a if next(iter(cond)) else b
-                return None if chosen is None else frozenset(_wrap(v, common) for v in chosen)
+                return None if chosen is None else frozenset(wrap_if_integer(v, common) for v in chosen)
             if a is None or b is None:
                 return None
-            return _cap(frozenset(_wrap(v, common) for v in a | b))
+            return _cap(frozenset(wrap_if_integer(v, common) for v in a | b))
         if isinstance(node, (A.Binary, A.SizeOf)):
             return self._binary(node, env) if isinstance(node, A.Binary) else self._size_of(node)
         if isinstance(node, A.Call):
@@ -485,18 +485,18 @@ class ValueModel:
             if tmpl is not None and _strip_pto(tmpl.name) in ("reinterpret_cast", "static_cast") \
                     and len(node.args) == 1:
                 inner = self._eval(node.args[0], env)
-                ctype = expr_type(node, env, self.sem)
+                ctype = expr_type(node, env, self.state)
                 if inner is None or ctype is None or ctype == "float":
                     return None
                 if isinstance(ctype, PtrType):
-                    return _pointer_values(inner)
-                return frozenset(_wrap(v, ctype) for v in inner)
+                    return pointer_values(inner)
+                return frozenset(wrap_if_integer(v, ctype) for v in inner)
             func = node.func
             if isinstance(func, A.Member) and func.field == "data" and not node.args and isinstance(func.obj, A.Name):
                 sym = env.get(func.obj.id)
                 if sym is not None and sym.kind == "tile":
-                    return _pointer_values(self.tile_addresses(sym))
-            if isinstance(func, A.Member) and func.field in _VALID_DIM_GETTERS and not node.args \
+                    return pointer_values(self.tile_addresses(sym))
+            if isinstance(func, A.Member) and func.field in VALID_DIM_GETTERS and not node.args \
                     and isinstance(func.obj, A.Name):
                 # `s.GetValidRow()`: s's valid rows (an `unsigned`), as known; a tile whose shape
                 # reads its own is unknown.
@@ -516,7 +516,7 @@ class ValueModel:
                 self._reading_shapes.add(sym.uid)
                 self._nesting += 1
                 try:
-                    return self._valid_dims(sym, _VALID_DIM_GETTERS[func.field])
+                    return self._valid_dims(sym, VALID_DIM_GETTERS[func.field])
                 finally:
                     self._nesting -= 1
                     self._reading_shapes.discard(sym.uid)
@@ -524,15 +524,15 @@ class ValueModel:
         return None
 
     def _size_of(self, node: A.SizeOf) -> frozenset | None:
-        """`sizeof(float)`: a builtin type's size (FileContext._constant_value's rule), unless the
+        """`sizeof(float)`: a builtin type's size (FileFacts.constant_value's rule), unless the
         function may give the name another meaning (a local alias, a template parameter, a
         statement it cannot read)."""
         arg = node.arg
-        sem = self.sem
-        if not isinstance(arg, A.TypeRef) or arg.name in sem.local_alias_names \
-                or arg.name in sem.declared_template_params or arg.name in sem.maybe_declared:
+        state = self.state
+        if not isinstance(arg, A.TypeRef) or arg.name in state.local_alias_names \
+                or arg.name in state.declared_template_params or arg.name in state.maybe_declared:
             return None
-        size = sem.ctx._constant_value(node, {})
+        size = state.ctx.constant_value(node, {})
         return None if size is None else frozenset([size[1]])
 
     def _binary(self, node: A.Binary, env: dict) -> frozenset | None:
@@ -540,8 +540,8 @@ class ValueModel:
         if left is None or right is None:
             return None
         op = node.op
-        ltype, rtype = expr_type(node.left, env, self.sem), expr_type(node.right, env, self.sem)
-        rtype_all = expr_type(node, env, self.sem)
+        ltype, rtype = expr_type(node.left, env, self.state), expr_type(node.right, env, self.state)
+        rtype_all = expr_type(node, env, self.state)
         if rtype_all is None or rtype_all == "float":
             return None
         scale_left = scale_right = 1
@@ -562,7 +562,7 @@ class ValueModel:
             for b in right:
                 if pointer:
                     a2, b2 = a * scale_left, b * scale_right
-                    value = _wrap(a2 + b2 if op == "+" else a2 - b2, rtype_all)
+                    value = wrap_if_integer(a2 + b2 if op == "+" else a2 - b2, rtype_all)
                 else:
                     result = binary_value(op, a, b, ltype, rtype)
                     if result is None:
@@ -571,7 +571,7 @@ class ValueModel:
                 out.add(value)
                 if len(out) > MAX_VALUES:
                     return None
-        return _pointer_values(frozenset(out)) if pointer and op in "+-" else frozenset(out)
+        return pointer_values(frozenset(out)) if pointer and op in "+-" else frozenset(out)
 
     # -- tiles ---------------------------------------------------------------------------------
     def tile_addresses(self, sym: Symbol, _seen: frozenset = frozenset()) -> frozenset | None:
@@ -627,12 +627,12 @@ class ValueModel:
         ctor, env = pipe.pipe_ctor
         pipe_type = tmpl.args[0] if tmpl.args else None
         if not isinstance(pipe_type, A.TemplateId) or not isinstance(ctor.func, A.TemplateId) \
-                or _template_key(pipe_type) != _template_key(ctor.func):
+                or template_key(pipe_type) != template_key(ctor.func):
             return None
         targs = pipe_type.args
         values = [a.value if isinstance(a, (A.Number, A.Literal)) else None for a in targs]
         consumer_arg = tpipe.CONSUMER_BUFFER_ARG.get(tile.tile.space or "")
-        depths = tpipe.ring_depths(values, self.sem.ctx.isa.tpipe_order)
+        depths = tpipe.ring_depths(values, self.state.ctx.isa.tpipe_order)
         slot_size = values[2] if len(values) > 2 else None
         if consumer_arg is None or len(ctor.args) <= consumer_arg or not isinstance(slot_size, int) \
                 or isinstance(slot_size, bool) or depths is None:
@@ -640,7 +640,7 @@ class ValueModel:
         bases = self.eval(ctor.args[consumer_arg], env)
         if bases is None or not all(isinstance(d, int) and 0 < d <= MAX_VALUES for d in depths):
             return None
-        stride = self.sem.ctx.isa.tpop_stride     # (as the checkout has it; "": either)
+        stride = self.state.ctx.isa.tpop_stride     # (as the checkout has it; "": either)
         strides = {tile.tile.nbytes} if stride == tpipe.STRIDE_TILE else {slot_size} \
             if stride == tpipe.STRIDE_SLOT else {tile.tile.nbytes, slot_size}
         return _cap(frozenset(b + k * s for b in bases for k in range(max(depths)) for s in strides))

@@ -36,8 +36,8 @@ def _template_function(head: str):
     ("AICORE void f", set()),
 ])
 def test_plain_template_heads_declare_their_parameter_names(head, params):
-    from ptofix.cpp.statement_forms import _template_value_params
-    assert _template_value_params(_template_function(head)) == params
+    from ptofix.cpp.statement_forms import template_value_params
+    assert template_value_params(_template_function(head)) == params
 
 
 @pytest.mark.parametrize("head", [
@@ -55,10 +55,10 @@ def test_a_template_head_the_model_does_not_read_exactly_may_declare_any_of_its_
     """Anything but plain `type name` parameters: which `>` ends a list, or which word is the
     name, is not read as the compiler reads it, so every word may be a parameter, and a call may
     run code for the returned value."""
-    from ptofix.cpp.statement_forms import _return_reason, _template_value_params
+    from ptofix.cpp.statement_forms import return_reason, template_value_params
     fn = _template_function(head)
-    assert "PIPE_ALL" in _template_value_params(fn)
-    assert _return_reason(fn)
+    assert "PIPE_ALL" in template_value_params(fn)
+    assert return_reason(fn)
 
 
 def test_a_comment_between_qualifier_and_name_still_qualifies_the_definition():
@@ -88,12 +88,12 @@ def test_an_alias_declaration_in_a_for_init_is_not_read_as_a_variable():
 
 def test_a_conversion_keeps_an_input_in_the_tile_only_if_its_type_holds_the_tile():
     from ptofix.cpp.integers import IntType
-    from ptofix.cpp.statement_forms import _holds_dims
-    assert _holds_dims(IntType(8, False), 256)           # unsigned: modulo, only smaller
-    assert not _holds_dims(IntType(8, True), 256)        # (int8_t) 128 is -128: 0xFFFFFF80 rows
-    assert _holds_dims(IntType(8, True), 127)
-    assert _holds_dims(IntType(32, True), 256)
-    assert not _holds_dims("float", 16) and not _holds_dims(IntType(32, True), None)
+    from ptofix.cpp.statement_forms import holds_dims
+    assert holds_dims(IntType(8, False), 256)           # unsigned: modulo, only smaller
+    assert not holds_dims(IntType(8, True), 256)        # (int8_t) 128 is -128: 0xFFFFFF80 rows
+    assert holds_dims(IntType(8, True), 127)
+    assert holds_dims(IntType(32, True), 256)
+    assert not holds_dims("float", 16) and not holds_dims(IntType(32, True), None)
 
 
 BIG = "Tile<TileType::Vec, float, 64, 128, BLayout::RowMajor, 64, 128, SLayout::NoneBox, 512, PadValue::Null>"

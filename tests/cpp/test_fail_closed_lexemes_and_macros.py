@@ -115,12 +115,12 @@ def test_alternative_tokens_are_operators(write):
     ("GETCI(x); TASM(y);", ""),        # a word that only ends in TCI or holds 'asm' is none of them
 ])
 def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
-    from ptofix.cpp.count_mode import _count_mode_name, _count_mode_name_of
+    from ptofix.cpp.count_mode import count_mode_name, count_mode_name_of
     from ptofix.source import SourceText
-    assert _count_mode_name(text) == name
+    assert count_mode_name(text) == name
     # From the word index too (with and without a word before, a comment, a '$' word character).
     for spelled in (text, "int x; " + text, "// " + text + "\n", "a$" + text, text.replace("(", " $ (")):
-        assert _count_mode_name_of(SourceText(spelled)) == _count_mode_name(spelled), spelled
+        assert count_mode_name_of(SourceText(spelled)) == count_mode_name(spelled), spelled
 
 
 @settings(max_examples=1500, deadline=None)
@@ -128,12 +128,12 @@ def test_a_file_that_may_enter_count_mode_is_found_by_any_spelling(text, name):
                                  "1", "x", " ", "\\\n", "\n", "(", ";", "é", "RemF32Instr", "push_macro",
                                  "PTO_DETAIL_CONCAT"]), max_size=12).map("".join))
 def test_the_word_index_answers_what_the_text_scans_answer(text):
-    from ptofix.cpp.count_mode import _count_mode_name, _count_mode_name_of, _spells
+    from ptofix.cpp.count_mode import count_mode_name, count_mode_name_of, source_spells
     from ptofix.source import SourceText
     source = SourceText(text)
-    assert _count_mode_name_of(source) == _count_mode_name(text)
+    assert count_mode_name_of(source) == count_mode_name(text)
     for name in ("push_macro", "pop_macro", "PTO_DETAIL_CONCAT", "TCI", "asm"):
-        assert _spells(source, name) == (name in text)
+        assert source_spells(source, name) == (name in text)
 
 
 # pto's own macros expand to code the model never sees: a pasted name (`PTO_DETAIL_CONCAT(v, 9)`

@@ -346,17 +346,17 @@ def test_a_definition_qualified_into_pto_is_seen_whatever_word_comes_before_it()
 
 def test_comment_and_string_brackets_are_not_an_array_bound():
     from ptofix.cpp.lexical import code_only
-    from ptofix.cpp.statement_forms import _variable_bound
-    assert _variable_bound("int32_t f[h() /* at most f[8] */];")
-    assert _variable_bound('int32_t f[g("[8]")];')
-    assert not _variable_bound("int32_t f[8]; // f[n]")
+    from ptofix.cpp.statement_forms import variable_bound
+    assert variable_bound("int32_t f[h() /* at most f[8] */];")
+    assert variable_bound('int32_t f[g("[8]")];')
+    assert not variable_bound("int32_t f[8]; // f[n]")
     assert code_only('a["x]"] /* [1] */ + \'[\'') == 'a[""]   + \'\''
 
 
 def test_a_template_parameter_name_is_read_past_its_attributes():
     from ptofix.cpp.parser import _template_heads
-    from ptofix.cpp.statement_forms import _template_value_params
-    assert "PIPE_V" in _template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
+    from ptofix.cpp.statement_forms import template_value_params
+    assert "PIPE_V" in template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
                                                                  "void f"))
     # Attributes, brackets and parentheses are not plain parameters: not read exactly.
     assert _template_heads("template <int N [[maybe_unused]], typename T> void ") == (None, "")
@@ -377,10 +377,10 @@ def test_a_template_parameter_name_is_read_past_its_attributes():
     ("using Mode=pipe_t;", False),                                    # no blank before or after
 ])
 def test_a_scoped_enumeration_qualifies_its_enumerators_only_if_nothing_else_takes_its_name(elsewhere, only):
-    from ptofix.cpp.header_policy import _only_names_the_enumeration
+    from ptofix.cpp.header_policy import only_names_the_enumeration
     from ptofix.cpp.lexical import code_only
     code = code_only("enum class Mode : int { kA = 0 };\n" + elsewhere)
-    assert _only_names_the_enumeration(code, "Mode") is only
+    assert only_names_the_enumeration(code, "Mode") is only
 
 
 def test_a_namespace_inside_an_anonymous_one_is_not_the_global_one_of_its_name():

@@ -120,8 +120,8 @@ def test_a_parameter_of_pto_s_executed_count_list_runs_no_code():
     ("[[block_local]] int x{};", None),
 ])
 def test_what_an_unread_statement_may_declare(statement, declares):
-    from ptofix.cpp.statement_forms import _declared_names
-    assert _declared_names(statement) == declares
+    from ptofix.cpp.statement_forms import maybe_declared_names
+    assert maybe_declared_names(statement) == declares
 
 
 def test_an_unread_braced_declaration_leaves_pto_s_names_pto_s():
