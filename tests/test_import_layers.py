@@ -16,21 +16,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The modules two other branches of issue #70 take apart (removed when branches circles and causes
-# merge): their circles and their imports of private names are theirs to remove.
-CIRCLES_BRANCH_MODULES = frozenset(f"ptofix.cpp.{name}" for name in (
-    "semantics", "c_types", "call_statements", "count_mode", "ctrl_preservation", "declarations", "expressions",
-    "file_scope_classes", "header_policy", "headers", "statement_forms", "templates", "tile_history", "value_model"))
-CAUSES_BRANCH_MODULES = frozenset(f"ptofix.cpp.{name}" for name in ("barriers", "barrier_selection",
-                                                                    "template_decisions"))
-
-# Circles allowed for now: any circle within the modules of one of these branches (removed when
-# branches circles and causes merge). A circle through any other module fails the test.
-KNOWN_CIRCLES: list[frozenset[str]] = [CIRCLES_BRANCH_MODULES, CAUSES_BRANCH_MODULES]
-
-# Modules allowed for now to import another module's _-prefixed names (removed when branches circles
-# and causes merge).
-KNOWN_PRIVATE_IMPORTS: frozenset[str] = CIRCLES_BRANCH_MODULES | CAUSES_BRANCH_MODULES
+# No circle is allowed, type-only imports counted, and no module imports another's private name
+# (issue #70 item 3; the branches that took the last circles and private imports apart merged).
+KNOWN_CIRCLES: list[frozenset[str]] = []
 
 
 def module_files() -> dict[str, Path]:
@@ -156,11 +144,10 @@ def unexpected_circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return [sorted(c) for c in circles(graph) if not any(c <= known for known in KNOWN_CIRCLES)]
 
 
-def test_a_circle_through_a_module_outside_the_known_ones_is_unexpected():
-    inside = sorted(CAUSES_BRANCH_MODULES)
-    assert unexpected_circles({inside[0]: {inside[1]}, inside[1]: {inside[0]}}) == []
-    assert unexpected_circles({inside[0]: {"ptofix.cpp.races"}, "ptofix.cpp.races": {inside[0]}}) \
-        == [sorted([inside[0], "ptofix.cpp.races"])]
+def test_a_circle_through_any_modules_is_unexpected():
+    inside = ["ptofix.cpp.barrier_selection", "ptofix.cpp.barriers"]
+    assert unexpected_circles({inside[0]: {inside[1]}, inside[1]: {inside[0]}}) == [inside]
+    assert unexpected_circles({inside[0]: {"ptofix.cpp.races"}, "ptofix.cpp.races": set()}) == []
 
 
 def test_no_import_circle_in_the_package():
@@ -210,8 +197,7 @@ def test_no_module_imports_another_modules_private_name():
     """A name two modules share is public; a name one module uses lives in it (ptofix/ and passes/)."""
     files = module_files()
     known = set(files)
-    found = [hit for name, path in sorted(files.items()) if name not in KNOWN_PRIVATE_IMPORTS
-             for hit in private_imports(name, path, known)]
+    found = [hit for name, path in sorted(files.items()) for hit in private_imports(name, path, known)]
     assert found == [], f"_-prefixed names imported from another module: {found}"
 
 
