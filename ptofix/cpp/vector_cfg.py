@@ -91,9 +91,6 @@ class FunctionCFG:
     def __init__(self, fn: Function, sem: FunctionSemantics):
         self.fn = fn
         self.sem = sem
-        # (src, dst, event) -> whether that flag's sets and waits alternate on every path
-        # (barrier_flags._pair_alternates, computed on first use).
-        self.flag_alternation: dict[tuple[str, str, str], bool] = {}
         self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
