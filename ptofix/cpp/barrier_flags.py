@@ -12,7 +12,7 @@ from .vector_cfg import FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Callable
 
 
 NONE_PENDING = frozenset({0})
@@ -37,13 +37,17 @@ _EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-7]")
 
 
 def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",
-                   dst: str = "PIPE_S") -> tuple[dict, bool]:
+                   dst: str = "PIPE_S",
+                   after_call: Callable[[Event, frozenset], tuple[frozenset, bool] | None] | None = None,
+                   ) -> tuple[dict, bool]:
     """Possible 'set pending' states (0/1) of the flag (src, dst, tag) before each event (by
     order), and whether its sets and waits strictly alternate. An unknown event, or a flag of the
     same pipes whose event may be the same (another spelling), may set or consume it. V->S flags
     are events of their own, and a helper holding one is not pure (its call is unknown); another
     pipe's flags may sit in a helper the proof takes as vector-free, so such a call may set or
-    consume them too."""
+    consume them too. ``after_call`` (flag_states.FlagStates): what a call of one of the file's
+    functions leaves, from the states before it, and whether the callee's sets and waits
+    alternate from there; None where it does not know (then the call may leave any state)."""
     vs = (src, dst) == ("PIPE_V", "PIPE_S")
     set_kind, wait_kind = (EventKind.SET_VS, EventKind.WAIT_VS) if vs else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
     prefix = "" if vs else f"{src}>{dst}:"
@@ -55,9 +59,13 @@ def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE
         state = states[event.order]
         this = event.tag[len(prefix):] if event.kind in (set_kind, wait_kind) and event.tag.startswith(prefix) \
             else None
+        called = after_call(event, state) if after_call is not None and event.callee and this is None else None
         if this == tag:
             ok = ok and (1 if event.kind is set_kind else 0) not in state
             out = frozenset({1}) if event.kind is set_kind else frozenset({0})
+        elif called is not None:
+            out, callee_alternates = called
+            ok = ok and callee_alternates
         elif event.kind in (EventKind.UNKNOWN, EventKind.CALL) or (this is not None and may_be_same_event(this, tag)) \
                 or (not vs and event.callee and _may_touch_flags(cfg.sem.ctx, event.callee, set())):
             out = MAYBE_PENDING
@@ -73,14 +81,15 @@ def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE
 
 
 
-def flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str, lenient: bool = False) -> bool:
+def flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: str,
+               alternates: Callable[[FunctionCFG, tuple[str, str, str]], bool], lenient: bool = False) -> bool:
     """A set_flag(src, dst, e) followed by its wait_flag(src, dst, e) strictly between lo and hi.
 
     The wait matches that set, or a later one, only if no set of ``e`` can still be pending when
     the set is issued: a flag is one bit (a second set before the wait is not allowed, and a wait
     finds the bit an earlier set left up). So the sets and waits of
-    ``e`` must alternate on every path of the function (_pair_alternates: flags in nested
-    statements and helpers included), from an entry function's start.
+    ``e`` must alternate on every path of the function (``alternates``, flag_states.FlagStates:
+    flags in nested statements and helpers included), from the states the function may start in.
     """
     state: dict[str, str] = {}
     for k in range(lo + 1, hi):
@@ -92,7 +101,7 @@ def flag_pair(cfg: FunctionCFG, stmts: list, lo: int, hi: int, src: str, dst: st
         if not event:
             return False      # an event that may vary pairs with nothing
         if event not in state:
-            clean = lenient or _pair_alternates(cfg, src, dst, event)
+            clean = lenient or alternates(cfg, (src, dst, event))
             state[event] = "pending" if kind == "set_flag" and clean else "bad"
         elif state[event] == "pending" and kind == "wait_flag":
             return True
@@ -121,49 +130,10 @@ def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
     return False
 
 
-def chain_link_alternates(cfg: FunctionCFG, tag: str) -> bool:
-    """_pair_alternates for a flag event's tag `SRC>DST:EVENT`."""
-    pipes, _, event = tag.partition(":")
-    src, _, dst = pipes.partition(">")
-    return _pair_alternates(cfg, src, dst, event)
-
-
-def _pair_alternates(cfg: FunctionCFG, src: str, dst: str, tag: str) -> bool:
-    """Sets and waits of the flag (src, dst, tag) strictly alternate on every path of ``cfg``'s
-    function (flag_dataflow), starting with none pending at an entry function's start (a
-    helper's caller may leave one pending)."""
-    key = (src, dst, tag)
-    if key not in cfg.flag_alternation:
-        entry = entry_flag_state(cfg.sem.ctx, cfg.fn)
-        states, ok = flag_dataflow(cfg, tag, entry, src, dst)
-        cfg.flag_alternation[key] = not cfg.unstructured and ok and not leaves_set_pending(cfg, states)
-    return cfg.flag_alternation[key]
-
-
-def entry_flag_state(ctx: FileContext, fn: Function) -> frozenset:
-    """The flag states a function may start in. A kernel entry starts with no set pending, given
-    that the kernel run before it on that core returned with none (leaves_set_pending checks
-    this file's entry functions against themselves). Another function of the same file that may
-    be a kernel may run just before; its exit state is not modelled (the removal pass models only
-    the functions around candidate barriers), so then no entry of the file starts clean. Any other
-    function's caller may leave a set pending."""
-    if not declared_entry(ctx, fn) or ctx.possible_kernels() - {id(fn)}:
-        # (Whether the other kernel may leave a set pending is not asked: it may set one in ways
-        # no text spells: pto's Event API, a macro, a helper reached by reference.)
-        return MAYBE_PENDING
-    return NONE_PENDING
-
-
 def declared_entry(ctx: FileContext, fn: Function) -> bool:
     """A declared kernel entry: `__global__` in its declaration, not a macro the file defines
     (`#define __global__` makes it an ordinary function any caller may reach)."""
     return fn.is_entry and "__global__" not in ctx.macros
-
-
-def leaves_set_pending(cfg: FunctionCFG, states: dict) -> bool:
-    """An entry function that may return with a set still pending: the next launch on that core
-    would not start with none pending, which every entry is assumed to."""
-    return cfg.fn.is_entry and 1 in states.get(cfg.exit.order, frozenset())
 
 
 def nearest_op(event: Event, backward: bool) -> str:

@@ -29,14 +29,8 @@ from ..pto.same_access_chain import same_access_chain
 from .barrier_decisions import Cause, CauseKind, Decision, Hazard, hazard_kind, unknown_kind
 from .barrier_flags import (
     AT_BOUNDARY,
-    MAYBE_PENDING,
-    NONE_PENDING,
-    chain_link_alternates,
     declared_entry,
-    entry_flag_state,
-    flag_dataflow,
     flag_pair,
-    leaves_set_pending,
     nearest_op,
 )
 from .barrier_selection import BarrierSelection
@@ -48,6 +42,7 @@ from .barrier_sites import (
     may_hold_candidate,
 )
 from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
+from .flag_states import FlagStates
 from .model import CppFile, Function, LabelStmt, SimpleStmt
 from .semantics import FileContext
 from .stmt_parser import forget_statements
@@ -191,10 +186,9 @@ class BarrierAnalysis:
         self._exit_clean: dict[int, bool] = {}
         self._past_call_depth: set[int] = set()     # not clean for want of tracing callers deeper
         self._definitions: dict[str, int] | None = None    # function name -> its definitions in the file
-        self._flag_entry: dict[tuple, frozenset] = {}
         self._trusted_tags: dict[int, set] = {}
-        self._alternation: dict[tuple, bool] = {}    # (id(Function), tag) -> _alternates
-        self._dataflows: dict[tuple, tuple[dict, bool]] = {}     # _v_to_s_dataflow
+        # Flag states at function starts and across the file's calls (flag_states.py).
+        self.flags = FlagStates(self)
         self.rewrites_used = 0
         self.reached: set[int] | None = None     # barriers the walks reach, while a proof is recorded
         # Which barriers are removed together (the greedy pass, the search, the joint proof).
@@ -302,7 +296,7 @@ class BarrierAnalysis:
         """Nothing can be in flight on PIPE_V when ``fn`` starts: it is a kernel entry, or at every
         call site in this file no vector work precedes the call since a drain and the caller's own
         entry is clean, and those are all its callers (it is static, and its name is used
-        nowhere else: _only_called_there). Any other function may be called from elsewhere with
+        nowhere else: only_called_there). Any other function may be called from elsewhere with
         vector work in flight, so it is not clean."""
         return self._boundary_clean(fn, backward=True, cache=self._entry_clean, stack=frozenset())
 
@@ -333,7 +327,7 @@ class BarrierAnalysis:
             self._past_call_depth.add(key)
             return False
         sites = self.callers(fn)
-        clean = bool(sites) and self._only_called_there(fn, sites)
+        clean = bool(sites) and self.only_called_there(fn, sites)
         for caller, event in sites if clean else ():
             if self.cfg(caller).unstructured:
                 clean = False     # a goto may reach the call around the caller's drains
@@ -350,9 +344,9 @@ class BarrierAnalysis:
         cache[key] = clean
         return clean
 
-    def _only_called_there(self, fn: Function, sites: list) -> bool:
+    def only_called_there(self, fn: Function, sites: list) -> bool:
         """``fn`` is static (no other translation unit calls it) and every mention of its name
-        in the file (comments included) is one of the definitions of that name or one of
+        in the file's code (a comment calls nothing) is one of the definitions of that name or one of
         ``sites``: its address taken, a call from code the model does not read (a definition it
         cannot parse, a macro, an initializer) or any other use may run it with vector work in
         flight."""
@@ -369,7 +363,7 @@ class BarrierAnalysis:
             self._definitions = {}
             for other in self.model.functions:
                 self._definitions[other.name] = self._definitions.get(other.name, 0) + 1
-        return self.ctx.name_count(fn.name) == self._definitions.get(fn.name, 0) + len(sites)
+        return self.ctx.code_name_count(fn.name) == self._definitions.get(fn.name, 0) + len(sites)
 
     # -- V->S flag pairs -----------------------------------------------------------------------
     def trusted_tags(self, cfg: FunctionCFG) -> set:
@@ -391,58 +385,14 @@ class BarrierAnalysis:
         return trusted
 
     def _alternates(self, cfg: FunctionCFG, tag: str) -> bool:
-        # Remembered: a walk with proven_only asks it for every tag, once per op of `check`.
-        key = (id(cfg.fn), tag)
-        known = self._alternation.get(key)
-        if known is None:
-            entry = self._flag_state_at_entry(cfg.fn, tag, frozenset())
-            states, ok = self._v_to_s_dataflow(cfg, tag, entry)
-            known = self._alternation[key] = ok and not leaves_set_pending(cfg, states)
-        return known
+        """The V->S flag ``tag``'s sets and waits alternate in ``cfg``'s function (FlagStates)."""
+        return self.flags.alternates(cfg, ("PIPE_V", "PIPE_S", tag))
 
-    def _v_to_s_dataflow(self, cfg: FunctionCFG, tag: str, entry: frozenset) -> tuple[dict, bool]:
-        """flag_dataflow of a V->S flag, remembered: each helper a function calls reads the
-        caller's states at its call (a kernel calling n helpers would run it n times)."""
-        key = (id(cfg.fn), tag, entry)
-        found = self._dataflows.get(key)
-        if found is None:
-            found = self._dataflows[key] = flag_dataflow(cfg, tag, entry)
-        return found
-
-    def _flag_state_at_entry(self, fn: Function, tag: str, stack: frozenset) -> frozenset:
-        key = (id(fn), tag)
-        if key in self._flag_entry:
-            return self._flag_entry[key]
-        if self.is_entry(fn):
-            entry = entry_flag_state(self.ctx, fn)
-            if entry == NONE_PENDING:
-                # The kernel's next launch starts clean only if this one cannot end with a set
-                # pending, its helpers' sets included (a call of one may leave one), and the 0/1
-                # states do not follow past a set while one may be pending (a second set before
-                # the wait is not allowed: what `set; set; wait;` leaves is not documented).
-                cfg = self.cfg(fn)
-                states, alternates = self._v_to_s_dataflow(cfg, tag, entry)
-                if cfg.unstructured or not alternates or leaves_set_pending(cfg, states):
-                    entry = MAYBE_PENDING
-            self._flag_entry[key] = entry
-            return entry
-        if id(fn) in stack or len(stack) >= MAX_CALL_DEPTH:
-            return MAYBE_PENDING
-        sites = self.callers(fn)
-        if not sites or not self._only_called_there(fn, sites):
-            return MAYBE_PENDING
-        result: frozenset = frozenset()
-        for caller, event in sites:
-            cfg = self.cfg(caller)
-            if cfg.unstructured:
-                return MAYBE_PENDING
-            at_entry = self._flag_state_at_entry(caller, tag, stack | {id(fn)})
-            states, alternates = self._v_to_s_dataflow(cfg, tag, at_entry)
-            if not alternates:
-                return MAYBE_PENDING
-            result = result | states.get(event.order, MAYBE_PENDING)
-        self._flag_entry[key] = result
-        return result
+    def _chain_link_alternates(self, cfg: FunctionCFG, tag: str) -> bool:
+        """The same for a flag event's tag `SRC>DST:EVENT`."""
+        pipes, _, event = tag.partition(":")
+        src, _, dst = pipes.partition(">")
+        return self.flags.alternates(cfg, (src, dst, event))
 
     # -- walks ---------------------------------------------------------------------------------
     def ops_in_flight(self, cfg: FunctionCFG, start: Event, backward: bool,
@@ -519,7 +469,7 @@ class BarrierAnalysis:
                     next_pending = pending | {nxt.tag}
                 if lenient and kind in (chain_first, chain_then) \
                         and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
-                        and not (proven_only and not chain_link_alternates(cfg, nxt.tag)):
+                        and not (proven_only and not self._chain_link_alternates(cfg, nxt.tag)):
                     # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
                     # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
                     # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
@@ -755,8 +705,8 @@ class BarrierAnalysis:
                              any(s <= lo_ and hi_ <= e for s, e in w.intervals) for w in writes)
                          for lo_, hi_ in overlap)
             lenient = self.lenient_flags and not proven_only
-            if covers and flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, lenient) \
-                    and flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", lenient):
+            if covers and flag_pair(cfg, stmts, lo, k, "PIPE_V", pipe, self.flags.alternates, lenient) \
+                    and flag_pair(cfg, stmts, k, hi, pipe, "PIPE_V", self.flags.alternates, lenient):
                 return True
         return False
 

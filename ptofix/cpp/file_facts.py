@@ -185,6 +185,7 @@ class FileFacts:
         self.values_exhausted = ""
         self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
+        self._code_name_counts: dict[str, int] | None = None
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
         self._constants: dict[str, tuple[IntType, int]] | None = None   # file_constant(), read on first use
@@ -377,6 +378,17 @@ class FileFacts:
                                                   {fn.name for fn in self.model.functions})
         return self._name_counts.get(name, 0)
 
+
+    def code_name_count(self, name: str) -> int:
+        """name_count outside comments (strings kept: `_Pragma("...")` and a stringized macro
+        argument are code): the tokenizer refuses what would make a comment another thing than
+        the compiler's (a raw string, a splice ending a comment line)."""
+        if self._code_name_counts is None:
+            text = self.model.source.text
+            self._code_name_counts = count_identifiers(
+                strip_comments(join_splices(text) if has_splice(text) else text),
+                {fn.name for fn in self.model.functions})
+        return self._code_name_counts.get(name, 0)
     def declaration_facts(self, fn: Function) -> tuple[bool, str]:
         """(whether ``fn`` is a template, why a call may run code for its return value), once."""
         key = id(fn)

@@ -60,6 +60,9 @@ class OpEvents:
         self.tiles = tiles
         self.events = events
         self.other_pipe_writes: dict[int, tuple] = {}  # id(stmt) -> (pipe, dst, src, env) of a TLOAD
+        # id(op statement) -> why the op's own instructions may race with each other (check reads
+        # it: no barrier of the kernel orders them; see _count_mode_reach's TFILLPAD).
+        self.internal_races: dict[int, str] = {}
 
     def _new(self, kind: EventKind, **kw: Any) -> Event:
         event = Event(kind, **kw)
@@ -432,6 +435,19 @@ class OpEvents:
                                   dst_dims[2], cols)
             if reach is None:
                 return None
+            if base == "TFILLPAD" and any(col != src_dims[1] for col in cols):
+                # pto-isa a2a3 TFillPad.hpp (f35e7f60, TFillPad): its count-mode vcopy writes src's
+                # Cols elements into row 0, then, with no pipe_barrier(PIPE_V) between, a
+                # vector_dup writes row 0's pad: the rest of the 32-byte block after the valid
+                # columns when the pad values differ (Handle32BAlignedPad_Other), else from the
+                # block-rounded valid columns to the row's end (PadRightSingleRow). A valid column
+                # count short of Cols makes one of them write bytes the vcopy wrote: a WAW inside
+                # the op, which msSanitizer's rule flags (`check --trace` reports it) and which no
+                # barrier of the kernel can order.
+                self.internal_races[id(stmt)] = (
+                    "TFILLPAD: pto-isa's TFillPad pads row 0 with a vector_dup over bytes its own vcopy wrote, "
+                    "with no pipe_barrier(PIPE_V) between them, when src's valid columns fall short of its Cols "
+                    "(a WAW inside the op that no barrier of the kernel orders)")
             write_lo, write_hi, dst_read_hi, src_read_hi = reach
         elif base == "TGATHER":
             every = self._gather_pattern(stmt)

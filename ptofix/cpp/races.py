@@ -149,6 +149,9 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
     for c in cfg.events:
         if c.kind is not EventKind.OP:
             continue
+        internal = cfg.internal_races.get(id(c.stmt)) if c.stmt is not None else None
+        if internal is not None:
+            unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=internal))
         before, _ = analysis.ops_in_flight(cfg, c, backward=True)
         unknowns.extend(p for p, _back in before if p.kind is EventKind.UNKNOWN)
         unknowns.extend(_hidden_by_flags(analysis, cfg, c, before))

@@ -66,15 +66,14 @@ class FunctionCFG:
     def __init__(self, fn: Function, sem: FunctionSemantics):
         self.fn = fn
         self.sem = sem
-        # (src, dst, event) -> whether that flag's sets and waits alternate on every path
-        # (barrier_flags._pair_alternates, computed on first use).
-        self.flag_alternation: dict[tuple[str, str, str], bool] = {}
         self.values = sem.values
         self.local_calls: list[Event] = []            # resolved by BarrierAnalysis once purity is known
         self.events: list[Event] = []
         # What each op statement's operands touch, and its events (appended to self.events).
         self.tiles = TileAccesses(sem)
         self.ops = OpEvents(sem, self.tiles, self.events)
+        # id(op statement) -> why the op's own instructions may race with each other (OpEvents).
+        self.internal_races = self.ops.internal_races
         self._statements_read = 0                     # (signals.checkpoint)
         self.entry = self._new(EventKind.NOP, why="entry")
         self.exit = Event(EventKind.NOP, why="exit")
