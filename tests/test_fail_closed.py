@@ -316,7 +316,7 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
                        "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);")
     assert removed(real_pair) == [True]
     # A class whose members are all declared in its braces (a traits class, read exactly:
-    # parser._traits_class) declares a member TMUL in its own scope only: `pto::TMUL` is still
+    # declaration_forms.traits_class) declares a member TMUL in its own scope only: `pto::TMUL` is still
     # pto's, while an unqualified `TMUL` is kept (every word of a file-scope declaration may shadow).
     member = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);", "pto::TMUL(b, b, b);",
                     "struct Ops {\n  static AICORE void TMUL(int x, int y, int z);\n};")
@@ -1654,7 +1654,7 @@ def test_comment_and_string_brackets_are_not_an_array_bound():
 
 
 def test_a_template_parameter_name_is_read_past_its_attributes():
-    from ptofix.cpp.parser import _template_heads
+    from ptofix.cpp.declaration_forms import template_heads as _template_heads
     from ptofix.cpp.statement_forms import _template_value_params
     assert "PIPE_V" in _template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
                                                                  "void f"))
@@ -2009,11 +2009,11 @@ def test_a_continue_in_a_for_loop_runs_the_step_next():
 
 
 def test_an_equals_sign_inside_a_template_parameters_type_is_not_its_default():
-    from ptofix.cpp import parser, statement_forms
-    assert parser._template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
-    assert parser._template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
-    assert parser._template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
-    assert parser._template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
+    from ptofix.cpp import declaration_forms, statement_forms
+    assert declaration_forms.template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
+    assert declaration_forms.template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
+    assert declaration_forms.template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
+    assert declaration_forms.template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
     assert statement_forms._template_heads(_template_function("template <pipe_t P, int N> void f")) == ({"P", "N"}, "void ")
     # A parameter's word that may be a macro: the name may be another word.
     assert statement_forms._template_heads(_template_function("template <pipe_t P __wur, int N> void f")) is None
