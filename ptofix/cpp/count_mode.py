@@ -72,6 +72,9 @@ def _names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
     text = model.source.text
     if "$" in text or _has_splice(text):
         return True
+    # (The raw text, re-scanned: a count-mode name in a comment, a string or a macro's body counts,
+    # where no statement's tokens show it. Only for a file whose word index names one:
+    # _count_mode_name_of.)
     offsets = _count_mode_offsets(text)
     if len(offsets) > _MAX_COUNT_MODE_PLACES:
         return True
