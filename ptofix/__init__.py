@@ -72,6 +72,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.lexical",
     "ptofix.cpp.tokens",
     "ptofix.cpp.group_extents",
+    "ptofix.cpp.declaration_forms",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",

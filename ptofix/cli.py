@@ -12,18 +12,18 @@ import os
 import signal
 import sys
 
-from . import COMPILED, __version__, leave_on_interrupt, regex_cache
+from . import COMPILED, __version__, leave_on_interrupt
+from .commands import SUMMARIES
 from .exit_status import ExitStatus, internal_error, stopped_by
-from .output import discard_stdout
-from .reports import printable_names
-from .signals import terminate_as_interrupt
 from .source import Diagnostic, PtofixError
 
 # Imported where used: argparse and help_format (with the parser of the one command a command line
-# names) and traceback (only to print one).
+# names), the command's module and what it imports (only when a command line names it: `--help`
+# and `--version` read the registry, ptofix/commands/__init__.py), the compile environment, output
+# and signal helpers a command's run needs, and traceback (only to print one).
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "check", "opt", "canonicalize", "build", "simulate", "perf"]
+COMMANDS = list(SUMMARIES)
 
 DESCRIPTION = """\
 ptofix: provably safe rewrites for the Ascend PTO toolchain.
@@ -59,8 +59,10 @@ if TYPE_CHECKING:
     import argparse
 
 
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The CLI parser; with ``only``, just that command's subparser (faster start-up)."""
+    """The CLI parser: ``only``'s subparser from its module, every other command's name and
+    one-line help from the registry (none of their modules is imported)."""
     import argparse
 
     from .commands.help_format import ArgumentParser, HelpFormatter
@@ -71,15 +73,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                         help="on an internal error, print the Python traceback (also accepted after COMMAND)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        if only is not None and name != only:
+        if name != only:
+            # (listed by --help, named by a usage error; its module is imported when it runs)
+            subparsers.add_parser(name, help=SUMMARIES[name], formatter_class=HelpFormatter)
             continue
-        try:
-            module = importlib.import_module(f"ptofix.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"ptofix.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.add_parser(subparsers)
+        importlib.import_module(f"ptofix.commands.{name}").add_parser(subparsers)
     for sub in subparsers.choices.values():
         sub.subcommand = True           # (its own usage, with "did you mean", on an unknown option)
         if "--debug" not in sub._option_string_actions:
@@ -89,10 +87,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (after ``--debug`` or
+    an abbreviation of it)."""
     for arg in argv:
-        if arg == "--debug":
-            continue
-        return arg if arg in COMMANDS else None
+        if arg in COMMANDS:
+            return arg
+        if not arg.startswith("-") or arg == "--":
+            return None
     return None
 
 
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "command", None):
             parser.print_help()
             return ExitStatus.ERROR
+        from .signals import terminate_as_interrupt
         debug = bool(getattr(args, "debug", False))
         # The compiler's command line the analysis reads the kernels with (the pto-isa checkout
         # identified), built once here and handed explicitly to every command (and pickled to its
@@ -126,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`ptofix ... | head`): not an error. Point stdout at /dev/null so
         # that the interpreter's final flush does not complain again.
+        from .streams import discard_stdout
         discard_stdout()
         return ExitStatus.OK
     except KeyboardInterrupt as stop:
@@ -161,6 +164,7 @@ def _unwind_on_interrupt() -> None:
 
 
 def _stderr(text: str) -> None:
+    from .reports import printable_names
     try:
         sys.stderr.write(printable_names(text))      # (a file name's non-UTF-8 bytes as `<ff>`)
         sys.stderr.flush()
@@ -204,7 +208,6 @@ def console_main() -> None:
     # worker pool (-j) or a failing stderr takes the normal exit, which joins the pool and reports
     # the stream error as it always did.
     status = _flush_stdout(status)
-    regex_cache.save()
     interrupted = status in (ExitStatus.INTERRUPTED, stopped_by(15), stopped_by(1))     # Ctrl-C, SIGTERM, SIGHUP
     if not interrupted and ("concurrent.futures" in sys.modules or "multiprocessing" in sys.modules):
         # (A normal exit joins a worker pool's threads. After an interrupt the workers are already
@@ -227,8 +230,10 @@ def _flush_stdout(status: int) -> int:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
+        from .streams import discard_stdout
         discard_stdout()
     except OSError as exc:
+        from .streams import discard_stdout
         discard_stdout()
         _stderr(Diagnostic("error", f"cannot write the output to stdout: {exc.strerror or exc}").format() + "\n")
         return max(status, ExitStatus.ERROR)

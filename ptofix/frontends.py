@@ -1,14 +1,13 @@
 """Front-end registry used by the pass manager: artefact kind -> parser returning a model.
 
-The PTO IR parser is imported where it is used (~40 ms, interpreted, that a C++ run never needs);
-the C++ parser is loaded by every command (``-I`` reads ``cpp.headers``).
+Each parser is imported where it is used: the PTO IR parser (~40 ms, interpreted) that a C++ run
+never needs, the C++ parser (~120 ms, interpreted) that ``canonicalize`` never needs.
 """
 from __future__ import annotations
 
 from types import MappingProxyType
 
 from .compile_env import NO_COMMAND_LINE, CompileEnvironment
-from .cpp.parser import parse_cpp as parse_cpp_text
 from .input_kind import require
 from .interpreter import gc_paused, recursion_headroom
 from .source import SourceText, UnreadableInput
@@ -25,6 +24,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
               reads: ReadRecord | None = None) -> Any:
     """The C++ model of ``source`` read with ``environment``'s command line (-I, -D/-U, ...), the
     files it reads besides noted in the job's record ``reads`` (None: not noted)."""
+    from .cpp.parser import parse_cpp as parse_cpp_text
     require(source, "cpp")
     with gc_paused(), recursion_headroom():
         model = parse_cpp_text(source, environment, reads)

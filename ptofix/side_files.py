@@ -178,9 +178,8 @@ def ownership_problem(st: os.stat_result) -> str:
     return ""
 
 
-# The caches ptofix keeps between runs (the header words of a checkout, pto/header_words.py; the
-# compiled regular expressions, regex_cache.py) live in one directory of this user's, never in the
-# installed package.
+# The cache ptofix keeps between runs (the header words of a checkout, pto/header_words.py) lives
+# in one directory of this user's, never in the installed package.
 def cache_dir() -> str:
     """$PTOFIX_CACHE_DIR, else $XDG_CACHE_HOME/ptofix, else ~/.cache/ptofix (home from $HOME, else the
     user's passwd entry), else, with no home at all (a container's arbitrary uid), a directory of

@@ -522,12 +522,11 @@ def _mini_checkout(directory: str) -> str:
 def _cache_entries(root: str, cache: str) -> list[str]:
     """The cache files a run with checkout ``root`` and cache directory ``cache`` reads."""
     sys.path.insert(0, ROOT)
-    from ptofix import regex_cache
     from ptofix.pto import header_words
     saved = os.environ.get("PTOFIX_CACHE_DIR")
     os.environ["PTOFIX_CACHE_DIR"] = cache
     try:
-        return [header_words._cache_file(root), regex_cache.cache_file()]
+        return [header_words._cache_file(root)]
     finally:
         if saved is None:
             del os.environ["PTOFIX_CACHE_DIR"]
@@ -545,10 +544,9 @@ def _special_files(include: str, directory: str) -> None:
     root = _mini_checkout(directory)
     os.mkfifo(os.path.join(root, "include", "pto", "npu", "a2a3", "fifo.hpp"))
     os.symlink("/dev/zero", os.path.join(directory, "zero.hpp"))
-    fifo, zero = _cache_entries(root, os.path.join(directory, "cache"))
+    (fifo,) = _cache_entries(root, os.path.join(directory, "cache"))
     os.makedirs(os.path.dirname(fifo), mode=0o700, exist_ok=True)
     os.mkfifo(fifo)
-    os.symlink("/dev/zero", zero)
 
 
 def family_environment(family: str, directory: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ CORPUS = os.path.join(SHARED, "corpus")
 # Tests write only under a temporary directory of the run, and so do the ptofix processes they
 # start (which inherit the environment): the words of a --pto-isa checkout
 # (ptofix/pto/header_words.py) go to $PTOFIX_CACHE_DIR, not the user's ~/.cache/ptofix, and
-# bytecode and the regex cache (ptofix/regex_cache.py) under $PYTHONPYCACHEPREFIX, not into the
+# bytecode under $PYTHONPYCACHEPREFIX, not into the
 # installed package's __pycache__. Set when pytest loads this file, before any test module
 # imports ptofix.
 _RUN_SCRATCH = tempfile.mkdtemp(prefix="ptofix-tests-")

@@ -74,9 +74,6 @@ ALLOWED = {
     "ptofix.side_files:_real_directory": "a directory's real path, by path",
     "ptofix.side_files:_pseudo_devices": "the device numbers of /proc, /sys and /dev, read once",
     # The regex cache (issue 59 item 5's subject): compiled patterns by their source text.
-    "ptofix.regex_cache:_entries": "compiled patterns by pattern text (pure)",
-    "ptofix.regex_cache:_dirty": "whether new patterns are to be saved at exit",
-    "ptofix.regex_cache:_used": "the pattern texts a run used (what to save)",
 }
 
 

@@ -180,6 +180,7 @@ def test_stdout_write_failure_in_process_raises_a_user_error(work, capsys, monke
 
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(Full(), encoding="utf-8"))
     monkeypatch.setattr("ptofix.output.discard_stdout", lambda: None)
+    monkeypatch.setattr("ptofix.streams.discard_stdout", lambda: None)
     assert ptofix("run", "--pattern", "auto", "fa.cpp") == 2
     assert without_kept_note(capsys.readouterr().err) == \
         "ptofix: error: cannot write the output to stdout: No space left on device\n"
@@ -785,6 +786,7 @@ def test_a_report_reader_that_goes_away_does_not_stop_the_in_place_write(work, c
 
     monkeypatch.setattr(output_module, "write_stdout", reader_gone)
     monkeypatch.setattr("ptofix.output.discard_stdout", lambda: None)
+    monkeypatch.setattr("ptofix.streams.discard_stdout", lambda: None)
     assert ptofix("run", "--pattern", "auto", "-i", "fa.cpp", "--report", "text", "--report-file", "-") == 0
     assert (work / "fa.cpp").read_bytes() != FA_CPP.read_bytes()
     assert not [name for name in os.listdir(work) if name.startswith(".ptofix-")]

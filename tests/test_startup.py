@@ -106,3 +106,61 @@ def test_parsers_and_the_ptoas_version_probe_load_no_analysis(code):
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == []
+
+
+# `ptofix --version` and `--help` read the command registry (ptofix/commands/__init__.py): no
+# command's module, no analysis, no file output machinery (issue #70: --version at most 60 ms of
+# CPU, scripts/bench_startup.py). A command line that names a command imports that command's
+# module and no other's.
+LISTED = ("ptofix.commands", "ptofix.cli")
+COMMAND_MODULES = tuple(f"ptofix.commands.{name}" for name in ("run", "check", "opt", "canonicalize", "build",
+                                                                 "simulate", "perf"))
+HEAVY = ("ptofix.output", "ptofix.compile_env", "ptofix.pto.ops", "ptofix.cpp.parser", "ptofix.cpp.lexical",
+         "ptofix.file_passes", "ptofix.sidecar", "ptofix.prebuild.stages", "ptofix.trace.check", "ptofix.ir.model",
+         "ptofix.pass_manager", "dataclasses", "hashlib")
+
+CONSOLE = """
+import sys
+sys.argv[0] = 'ptofix'
+try:
+    from ptofix.cli import console_main
+    import os
+    os._exit = lambda status: sys.exit(status)      # (to print what was imported, below)
+    console_main()
+finally:
+    sys.stderr.write("\\nIMPORTED " + " ".join(sorted(m for m in sys.modules if m.startswith('ptofix')
+                                                       or m in {names!r})) + "\\n")
+"""
+
+
+def _imported_by_console(args):
+    proc = subprocess.run([sys.executable, "-c", CONSOLE.format(names=HEAVY), *args], capture_output=True,
+                          text=True, env=ENV, cwd=ROOT)
+    line = proc.stderr.rpartition("\nIMPORTED ")[2]
+    return proc, set(line.split())
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["--debug", "--version"], []])
+def test_version_and_help_import_no_command_module(args):
+    proc, imported = _imported_by_console(args)
+    assert proc.returncode == (2 if not args else 0), proc.stderr
+    assert set(LISTED) <= imported
+    assert imported.isdisjoint(COMMAND_MODULES), imported & set(COMMAND_MODULES)
+    assert imported.isdisjoint(HEAVY), imported & set(HEAVY)
+    if args == ["--help"]:
+        for line in ("run         fix ptoas C++", "check       report PIPE_V races", "perf        build each kernel"):
+            assert line in proc.stdout
+
+
+def test_a_command_imports_its_module_and_no_other_command_s(tmp_path):
+    proc, imported = _imported_by_console(["check", "--help"])
+    assert proc.returncode == 0 and "usage: ptofix check" in proc.stdout
+    # (check's --trace options read their values with perf's and simulate's readers: those modules
+    # are light; the trace machinery itself is imported only when --trace asks for it.)
+    assert imported & set(COMMAND_MODULES) <= {"ptofix.commands.check", "ptofix.commands.perf",
+                                               "ptofix.commands.simulate"}
+    assert "ptofix.commands.check" in imported and "ptofix.trace.check" not in imported
+    proc, imported = _imported_by_console(["canonicalize"])
+    assert proc.returncode == 2 and "the following arguments are required: IN.mlir" in proc.stderr
+    assert imported & set(COMMAND_MODULES) == {"ptofix.commands.canonicalize"}
+    assert "ptofix.cpp.parser" not in imported          # (canonicalize reads PTO IR, not C++)

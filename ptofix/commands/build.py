@@ -6,10 +6,11 @@ import sys
 
 from ..prebuild.settings import BuildSettings, resolve_settings
 from ..prebuild.stages import run_build
+from . import SUMMARIES
 from .arguments import add_setting_arguments
 from .help_format import HelpFormatter
 
-HELP = "canonicalize -> ptoas -> C++ fixes -> bisheng, one step of a kernel build"
+HELP = SUMMARIES["build"]
 
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/build.md).

@@ -8,11 +8,12 @@ from ..batch import Processed, check_batch_options, run_files
 from ..canonicalize_files import Canonicalization, SidecarPlace, target_version, with_sidecar
 from ..output import Collected, OutputOptions, check_output_options, deliver, write_stderr
 from ..source import PtofixError
+from . import SUMMARIES
 from .arguments import add_batch_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report
 
-HELP = "rewrite generic/mixed PTO IR into the target ptoas version's custom or generic form"
+HELP = SUMMARIES["canonicalize"]
 
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/canonicalize.md).

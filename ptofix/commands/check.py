@@ -19,6 +19,7 @@ from ..output import (
 )
 from ..pass_manager import build_pass
 from ..source import PtofixError
+from . import SUMMARIES
 from .arguments import add_batch_arguments, add_compile_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report
@@ -42,7 +43,7 @@ details (what is a race, --fix, SARIF): docs/commands/check.md"""
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="report PIPE_V races ptoas left in, or --fix them",
+    parser = subparsers.add_parser("check", help=SUMMARIES["check"],
                                    description=DESCRIPTION, epilog=EPILOG,
                                    formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE", help="ptoas-generated C++")

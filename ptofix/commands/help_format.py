@@ -8,8 +8,6 @@ import re
 import sys
 from typing import Any, NoReturn
 
-from ..output import write_stdout
-
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse's RawDescriptionHelpFormatter, sized without importing shutil.
@@ -123,6 +121,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def _print_message(self, message: str, file=None) -> None:  # type: ignore[override]
         if message and file is sys.stdout:
+            from ..streams import write_stdout
             write_stdout(message)
             return
         super()._print_message(message, file)

@@ -12,6 +12,7 @@ from ..output import Collected, OutputOptions, check_output_options, write_stder
 from ..pass_manager import available_passes, build_pass, get_pass_class, parse_pipeline
 from ..sidecar import pipeline_sidecar, stripped_pipes, unrecorded_warnings
 from ..source import PtofixError
+from . import SUMMARIES
 from .arguments import QUIET_HELP, add_batch_arguments, add_compile_arguments, add_output_arguments
 from .help_format import HelpFormatter
 from .output_options import output_options, place_report, with_pass_inputs
@@ -31,7 +32,7 @@ details (pass options, pass order): docs/commands/opt.md"""
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "opt", help="run passes by name: -p 'pass-a,pass-b{opt=value}'",
+        "opt", help=SUMMARIES["opt"],
         description=DESCRIPTION, epilog=EPILOG,
         formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE",

@@ -10,10 +10,11 @@ from pathlib import Path
 from ..output import Outputs, check_output_path, write_stderr, write_stdout
 from ..perf import MAX_BLOCK_DIM
 from ..source import PtofixError
+from . import SUMMARIES
 from .help_format import HelpFormatter
 from .option_types import count_between, name_value, positive, seconds
 
-HELP = "build each kernel against pto-isa's Perf-Sim and compare their cycles"
+HELP = SUMMARIES["perf"]
 
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/perf.md).

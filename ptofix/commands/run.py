@@ -12,6 +12,7 @@ from ..local_slot_options import LocalSlotOptions
 from ..output import Collected, OutputOptions, check_output_options, write_stderr
 from ..pass_manager import get_pass_class
 from ..pto.race_model import RaceModel
+from . import SUMMARIES
 from .arguments import (
     QUIET_HELP,
     add_batch_arguments,
@@ -45,7 +46,7 @@ details (patterns, the proof, reports): docs/commands/run.md"""
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("run", help="fix ptoas C++: PIPE_V barriers, TPipe LocalSlotNum",
+    parser = subparsers.add_parser("run", help=SUMMARIES["run"],
                                    description=DESCRIPTION, epilog=EPILOG,
                                    formatter_class=HelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE",

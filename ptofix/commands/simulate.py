@@ -9,6 +9,7 @@ from ..exit_status import ExitStatus, internal_error
 from ..output import write_stdout
 from ..pto.tiles import UB_BYTES
 from ..source import PtofixError
+from . import SUMMARIES
 from .arguments import add_compile_arguments
 from .help_format import HelpFormatter
 from .option_types import count_between, name_value, read_number, seconds
@@ -17,7 +18,7 @@ from .option_types import count_between, name_value, read_number, seconds
 # interpreted, bytecode cached), which `simulate --help`, a usage error and `ptofix --help` (every
 # command's parser) need not wait for.
 
-HELP = "run both vector kernels on a numpy UB model and compare the bytes"
+HELP = SUMMARIES["simulate"]
 
 # --help: what the command does and its options, one line each; the why and the details are on its
 # page (docs/commands/simulate.md).

@@ -10,7 +10,13 @@ from typing import Any
 from ..exit_status import ExitStatus, worse
 from ..output import write_stderr, write_stdout
 from ..source import PtofixError
-from ..trace.check import TraceOptions, TraceResult, describe, new_races, trace_texts
+
+# The trace machinery (trace/check.py: the host cost model's build, the recording, the judge) is
+# imported only when --trace or --verify-trace asks for it: run's and check's parsers add these
+# options on every command line.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..trace.check import TraceOptions, TraceResult
 
 
 def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
@@ -42,6 +48,7 @@ def trace_options(args: argparse.Namespace) -> TraceOptions:
         raise PtofixError("--trace and --verify-trace need --pto-isa DIR (a pto-isa checkout whose host cost model "
                           "builds, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
     environment = getattr(args, "environment", None)
+    from ..trace.check import TraceOptions
     return TraceOptions(pto_isa=args.pto_isa, args=tuple(getattr(args, "arg", None) or ()),
                         function=getattr(args, "function", None), cxx=getattr(args, "cxx", None),
                         cache_dir=Path(args.cache_dir) if getattr(args, "cache_dir", None) else None,
@@ -55,6 +62,7 @@ def run_check(args: argparse.Namespace, tally: Any) -> int:
     ``Tally``), ``--report sarif|json``."""
     from ..diagnostic_view import use_color, with_source_lines
     from ..source import read_source
+    from ..trace.check import trace_texts
     if args.fix:
         raise PtofixError("--trace reports what one run issues; --fix inserts from the static proof: run them apart")
     if getattr(args, "output", None) or getattr(args, "in_place", False) or getattr(args, "diff", False) \
@@ -121,6 +129,7 @@ def verify(path: str, before: str, after: str, options: TraceOptions) -> tuple[b
     cannot be traced is said, and not refused."""
     if before == after:
         return True, []
+    from ..trace.check import describe, new_races, trace_texts
     output_name = f"{path} (output)"
     results = trace_texts({path: before, output_name: after}, options)
     first, second = results[path], results[output_name]

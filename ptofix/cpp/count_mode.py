@@ -72,6 +72,9 @@ def names_count_mode_outside_scalar_tci(model: CppFile) -> bool:
     text = model.source.text
     if "$" in text or has_splice(text):
         return True
+    # (The raw text, re-scanned: a count-mode name in a comment, a string or a macro's body counts,
+    # where no statement's tokens show it. Only for a file whose word index names one:
+    # count_mode_name_of.)
     offsets = count_mode_offsets(text)
     if len(offsets) > MAX_COUNT_MODE_PLACES:
         return True

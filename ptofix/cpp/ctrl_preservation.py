@@ -150,6 +150,9 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
             return "a preprocessor directive in the function"
         if isinstance(stmt, SimpleStmt) and "{" in code_only(stmt.text):
             return "a lambda or braced initializer in the function"
+    # (The body's raw text, re-scanned with comments and literals removed: every word the compiler
+    # sees in it, in macro arguments and in statements the model reads as Unknown too. Only for a
+    # function that calls set_ctrl.)
     code = code_only(text[body.span.start:body.span.end])
     words = identifiers(code)
     out = sorted(_WAYS_OUT.intersection(words))

@@ -73,6 +73,8 @@ def used_only_as_calls(text: str, name: str) -> bool:
     """Every use of ``name`` in ``text`` (comments and literals aside) is followed by `(`: a
     function-like macro is expanded only there; anywhere else the name stays (and may be an
     argument of another macro, which may stringize or paste it)."""
+    # (A statement's raw text, re-scanned: the model keeps a statement's span and text, not the
+    # file's tokens, and only for a statement that names an expression macro.)
     code = masked_literals(text)
     for match in _USE.finditer(code):
         if match.group(1) == name and not code[match.end():].lstrip().startswith("("):

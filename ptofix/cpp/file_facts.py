@@ -373,6 +373,8 @@ class FileFacts:
         """How often the name of one of the file's functions, ``name``, occurs in the file's text
         as an identifier, line splices joined (a lexical count, comments and strings included)."""
         if self._name_counts is None:
+            # (The one scan of the raw text left (tests/test_lexed_once.py): comments and strings
+            # count, which the tokens hold as one lexeme each.)
             text = self.model.source.text
             self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text,
                                                   {fn.name for fn in self.model.functions})

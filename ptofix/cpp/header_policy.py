@@ -21,6 +21,7 @@ from ..pto.ops import (
     pto_function_names,
     pto_macro_names,
 )
+from ..source import SourceText
 from . import stmt_parser as A
 from .c_types import FLOATING_TYPES, VALUE_OBJECT_TYPES
 from .command_line import command_line_macros
@@ -403,9 +404,11 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         if _MACRO_STACK_PRAGMAS.intersection(pragma.tokens):
             return ("the file saves or restores a macro (`#pragma push_macro`/`pop_macro`): a name may be a macro "
                     "where no #define shows it")
-    if names_macro_stack_pragma(model.source.text):
+    if _may_spell_macro_stack_pragma(model.source) and names_macro_stack_pragma(model.source.text):
         # (Spelled outside any pragma the model read: as the argument of a header's macro that
-        # makes it a pragma, `PTO_PRAGMA(push_macro("X"))`, or in a string such a macro takes.)
+        # makes it a pragma, `PTO_PRAGMA(push_macro("X"))`, or in a string such a macro takes.
+        # Read on the raw text, comments told apart, only when the word index holds the word:
+        # the tokens do not split a string or a directive into its words.)
         return ("the file spells `push_macro`/`pop_macro` outside a pragma ptofix reads: a macro of a header may "
                 "make it one, and a name may then be a macro where no #define shows it")
     mode = count_mode_name_of(model.source) if count_mode else ""
@@ -414,7 +417,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     if mode:
         return (f"the file names '{mode}', which may leave the vector unit in count mode: element-wise ops "
                 "then walk as many elements as the vector mask says, in any function the file runs after it")
-    if _has_specialization(model.source.text, model.macros):
+    if _may_name_template(model.source) and _has_specialization(model.source.text, model.macros):
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
     structure = _structure_in_parentheses(model, headers, unread_headers)
     if structure >= 0:
@@ -501,6 +504,9 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
     `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
     functions spelled like pto's ops), and every file-scope declaration read exactly
     (_unread_declaration, checked after this)."""
+    # (The raw text, re-scanned with literals masked: where each `namespace pto {` opens and closes,
+    # braces in directives and macro bodies included, which no statement of the model spans. Only
+    # for a file that opens namespace pto.)
     text = masked_literals(model.source.text)
     if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
         return "a directive holds a brace: where the file's namespace pto ends is not known"
@@ -677,6 +683,7 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
         return False
     # The kernel's own code only stores to it (what the stores compute is the kernel's business:
     # the proof reads the kernel's statements as they are).
+    # (The raw text, re-scanned: every use of the variable, in directives and macro bodies too.)
     code = masked_literals(model.source.text)
     for match in re.finditer(r"(?<![\w$])" + re.escape(variable) + r"(?![\w$])", code):
         at = match.start()
@@ -850,6 +857,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     where = model.source.location(offset)
     if summary.unknown:
         return f"{where}: '#include {spelled}': {summary.unknown}"
+    # (The raw text, re-scanned without comments and literals: every word the kernel writes, in
+    # directives and macro bodies too. Only for a file that includes a header ptofix reads.)
     kernel_words = set(identifiers(code_only(model.source.text)))
     deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
     if deciding:
@@ -930,6 +939,22 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                 "ptofix reads as pto's or a builtin type")
     return ""
 
+
+
+def _may_spell_macro_stack_pragma(source: SourceText) -> bool:
+    """Whether the text may spell `push_macro` or `pop_macro` (names_macro_stack_pragma): from the
+    word index the file's words were read into once (SourceText.word_text; a word made of word
+    characters occurs in the text only inside one of its words), the text itself for a text
+    without one."""
+    words = source.word_text()
+    return words is None or b"push_macro" in words or b"pop_macro" in words
+
+
+def _may_name_template(source: SourceText) -> bool:
+    """Whether `template` is a word of the text (_has_specialization finds none otherwise), from
+    its word index when it has one."""
+    words = source.word_text()
+    return words is None or b" template " in words
 
 
 def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:

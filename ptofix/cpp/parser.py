@@ -20,33 +20,21 @@ from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
 from .aggregate_init import braced_aggregate_as_parentheses, braced_scalar_as_parentheses, local_aggregate
 from .command_line import command_line_macros
+from .declaration_forms import USING_PTO_DECLARATION, read_global, read_head, read_parameters
 from .declarator_lists import declarator_statements
 from .group_extents import certain_close, group_cuts_across
 from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
-    COMMENT_OR_LITERAL_OR_UNCLOSED,
     IDENTIFIER,
     directive_text,
     directive_word,
     file_identifiers_among,
     identifiers,
-    masked_literals,
-    replace_comments_and_literals,
     strip_comments,
     trailing_identifier_start,
-    trailing_word_start,
 )
 from .model import (
-    ALIAS_TEMPLATE,
-    BRACKETED,
-    EXPLICIT_INSTANTIATION,
-    PLAIN_STRUCT,
-    SCOPED_ENUM,
-    STATEMENT,
-    STATIC_ASSERT,
-    USING_NAMESPACE,
-    USING_PTO_NAME,
     CaseLabel,
     Comment,
     Compound,
@@ -56,14 +44,11 @@ from .model import (
     Directive,
     ForStmt,
     Function,
-    FunctionHead,
-    GlobalDecl,
     GotoStmt,
     IfStmt,
     LabelStmt,
     MacroDefinition,
     OpaqueStmt,
-    ParamDecl,
     PPBranch,
     PPIfStmt,
     Pragma,
@@ -523,7 +508,7 @@ class _StructureParser:
                 found.update(names)
             elif keyword == "using":
                 names = _IDENT.findall(rest)
-                if _USING_PTO_NAME.match(text, match.start(), match.end() + 1):
+                if USING_PTO_DECLARATION.match(text, match.start(), match.end() + 1):
                     continue    # `using pto::BLayout;`: pto's own entity under its own name
                 if names and names[0] != "namespace":
                     found.add(names[-1])
@@ -1136,234 +1121,6 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
     while at != -1:
         yield at
         at = text.find(word, at + 1)
-
-
-def _blank_comment(found: str) -> str:
-    """A comment as blanks of its length, a literal as it is (replace_comments_and_literals)."""
-    return found if found[0] in "\"'" else " " * len(found)
-
-
-def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
-    """The parameters of the list ``text[start:end]`` (inside its parentheses), each with its
-    span in ``text``. A parameter ends at a comma outside (), <> and [] and outside comments (a
-    default argument's `1 << 4` counts as brackets too: the parameters around such a comma then
-    read as one text, which the grammar reads as no declaration, so every word of it may be a
-    name declared); a last parameter `void` or an empty last one is no parameter."""
-    raw = text[start:end]
-    code = replace_comments_and_literals(raw, _blank_comment) if "/" in raw else raw
-    bounds: list[tuple[int, int]] = []
-    depth = 0
-    part_start = 0
-    for at, ch in enumerate(code):
-        if ch in "(<[":
-            depth += 1
-        elif ch in ")>]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            bounds.append((part_start, at))
-            part_start = at + 1
-    last = code[part_start:].strip()
-    if last and last != "void":
-        bounds.append((part_start, len(code)))
-    out: list[ParamDecl] = []
-    for first, stop in bounds:
-        part = code[first:stop]
-        first += len(part) - len(part.lstrip())
-        stop = max(first, stop - (len(part) - len(part.rstrip())))
-        written = raw[first:stop]
-        declared = strip_comments(written)
-        offsets: list[tuple[int, int]] = []
-        if declared != written:
-            folded = 0          # characters the comments before here lost in ``declared``
-            for match in COMMENT_OR_LITERAL_OR_UNCLOSED.finditer(written):
-                if match.lastindex is not None:
-                    break       # an unclosed literal or comment: no offsets past it
-                if match.group()[0] == "/":
-                    folded += len(match.group()) - 1
-                    offsets.append((match.end() - folded, start + first + match.end()))
-        out.append(ParamDecl(Span(start + first, start + stop), declared, tuple(identifiers(declared)),
-                             tuple(offsets)))
-    return tuple(out)
-
-
-# The file-scope declarations ptoas writes that the parser reads exactly: a using-directive and a
-# scoped enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
-_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
-                                       r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
-_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
-                                   r"\{[\s\w=,+-]*\}\s*;\s*\Z")
-
-
-# An attribute-specifier-seq of attributes without arguments (`[[block_local]]`, `[[gnu::unused,
-# maybe_unused]]`), no comment inside: what a file-scope declaration may start with and still be
-# read (GlobalDecl.attributes; which attributes leave it modelled: header_policy._unread_declaration).
-_ATTRIBUTE_SEQ = regex_cache.compile(r"\s*(?:\[\[[\s\w:,]*\]\]\s*)+")
-
-
-def read_global(stmt: SimpleStmt) -> GlobalDecl:
-    """A file-scope declaration's form (GlobalDecl): read exactly, left to the statement grammar,
-    or not read (a brace, parenthesis or bracket). Leading attributes of a simple form are kept
-    apart, and the declaration after them read so."""
-    attributes = _ATTRIBUTE_SEQ.match(stmt.text)
-    if attributes is not None and attributes.end() < len(stmt.text):
-        span = stmt.span
-        decl = _read_global(SimpleStmt(pack_span(span.start + attributes.end(), span.end), stmt.file_text))
-        decl.attributes = " ".join(attributes.group().split())
-        return decl
-    return _read_global(stmt)
-
-
-def _read_global(stmt: SimpleStmt) -> GlobalDecl:
-    text = strip_comments(stmt.text)
-    words = tuple(identifiers(text))
-    if _USING_DIRECTIVE.match(text):
-        return GlobalDecl(stmt, text, words, USING_NAMESPACE, words[2:])
-    enum = _SCOPED_ENUM.match(text)
-    if enum is not None:
-        return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
-    plain = _PLAIN_STRUCT.match(text)
-    if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2) or "")):
-        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
-    traits = _traits_class(text)
-    if traits:
-        return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (traits,))
-    if any(ch in text for ch in "{}[]"):
-        # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
-        return GlobalDecl(stmt, text, words, BRACKETED)
-    if _STATIC_ASSERT.match(text) and _closes_at_end(masked_literals(text), text.index("(")):
-        return GlobalDecl(stmt, text, words, STATIC_ASSERT)
-    using_pto = _USING_PTO_NAME.match(text)
-    if using_pto is not None:
-        return GlobalDecl(stmt, text, words, USING_PTO_NAME, ("pto", using_pto.group(1)))
-    if _EXPLICIT_INSTANTIATION.match(text):
-        return GlobalDecl(stmt, text, words, EXPLICIT_INSTANTIATION)
-    heads = _PLAIN_TEMPLATE_HEADS.match(text)
-    if heads is not None and heads.end() > 0:
-        alias = _ALIAS_TAIL.match(text, heads.end())
-        if alias is not None and "(" not in text and "template" not in identifiers(text, heads.end()):
-            return GlobalDecl(stmt, text, words, ALIAS_TEMPLATE, (alias.group(1),))
-        return GlobalDecl(stmt, text, words, BRACKETED)
-    # (Parentheses: read only where the grammar finds them in a copy-initializer, GlobalDecl.declarator.)
-    return GlobalDecl(stmt, text, words, STATEMENT)
-
-
-# `static_assert(...)` / `static_assert(...);`: its parentheses close at the declaration's end
-# (_closes_at_end): it declares nothing ([dcl.pre]: a static_assert-declaration).
-_STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
-# `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
-_EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
-# A class definition of plain data members (`struct W { uint32_t a, b; int c[4]; };`), no base,
-# nothing after its '}' but the ';' (group 1: its name, group 2: its body).
-# A forward declaration (`struct W;`) declares the name only, as a type.
-_PLAIN_STRUCT = regex_cache.compile(
-    r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*(?:\{([\w\s*,;\[\]]*)\}\s*)?;\s*\Z")
-# Words that make a plain body declare or run something: nested or friend declarations, static
-# members, templates, operators.
-_STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
-                                "operator", "static_assert", "static", "virtual", "namespace", "typename",
-                                "public", "private", "protected", "alignas", "decltype", "auto"])
-# A class definition after plain template heads (or none), nothing after its '}' but ';'. Group 3:
-# its base clause (`struct D : B {...};`, no brace or ';' in it), checked like the members.
-_CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*(?::([^{};]*))?\{([^{}]*)\}\s*;\s*\Z")
-# Words by which a member declaration may declare a name outside its class: a friend declaration,
-# an elaborated type specifier (`using P = struct TMUL*;` declares TMUL in the namespace), or one
-# the model does not read.
-_LEAKING_MEMBER_WORDS = frozenset(["friend", "struct", "class", "union", "enum", "namespace", "asm", "concept",
-                                   "requires", "extern"])
-
-
-def _traits_class(text: str) -> str:
-    """The name a class (template) definition whose members are all declared in its braces
-    declares: `template <int QT> struct PAConfig { static constexpr int N = QT / 2; using P =
-    TPipe<...>; };`, a traits class of hand-written kernels. Its members live in its scope and
-    leak no name (no friend, no elaborated type specifier, no nested class); no member function
-    body, initializer list or lambda (no brace in it). '' when ``text`` is no such definition."""
-    heads = _PLAIN_TEMPLATE_HEADS.match(text)
-    at = heads.end() if heads is not None else len(text) - len(text.lstrip())
-    definition = _CLASS_DEFINITION.match(text, at)
-    if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(3))) \
-            or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2) or "")):
-        return ""
-    return definition.group(1)
-
-
-# `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
-_USING_PTO_NAME = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
-# An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
-_ALIAS_TAIL = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
-
-
-def _closes_at_end(text: str, open_at: int) -> bool:
-    """Whether the parenthesis at ``open_at`` closes at ``text``'s end (only `;` and blanks after it)."""
-    depth = 0
-    for at in range(open_at, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[at], 0)
-        if depth == 0:
-            return text[at + 1:].strip() in ("", ";")
-    return False
-
-
-# A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or
-# not; `...` for a pack) and the parameter's own name.
-_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
-# Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
-# also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
-# every way of reading each parameter, exponential in their count. A parameter ends at the end
-# of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
-_PLAIN_TEMPLATE_HEADS = regex_cache.compile(
-    rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
-_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
-
-
-def read_head(head: str, name: str, params_at: int, params_end: int, qualified: bool) -> FunctionHead:
-    """A function definition's head (FunctionHead): ``params_at`` is the offset of its parameter
-    list's '(' in ``head``, ``params_end`` the offset past its ')'."""
-    text = strip_comments(head)
-    decl = masked_literals(head)[:params_at].rstrip()
-    before_name = decl[:len(decl) - len(name)] if decl.endswith(name) else decl
-    template_params, after_templates = _template_heads(before_name)
-    after_params = strip_comments(head[params_end:])
-    arrow = after_params.find("->")
-    return FunctionHead(text, tuple(identifiers(text)), before_name, template_params, after_templates,
-                        _member_owner(text, name) if qualified else "",
-                        after_params[arrow + 2:].strip() if arrow >= 0 else "",
-                        tuple(identifiers(before_name)), tuple(identifiers(after_templates)))
-
-
-def _template_heads(decl: str) -> tuple[tuple | None, str]:
-    """(the words of each template parameter, the rest of the declaration) for a declaration before
-    its name: ``((), decl)`` when it is no template; ``(None, '')`` when its template heads are not
-    plain parameters only (_PLAIN_PARAM), one after another at its start. Anything else is not
-    split as the compiler does: a `>` inside braces or a template argument (`enable_if_t<bool{N >
-    0}, pipe_t> P`, `N >= 1`), a macro beside the name (`pipe_t P PTO_INST_HPP` declares P),
-    defaults, attributes."""
-    if "template" not in identifiers(decl):
-        return (), decl
-    heads = _PLAIN_TEMPLATE_HEADS.match(decl)
-    if heads is None or "template" in identifiers(decl, heads.end()):
-        return None, ""
-    params = tuple(tuple(identifiers(param)) for listed in _TEMPLATE_LIST.finditer(decl, 0, heads.end())
-                   for param in listed.group(1).split(","))
-    return params, decl[heads.end():]
-
-
-def _member_owner(head: str, name: str) -> str:
-    """The scope that qualifies a definition's name: 'K' for `void K::run(...)`, 'c' for
-    `void b::c<T>::g()`."""
-    at = head.find("(")
-    before = head[:at if at >= 0 else len(head)].rstrip()
-    before = before[:len(before) - len(name)].rstrip() if before.endswith(name) else before
-    before = before.removesuffix("~").rstrip().removesuffix("::").rstrip()
-    if before.endswith(">"):
-        depth, k = 0, len(before) - 1
-        while k >= 0:
-            depth += {">": 1, "<": -1}.get(before[k], 0)
-            if depth == 0:
-                break
-            k -= 1
-        before = before[:k].rstrip()
-    at = trailing_word_start(before)
-    return before[at:] if at < len(before) else "?"
 
 
 # The statements and blocks (';' and '{' tokens) of the largest file ptofix reads into its model.

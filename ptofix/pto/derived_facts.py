@@ -156,6 +156,10 @@ class OpClassFacts(NamedTuple):
 
 # The line scripts/derive_facts.py ``dumps`` writes before the grid points, the file's last section.
 _POINTS_LINE = b' "points": {\n'
+# The lines it writes around "ops": the section's head, each op's head (`  "TADD": {`) and end.
+_OPS_LINE = b' "ops": {\n'
+_OP_END_LINES = (b"  },\n", b"  }\n")
+_OPS_END_LINES = (b" },\n", b" }\n")
 _TABLE_END = b"\n}\n"
 
 
@@ -164,22 +168,39 @@ class DerivedFacts:
 
     A run reads only the head of the file, up to ``"ops"``'s end (about a sixth of it); the grid
     points (``"points"``, which the tests and the generator read) are read and parsed the first time
-    ``table`` is used: parsing the whole 7 MB file cost every run some 40 MiB of peak memory."""
+    ``table`` is used: parsing the whole 7 MB file cost every run some 40 MiB of peak memory. Each
+    op's classes are parsed the first time that op is asked about (``raw_ops``: its JSON text):
+    parsing every op's cost a one-kernel run ~25 ms of CPU for the few ops its kernel calls."""
 
-    def __init__(self, table: dict[str, Any], points_at: tuple[str, int] | None = None) -> None:
+    def __init__(self, table: dict[str, Any], points_at: tuple[str, int] | None = None,
+                 raw_ops: dict[str, bytes] | None = None) -> None:
         if table.get("schema") != SCHEMA:
             raise ValueError(f"derived facts: schema {table.get('schema')!r}, expected {SCHEMA}")
         self._table = table
         self._points_at = points_at           # (path, byte offset of the "points" object), read when needed
         self._ops: dict[str, Any] = table["ops"]
+        self._raw_ops: dict[str, bytes] = dict(raw_ops or {})     # op -> its classes' JSON, not parsed yet
+        self._op_order: tuple[str, ...] = (*self._ops, *self._raw_ops) if raw_ops else ()
         self.commit: str = table["pto_isa"]["commit"]
         # The headers each op's facts come from, with their SHA-256 (pto/op_sources.py
         # recorded_sources; {} in a table written before they were recorded).
         self.sources: dict[str, Any] = table.get("sources") or {}
 
+    def _op_classes(self, op: str) -> dict[str, Any]:
+        """``op``'s classes ({} for an op the table has not), parsed on first use."""
+        raw = self._raw_ops.pop(op, None)
+        if raw is not None:
+            self._ops[op] = json.loads(raw)
+        return self._ops.get(op, {})
+
     @property
     def table(self) -> dict[str, Any]:
         """The whole table, the grid points included."""
+        if self._raw_ops or self._op_order:
+            # (Every op parsed, in the file's order.)
+            self._ops = {op: self._op_classes(op) for op in self._op_order}
+            self._table = {**self._table, "ops": self._ops}
+            self._op_order = ()
         if self._points_at is not None:
             path, offset = self._points_at
             with open(path, "rb") as handle:
@@ -203,20 +224,21 @@ class DerivedFacts:
                 head.append(line)
             else:
                 return cls(json.loads(b"".join(head)))      # (no "points" line: the whole file)
+        head, raw_ops = _ops_apart(head)
         text = b"".join(head).rstrip()
         if not text.endswith(b","):
             raise ValueError(f"derived facts: {path} is not laid out as scripts/derive_facts.py writes it")
-        return cls(json.loads(text[:-1] + b"\n}\n"), (path, offset))
+        return cls(json.loads(text[:-1] + b"\n}\n"), (path, offset), raw_ops)
 
     def ops(self) -> frozenset[str]:
-        return frozenset(self._ops)
+        return frozenset(self._ops) | frozenset(self._raw_ops)
 
     def class_facts(self, op: str, dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int,
                     valid_rows: int, valid_cols: int, form: str = "") -> OpClassFacts | None:
         """The facts of ``op``'s class for this type (of its operands' form ``form``), or None when
         the table has no such class."""
         key = type_class(dtype, layout, valid_static_in_type, rows, cols, valid_rows, valid_cols)
-        entry = self._ops.get(op, {}).get(with_form(key, form)) if key is not None else None
+        entry = self._op_classes(op).get(with_form(key, form)) if key is not None else None
         if entry is None:
             return None
         return OpClassFacts(dict(entry["walk"]), entry["kind"], entry["barriers"], entry["count_mode"],
@@ -235,6 +257,37 @@ class DerivedFacts:
 
     def point(self, point_id: str) -> dict[str, Any]:
         return dict(self.table["points"][point_id])
+
+
+def _ops_apart(head: list[bytes]) -> tuple[list[bytes], dict[str, bytes]]:
+    """The head's lines with "ops" left empty, and each op's classes as their JSON text, as
+    scripts/derive_facts.py lays them out (`  "OP": {`, a line a class, `  },`). A head laid out
+    otherwise is returned as it is, with no op apart (every op then parsed with the head)."""
+    try:
+        start = head.index(_OPS_LINE)
+    except ValueError:
+        return head, {}
+    raw_ops: dict[str, bytes] = {}
+    at = start + 1
+    while at < len(head) and head[at] not in _OPS_END_LINES:
+        line = head[at]
+        if not (line.startswith(b'  "') and line.endswith(b'": {\n')) or line.startswith(b'   '):
+            return head, {}
+        end = at + 1
+        while end < len(head) and head[end] not in _OP_END_LINES:
+            if not head[end].startswith(b"   "):
+                return head, {}
+            end += 1
+        if end == len(head):
+            return head, {}
+        name = json.loads(line[2:-4])
+        if not isinstance(name, str) or name in raw_ops:
+            return head, {}
+        raw_ops[name] = b"{" + b"".join(head[at + 1:end]) + b"}"
+        at = end + 1
+    if at == len(head):
+        return head, {}
+    return [*head[:start], b' "ops": {},\n' if head[at].endswith(b",\n") else b' "ops": {}\n', *head[at + 1:]], raw_ops
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 
 from ..cxx_lexicon import CPP_KEYWORDS
@@ -253,13 +251,17 @@ def _private_directory(directory: str, create: bool, notes: list[str]) -> bool:
     return problem is None
 
 
+# (hashlib and tempfile are imported where used: only a run with --pto-isa reads a checkout's words
+# and keeps them in the cache; every kernel's analysis imports this module.)
 def _cache_file(root: str) -> str:
+    import hashlib
     key = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
     return os.path.join(cache_dir(), f"pto-words-{key}.json")
 
 
 def _content_key(root: str, tried: dict[str, bytes | None]) -> str:
     """The SHA-256 over every path tried, in order of name, with its bytes (or its absence)."""
+    import hashlib
     digest = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\0")
     for name in sorted(tried):
         data = tried[name]
@@ -322,6 +324,7 @@ def _store(root: str, path: str, tried: dict[str, bytes | None], words: frozense
     directory = os.path.dirname(path)
     if not _private_directory(directory, create=True, notes=notes):
         return
+    import tempfile
     try:
         handle, temp = tempfile.mkstemp(suffix=".tmp", dir=directory)     # (mode 0600)
     except OSError:
@@ -437,6 +440,7 @@ def checkout_headers_writing(root: str, name: str) -> tuple[tuple[str, str], ...
     if name not in words:
         return ()
     spelled = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    import hashlib
     found: list[tuple[str, str]] = []
     for path in files:
         relative = os.path.relpath(path, root).replace(os.sep, "/")

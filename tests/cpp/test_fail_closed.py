@@ -314,7 +314,7 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
                        "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);")
     assert removed(real_pair) == [True]
     # A class whose members are all declared in its braces (a traits class, read exactly:
-    # parser._traits_class) declares a member TMUL in its own scope only: `pto::TMUL` is still
+    # declaration_forms.traits_class) declares a member TMUL in its own scope only: `pto::TMUL` is still
     # pto's, while an unqualified `TMUL` is kept (every word of a file-scope declaration may shadow).
     member = kernel("  TASSIGN(b, 65536);", "TADD(a, a, a);", "pto::TMUL(b, b, b);",
                     "struct Ops {\n  static AICORE void TMUL(int x, int y, int z);\n};")

@@ -160,11 +160,11 @@ def test_a_reserved_name_with_an_initializer_is_still_a_declaration():
 
 
 def test_an_equals_sign_inside_a_template_parameters_type_is_not_its_default():
-    from ptofix.cpp import parser, statement_forms
-    assert parser._template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
-    assert parser._template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
-    assert parser._template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
-    assert parser._template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
+    from ptofix.cpp import declaration_forms, statement_forms
+    assert declaration_forms.template_heads("template <int N, std::enable_if_t<N == 1, pipe_t> PIPE_ALL> void ") == (None, "")
+    assert declaration_forms.template_heads("template <decltype(1 <= 2) P> void ") == (None, "")
+    assert declaration_forms.template_heads("template <pipe_t P = PIPE_V, int N = 4> void ") == (None, "")
+    assert declaration_forms.template_heads("template <pipe_t P, int N> void ") == ((("pipe_t", "P"), ("int", "N")), "void ")
     assert statement_forms._template_heads(_template_function("template <pipe_t P, int N> void f")) == ({"P", "N"}, "void ")
     # A parameter's word that may be a macro: the name may be another word.
     assert statement_forms._template_heads(_template_function("template <pipe_t P __wur, int N> void f")) is None

@@ -354,7 +354,7 @@ def test_comment_and_string_brackets_are_not_an_array_bound():
 
 
 def test_a_template_parameter_name_is_read_past_its_attributes():
-    from ptofix.cpp.parser import _template_heads
+    from ptofix.cpp.declaration_forms import template_heads as _template_heads
     from ptofix.cpp.statement_forms import template_value_params
     assert "PIPE_V" in template_value_params(_template_function("template <pipe_t PIPE_V __attribute__((unused))> "
                                                                  "void f"))
