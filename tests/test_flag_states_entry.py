@@ -15,7 +15,7 @@ write, which it does only if no set of V->S EVENT_ID0 is pending when its set is
 from __future__ import annotations
 
 import pytest
-from test_fail_closed_round4 import check_status
+from test_check_relaxations import check_status
 from test_file_scope_classes import (
     ALIAS,
     HEAD,

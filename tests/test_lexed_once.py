@@ -80,7 +80,7 @@ def test_one_check_scans_the_main_source_once():
     # The one scan left: the count of each function's name in the whole text, comments and strings
     # included (semantics.name_count: a name spelled in a comment or a string may be a use through
     # a macro; the tokens hold a comment or a string as one lexeme).
-    assert entries == [["count_identifiers", "cpp/semantics.py", "name_count"]]
+    assert entries == [["count_identifiers", "cpp/file_facts.py", "name_count"]]
 
 
 def test_the_shim_counts_a_scan_of_the_whole_text(tmp_path):
