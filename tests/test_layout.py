@@ -142,3 +142,31 @@ def test_basenames_are_unique_and_every_folder_is_on_the_path():
     assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
     assert set(config["pythonpath"]) == {"tests", *(f"tests/{p.name}" for p in subject_folders())}
+
+
+TEST_PATH = re.compile(r"(?<![/\w.])tests/(?:[a-z_]+/)*test_\w+\.py\b")     # (not inside a URL)
+
+
+def named_test_paths(text: str) -> set[str]:
+    """The repository test files ``text`` names (a link's text whose target is another repository's
+    file is that file, not ours)."""
+    return {m[0] for m in TEST_PATH.finditer(text) if not re.match(r"`?\]\(https?:", text[m.end():])}
+
+
+def test_every_test_file_the_sources_and_docs_name_exists():
+    """A comment, a doc or a script that points at a test names a file that is there (the tests
+    moved into folders: a stale path sends the reader nowhere)."""
+    assert named_test_paths("see tests/cpp/test_x.py and tests/test_y.py, not tests/fixtures/a.cpp or "
+                            "https://github.com/o/r/blob/c0/tests/test_z.py, [`tests/test_w.py`](https://x/tests/test_w.py)") == {"tests/cpp/test_x.py", "tests/test_y.py"}
+    tracked = subprocess.run(["git", "ls-files", "ptofix", "passes", "scripts", "docs", "kernels", "lit_tests",
+                              "README.md", "pyproject.toml"], cwd=REPO, capture_output=True, text=True, check=True)
+    missing = {}
+    for name in tracked.stdout.split():
+        path = REPO / name
+        if path.suffix not in (".py", ".md", ".toml", ".cfg", ".sh", ".cpp", ".mlir", ".txt") or not path.is_file():
+            continue
+        gone = sorted(p for p in named_test_paths(path.read_text(encoding="utf-8", errors="replace"))
+                      if not (REPO / p).is_file())
+        if gone:
+            missing[name] = gone
+    assert missing == {}

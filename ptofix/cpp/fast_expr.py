@@ -2,7 +2,7 @@
 or one function parameter), building the AST of ``stmt_ast`` with exact spans.
 
 The language it reads is the one ``tests/cpp_stmt.lark`` specifies (an LALR grammar with lark's
-contextual lexer, kept in the tests as the executable specification: tests/test_stmt_grammar.py
+contextual lexer, kept in the tests as the executable specification: tests/cpp/test_stmt_grammar.py
 checks that both give the same AST, or both refuse, on every corpus statement and on generated
 ones). Its lexing follows that grammar's terminals: a word is a keyword only where the grammar
 takes that keyword, an identifier written against a '<' starts a template id, and inside

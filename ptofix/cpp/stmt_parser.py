@@ -478,7 +478,7 @@ def forget_all_statements() -> None:
 # ALTERNATIVE_TOKEN_WORDS, each a whole word (no letter, digit, '_' or '$' next to it). Spelled to
 # start with a character class, so the regex engine skips to a candidate first letter instead of
 # trying a lookbehind at every position: 2.5x faster over the corpus's statements, and the same
-# matches (tests/test_cpp_frontend.py compares it with the plain spelling).
+# matches (tests/cpp/test_cpp_frontend.py compares it with the plain spelling).
 ALTERNATIVE_TOKEN_WORDS = ("and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq", "xor",
                            "xor_eq")
 _ALTERNATIVE_TOKEN = regex_cache.compile(

@@ -70,7 +70,7 @@ class StmtInfo(Struct):
         self.then_unknown = then_unknown
 
 
-_NO_NAMES: dict = {}       # StmtInfo's default env: read, never written (tests/test_memory.py checks)
+_NO_NAMES: dict = {}       # StmtInfo's default env: read, never written (tests/cpp/test_memory.py checks)
 
 
 class PtrType(Struct):

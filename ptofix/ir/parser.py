@@ -96,7 +96,7 @@ _STATEMENT_WORDS = {"return", "module"}
 # spell those too, `scf.for %i = %lb to %ub`.)
 # (Spelled to start with its first letter, the lookbehind after it: the regex engine then skips to
 # a letter instead of trying the lookbehind at every position, 2x faster over the corpus's ops with
-# the same matches; tests/test_ir_parser.py compares it with the lookbehind-first spelling.)
+# the same matches; tests/ir/test_ir_parser.py compares it with the lookbehind-first spelling.)
 SECOND_OP = regex_cache.compile(r"[A-Za-z_](?<![\w$.!#@%^][A-Za-z_])[\w$]*\.[A-Za-z_][\w$.]*(?![\w$.])(?!\s*[=,}])")
 _SECOND_GENERIC_OP = regex_cache.compile(r'"[A-Za-z_][\w$]*\.[^"\\\n]*"\s*\(')
 _SYMBOL = regex_cache.compile(r'@("(?:[^"\\]|\\.)*"|[A-Za-z0-9_$.\-]+)')

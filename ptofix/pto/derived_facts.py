@@ -4,7 +4,7 @@ scripts/trace_facts/record.py compiles pto-isa's real a2a3 implementation of eve
 effects table (ops.OPS) with the host cost model (``-D__COSTMODEL``, of a pto-isa checkout given with ``--pto-isa``)
 over a grid of tile types, and records every CCE intrinsic each call issues. scripts/derive_facts.py
 decodes those intrinsics into the bytes each repeat touches and writes the table this module reads.
-tests/test_derived_facts.py re-derives it from the checkout and fails on any difference.
+tests/pto/test_derived_facts.py re-derives it from the checkout and fails on any difference.
 
 Schema of derived_facts.json (``"schema": 1``)::
 

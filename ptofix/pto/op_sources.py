@@ -292,7 +292,7 @@ def stale_ops(recorded: dict[str, object], root: str, record: ReadRecord | None 
     # gone) may declare an overload, a specialisation or a macro that any op's code binds to:
     # which op it reaches is a question of C++ name lookup that a word scan cannot settle (a
     # specialisation `ColReduce<float>`, a trailing return type or a braced default argument added
-    # to TSort32.hpp changes TCOLMAX's call, tests/test_fail_closed_round5.py). So every op is
+    # to TSort32.hpp changes TCOLMAX's call, tests/pto/test_op_sources_stale_headers.py). So every op is
     # stale then; the op's own headers name the difference first. Headers of the other NPU
     # architectures, which an a2a3 build does not include, change nothing.
     build = [path for path in sorted(set(files_entry) | set(digests), key=lambda p: (not p.startswith(A2A3), p))

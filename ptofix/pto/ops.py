@@ -468,7 +468,7 @@ def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -
 # TSORT32 (pto-isa a2a3 TSort32.hpp at f35e7f60, the same but for formatting at 3186c381, b9122ec5 and
 # 14f761c8, and back to 6cc68238 but for SORT32_TMP_MAX_COLS;
 # https://github.com/hw-native-sys/pto-isa/blob/f35e7f60/include/pto/npu/a2a3/TSort32.hpp; the
-# recorded cost-model trace agrees: tests/test_trace_agrees_with_facts.py). One vbitsort repeat
+# recorded cost-model trace agrees: tests/pto/test_trace_agrees_with_facts.py). One vbitsort repeat
 # sorts SORT32_BLOCK source elements with as many uint32 indices into as many 8-byte pairs (the
 # header steps dst by 32 * 8 / sizeof(T) elements a repeat; its CPU model writes 8 bytes a pair).
 SORT32_BLOCK = 32

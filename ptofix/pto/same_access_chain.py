@@ -83,7 +83,7 @@ def chain_repeats_enough(repeats: int) -> bool:
 # The ops of WALKED_IN_REPEAT_ORDER that walk in repeat order only on 16-bit data: from pto-isa
 # 002ecebc on, 32- and 8-bit data are viewed as 16-bit and take a rows-then-tails path
 # (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TBinOp.hpp); the
-# recorded trace at f35e7f60 shows it for int32 (tests/test_trace_agrees_with_facts.py).
+# recorded trace at f35e7f60 shows it for int32 (tests/pto/test_trace_agrees_with_facts.py).
 CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
