@@ -14,8 +14,9 @@ A2/A3, ``blockNum`` blocks a repeat. What this adds:
   conversion, the types its name spells; an operand's blocks a repeat follow from the repeat's
   elements (a conversion runs ``256 / max(sizes)`` elements a repeat);
 - destinations whose layout the operands do not pin down exactly (a reduction's results, a compare's
-  bit mask, a gather's sources, a compacted ``vreducev2`` result) are over-approximated as said at
-  each;
+  bit mask, a gather's sources, a ``vreducev2`` whose pattern is read from memory) are
+  over-approximated as said at each; a ``vreducev2`` with a built-in pattern (pto-isa's
+  mask-pattern TGATHER) writes exactly the elements it keeps, packed (``_reduce_kept``);
 - an intrinsic not in this table cannot be judged (the run says so; never a silent pass).
 
 The argument orders are the cost model's declarations (pto-isa f35e7f60 include/pto/costmodel/a2a3/
@@ -226,6 +227,46 @@ def _repeats(state: MaskState, repeat: int, size: int) -> int:
     return repeat
 
 
+# vreducev2's built-in pattern modes 1-7: which element of each group of 2 or 4 of a repeat it keeps
+# (group size, the kept element's place in it; P1111 keeps all). pto-isa f35e7f60
+# include/pto/common/type.hpp, MaskPattern ("1~7 match VREDUCEv2's pattern mode"): P0101 = 1 keeps
+# the first of every two elements of a repeat, P1010 = 2 the second, P0001 = 3 … P1000 = 6 the first
+# to fourth of every four, P1111 = 7 every element. Mode 0 takes the pattern from src1's bits.
+REDUCE_PATTERNS = {1: (2, 0), 2: (2, 1), 3: (4, 0), 4: (4, 1), 5: (4, 2), 6: (4, 3), 7: (1, 0)}
+
+
+def _reduce_kept(state: MaskState, repeat: int, mode: int, size: int) -> int | None:
+    """How many elements a vreducev2 with built-in pattern ``mode`` keeps (and packs at dst), or
+    None for a pattern it reads from memory (mode 0) or a mode it does not have.
+
+    Count mode: the counted elements, repeat after repeat (``256 / size`` a repeat, the last
+    partial), each repeat's kept ones by their place in it. The repeat argument is then also taken
+    as obeyed, each repeat adding as many (pto-isa's mask-pattern TGather, a2a3 TGather.hpp, passes
+    src's valid rows as the repeat with the count set to its valid columns; ptofix/pto/count_mode.py
+    gather_by_pattern_reach reads it the same way): the larger of the two readings, never fewer
+    bytes. Norm mode: per repeat, the elements both the mask and the pattern enable."""
+    rule = REDUCE_PATTERNS.get(mode)
+    if rule is None:
+        return None
+    every, place = rule
+    per_repeat = REPEAT_BYTES // size
+
+    def kept_of(elements: int) -> int:
+        return sum(1 for i in range(elements) if i % every == place)
+
+    if state.count_mode:
+        if not state.known:
+            raise CannotJudge("vreducev2 runs in count mode with no count set in this run")
+        remaining, total = state.low, 0
+        while remaining > 0:
+            elements = min(per_repeat, remaining)
+            total += kept_of(elements)
+            remaining -= elements
+        return total * max(1, repeat)
+    mask = (state.high << 64 | state.low) if state.known else (1 << 128) - 1
+    return repeat * sum(1 for i in range(per_repeat) if mask >> i & 1 and i % every == place)
+
+
 def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access] | None:
     """``decode`` of the intrinsics whose operands are not plain strided ones (None: not one of them)."""
     def need(count: int) -> None:
@@ -319,7 +360,13 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
             out.append(access(_span(s1, name, max(repeat, 1) * max(s1rs, 1) * BLOCK + BLOCK), False))
         except CannotJudge:
             pass
-        # The selected elements, packed: at most every element of every repeat.
-        out.append(access(_span(dst, name, _repeats(state, repeat, s) * REPEAT_BYTES), True))
+        kept = _reduce_kept(state, repeat, _pattern, s)
+        if kept is None:
+            # A pattern read from src1 (mode 0: TGATHER's compare form) keeps a data-dependent
+            # number of elements: at most every element of every repeat.
+            out.append(access(_span(dst, name, _repeats(state, repeat, s) * REPEAT_BYTES), True))
+        else:
+            # The kept elements, packed from dst on (vreducev2 has no destination stride).
+            out.append(access(_span(dst, name, kept * s), True))
         return out
     return None
