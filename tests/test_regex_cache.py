@@ -64,9 +64,10 @@ def test_compile_is_re_compile(pattern, flags):
         (plain.pattern, plain.flags, plain.groups, plain.groupindex)
 
 
-def test_a_bad_pattern_raises_as_re_does():
+def test_a_bad_pattern_raises_as_re_does_at_its_first_use():
+    bad = regex_cache.compile(r"(unclosed")
     with pytest.raises(re.error):
-        regex_cache.compile(r"(unclosed")
+        bad.match("x")
 
 
 def _package_files() -> dict[str, int]:
@@ -96,3 +97,41 @@ def test_a_run_writes_no_pattern_into_the_cache_directory_or_the_package(tmp_pat
                     str(tmp_path / "out.cpp")], check=True, env=env, cwd=tmp_path)
     assert not cache.exists() or list(cache.iterdir()) == []
     assert _package_files() == in_package
+
+
+def test_a_pattern_compiles_on_first_use_and_then_reads_as_the_compiled_one():
+    lazy = regex_cache.compile(r"a(?P<n>\d+)", re.I)
+    assert "_compiled" not in vars(lazy) and lazy.pattern == r"a(?P<n>\d+)"   # reading .pattern compiles nothing
+    match = lazy.match("A12")
+    assert match is not None and match.group("n") == "12"
+    compiled = vars(lazy)["_compiled"]
+    assert match.re is compiled and compiled is re.compile(r"a(?P<n>\d+)", re.I)
+    assert vars(lazy)["match"] == compiled.match                    # later calls go straight to re
+    assert [m.group(0) for m in lazy.finditer("a1 A2")] == ["a1", "A2"] and lazy.sub("x", "a1b") == "xb"
+    with pytest.raises(AttributeError):
+        lazy.no_such_attribute    # noqa: B018
+
+
+def _package_modules() -> list[str]:
+    names = []
+    for package in ("ptofix", "passes"):
+        for directory, _, files in os.walk(os.path.join(ROOT, package)):
+            for name in sorted(files):
+                if name.endswith(".py") and name != "__main__.py":
+                    module = os.path.relpath(os.path.join(directory, name[:-3]), ROOT).replace(os.sep, ".")
+                    names.append(module.removesuffix(".__init__"))
+    return names
+
+
+def test_every_module_level_pattern_compiles():
+    """Patterns compile on first use (a bad one would raise only then): compile every one that a
+    module of the package holds."""
+    import importlib
+    checked = 0
+    for name in _package_modules():
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, regex_cache.LazyPattern):
+                value.compiled()
+                checked += 1
+    assert checked > 100

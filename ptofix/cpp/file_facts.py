@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .. import regex_cache
 from ..pto.ctrl_register import SET_CTRL
 from ..pto.ops import (
     EVERY_VERSION,
@@ -591,8 +592,8 @@ class FileFacts:
 
 
 # A plain-struct declaration (parser._PLAIN_STRUCT) with its body: group 1, the members.
-_PLAIN_STRUCT_BODY = re.compile(r"\s*struct\s+[A-Za-z_]\w*\s*\{([\w\s*,;\[\]]*)\}\s*;\s*", re.S)
-_ARRAY_BOUND = re.compile(r"\[\s*\d+\s*\]")
+_PLAIN_STRUCT_BODY = regex_cache.compile(r"\s*struct\s+[A-Za-z_]\w*\s*\{([\w\s*,;\[\]]*)\}\s*;\s*", re.S)
+_ARRAY_BOUND = regex_cache.compile(r"\[\s*\d+\s*\]")
 
 
 def _plain_scalar_member(words: list[str], file_types: set[str] | frozenset[str]) -> bool:

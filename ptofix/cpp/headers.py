@@ -41,6 +41,7 @@ from __future__ import annotations
 import os
 import re
 
+from .. import regex_cache
 from ..pto.ctrl_register import SET_CTRL
 from ..pto.ops import PURE_FUNCTIONS, pto_function_names, pto_macro_names
 from ..side_files import Unreadable, read_side_file
@@ -84,16 +85,16 @@ STANDARD_HEADERS = frozenset("""
 # defined to nothing or to bisheng's `[aicore]`, they change no code the model reads.
 QUALIFIER_MACROS = frozenset(["__gm__", "__aicore__"])
 # What such a definition may expand to and change nothing: nothing, or bisheng's `[aicore]`.
-INERT_QUALIFIER = re.compile(r"(?:\[\s*aicore\s*\])?")
+INERT_QUALIFIER = regex_cache.compile(r"(?:\[\s*aicore\s*\])?")
 
-_CCE_VECTOR_FAMILY = re.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
+_CCE_VECTOR_FAMILY = regex_cache.compile(r"v[a-z]{1,4}[0-9]*(?:_[a-z0-9]+)*")
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum", "typename", "concept", "namespace"])
 _DECLARATOR_FOLLOWERS = frozenset(["(", ")", ";", "=", ",", "[", "{", ":", "}",   # (`enum { A, B }`)
                                    # (`int counter __attribute__((unused)) = 0;`, `int r asm("x1");`)
                                    "__attribute__", "__declspec", "asm", "__asm__", "__asm", "alignas"])
 
 
-_IDENTIFIER_TOKEN = re.compile(r"[A-Za-z_$][\w$]*")
+_IDENTIFIER_TOKEN = regex_cache.compile(r"[A-Za-z_$][\w$]*")
 
 
 def _lexemes(code: str) -> list[str]:
@@ -282,7 +283,7 @@ class _Header:
 
 
 _ATTRIBUTE_WORDS = frozenset(["alignas", "__attribute__", "__declspec"])
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_BRACKETED = regex_cache.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
 def _anonymous_class_head(head: str) -> bool:
@@ -535,9 +536,9 @@ def plain_function_params(lex: list[str], places: list[int],
     return (fewest, words) if fewest >= 0 else None
 
 
-_PRAGMA = re.compile(r"#\s*pragma\b(.*)", re.S)
+_PRAGMA = regex_cache.compile(r"#\s*pragma\b(.*)", re.S)
 # Pragmas that change no code: a header read once, diagnostics, a system header's warnings.
-_INERT_PRAGMA = re.compile(r"\s*(?:once|(?:GCC|clang)\s+(?:diagnostic|system_header|warning|error)|message)\b")
+_INERT_PRAGMA = regex_cache.compile(r"\s*(?:once|(?:GCC|clang)\s+(?:diagnostic|system_header|warning|error)|message)\b")
 
 
 def pragma_may_change_code(text: str) -> bool:
@@ -882,7 +883,7 @@ _STANDARD_LOWERCASE_MACROS = frozenset("""
 # https://www.gnu.org/software/libc/manual/html_node/Reserved-Names.html); the XSI <math.h>
 # constants `M_PI`... and the thread headers' `PTHREAD_`, `SCHED_`, `CLOCK_`, `TIMER_` are
 # glibc's own families.
-_RESERVED_MACRO_FAMILY = re.compile(r"""
+_RESERVED_MACRO_FAMILY = regex_cache.compile(r"""
       E[0-9A-Z]\w*
     | (?:FE|LC|FP|ATOMIC|TIME|DBL|FLT|LDBL|SIG|SA|SI|SS|SV|ILL|FPE|SEGV|BUS|TRAP|CLD|POLL|POSIX|M
          |PTHREAD|SCHED|CLOCK|TIMER)_[0-9A-Z]\w*
@@ -894,7 +895,7 @@ _RESERVED_MACRO_FAMILY = re.compile(r"""
 # An include guard's name (`ENCODER_H`, `MY_KERNEL_HPP`): no macro the C, C++ or POSIX standards
 # define ends so, other than reserved ones (`__STDC_VERSION_STDIO_H__`), so a family's name of
 # that shape is not taken as a standard macro (a listed one is).
-_INCLUDE_GUARD_NAME = re.compile(r"[A-Za-z0-9]_(?:H|HH|HPP|HXX)_?\Z")
+_INCLUDE_GUARD_NAME = regex_cache.compile(r"[A-Za-z0-9]_(?:H|HH|HPP|HXX)_?\Z")
 
 
 def reserved_identifier(name: str) -> bool:

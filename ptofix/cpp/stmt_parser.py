@@ -381,7 +381,7 @@ def _template_decl(match: re.Match[str]) -> Node:
         return FALLBACK
     type_ = TypeRef(0, tmpl.end, tmpl.name, tmpl, 0, ())
     name = match.group(3)
-    ctor = match.re is _FAST_TEMPLATE_CTOR
+    ctor = match.re.pattern == _FAST_TEMPLATE_CTOR.pattern   # match.re: the compiled pattern (regex_cache)
     group = 4 if ctor else 5
     args = _arguments(match.group(group), match.start(group))
     if args is None:

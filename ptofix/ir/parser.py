@@ -404,9 +404,10 @@ class _Scanner:
             else:
                 after = op.name_span.end - start
                 masked = _STRINGS.sub(lambda s: " " * len(s.group(0)), own[after:])
-                second = SECOND_OP.search(masked) or _SECOND_GENERIC_OP.search(own, after)
+                named = SECOND_OP.search(masked)
+                second = named or _SECOND_GENERIC_OP.search(own, after)
                 if second is not None:
-                    at = start + (after + second.start() if second.re is SECOND_OP else second.start())
+                    at = start + (after + second.start() if named is not None else second.start())
                     raise self.error(f"an operation after '{op.name}' in the same statement: ptofix reads an op in "
                                      "custom form up to its line's end, so put each op on a line of its own", at)
                 op.operands = [Value(m.group(0), Span(start + after + m.start(), start + after + m.end()))

@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Callable
 
+from .. import regex_cache
 from ..cxx_lexicon import CPP_KEYWORDS
 from ..side_files import ReadRecord, Unreadable, cache_dir, cache_directory_problem, load_json, read_side_file
 
@@ -31,7 +32,7 @@ INST_HEADER = "include/pto/pto-inst.hpp"
 # literal (group 1). A literal's body is read by _LITERAL_BODY, greedily: its two alternatives
 # start with different characters, so it never backtracks, and the character after it tells
 # whether the literal closes there.
-_COMMENT_OR_QUOTE = re.compile(r"""//[^\n]*|/\*|(["'])""")
+_COMMENT_OR_QUOTE = regex_cache.compile(r"""//[^\n]*|/\*|(["'])""")
 _LITERAL_BODY = {'"': re.compile(r"""(?:\\.|[^"\\\n])*""", re.S), "'": re.compile(r"""(?:\\.|[^'\\\n])*""", re.S)}
 
 
@@ -84,8 +85,8 @@ def without_comments(text: str, literal: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-INCLUDE_LINE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
-_WORD = re.compile(r"[A-Za-z_]\w*")
+INCLUDE_LINE = regex_cache.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
+_WORD = regex_cache.compile(r"[A-Za-z_]\w*")
 
 
 def texts_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -> list[str] | None:
@@ -126,8 +127,8 @@ def words_reached(read: Callable[[str], str | None], start: str = INST_HEADER) -
 
 # -- how pto's code calls a name ------------------------------------------------------------------
 # A directive with its continuation lines (comments already removed).
-_DIRECTIVE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
-_TOKEN = re.compile(r"[A-Za-z_]\w*|->|::|\.\.\.|\S")
+_DIRECTIVE = regex_cache.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
+_TOKEN = regex_cache.compile(r"[A-Za-z_]\w*|->|::|\.\.\.|\S")
 _OPENS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 
 
@@ -397,7 +398,7 @@ def checkout_problem(root: str) -> str:
     return _checkout_reading(root)[2]
 
 
-_DEFINED = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+_DEFINED = regex_cache.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
 
 
 def checkout_call_arities(root: str, record: ReadRecord | None = None) -> dict[str, tuple[int, ...]] | None:

@@ -18,6 +18,7 @@ import os
 import re
 from typing import NamedTuple
 
+from .. import regex_cache
 from ..structs import Struct
 from .tiles import (  # noqa: F401  (re-exported for the op effects)
     BLOCK_BYTES,
@@ -830,12 +831,15 @@ def pto_function_names() -> frozenset[str]:
     return _PTO_FUNCTIONS
 
 
+_COMMENT_LINE = regex_cache.compile(r"^#[^\n]*", re.M)
+
+
 def _read_name_list(filename: str) -> frozenset[str]:
     """The names of a list beside this module: a name a line (a name holds no blank), lines
-    starting with '#' left out. (One split of the kept lines: stripping each of its ~3000 lines
-    cost a run ~1 ms.)"""
+    starting with '#' left out. (One regex removes the comment lines and one split reads the rest:
+    a generator over the ~11,000 lines of pto_words.txt cost a run ~1 ms more.)"""
     with open(os.path.join(os.path.dirname(__file__), filename), encoding="utf-8") as handle:
-        return frozenset(" ".join(line for line in handle.read().splitlines() if not line.startswith("#")).split())
+        return frozenset(_COMMENT_LINE.sub("", handle.read()).split())
 
 
 # pto's macros the model reads as the names ptoas's NPU output uses them as: the compiler's
