@@ -35,6 +35,7 @@ from .model import (
     GotoStmt,
     IfStmt,
     LabelStmt,
+    OpaqueKind,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
@@ -348,8 +349,8 @@ class FunctionCFG:
             # A label, or a `case`/`default` label or goto anywhere inside a construct the model
             # does not read (a case nested in a block of a switch is a jump target too).
             jumps = {"goto", "case", "default"}.intersection(identifiers(stmt.text))
-            if stmt.reason == "label" or "goto" in stmt.reason or jumps:
-                what = stmt.reason if stmt.reason == "label" or not jumps \
+            if stmt.kind in (OpaqueKind.LABEL, OpaqueKind.GOTO) or jumps:
+                what = stmt.reason if stmt.kind is OpaqueKind.LABEL or not jumps \
                     else f"'{sorted(jumps)[0]}' in an opaque statement"
                 self.unstructured = self.unstructured or f"{what} (goto/labels are not modelled)"
                 return preds
