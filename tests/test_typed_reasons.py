@@ -54,3 +54,18 @@ def test_an_ops_internal_barrier_is_tagged():
     # The PIPE_ALL barriers around it are drains of their own, untagged.
     assert drains == [("pipe_barrier(PIPE_ALL)", ""), ("TROWSUM ends with pipe_barrier(PIPE_V)", INTERNAL_BARRIER),
                       ("pipe_barrier(PIPE_ALL)", "")]
+
+
+def test_the_note_names_a_header_not_found(tmp_path):
+    # (Pins the note the one remaining reason-reader writes, cpp_fixes._MISSING_HEADER: a typed
+    # header name must keep it as it is.)
+    import subprocess
+    import sys
+    kernel = tmp_path / "k.cpp"
+    kernel.write_text('#include "missing_helper.h"\n#include <pto/pto-inst.hpp>\nusing namespace pto;\n'
+                      + _kernel("  TADD(b, a, a);\n  pipe_barrier(PIPE_V);\n  TADD(a, a, a);\n"), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", str(kernel), "-o",
+                          str(tmp_path / "out.cpp")], capture_output=True, text=True, check=False)
+    assert out.returncode == 0
+    assert f"{kernel}: note: header 'missing_helper.h' not found, so 1 barrier(s) are kept: give its directory " \
+           "with -I DIR" in out.stderr
