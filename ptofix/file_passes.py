@@ -81,7 +81,7 @@ class FilePasses:
         into ``report``; the text report's line that counts them and says where they are shown."""
         from .race_check import RaceCheck
         found = RaceCheck(environment=self.environment, race_model=self.race_model,
-                          barrier_cycles=False).process_source(source)
+                          barrier_cycles=False, page=self.functions).process_source(source)
         reads.update(found.depends)
         for key in ("races", "by_kind", "unverified"):
             report[key] = found.report[key]

@@ -282,7 +282,7 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
         why = str(note["why"])
         if note["function"] in functions or why in whys:
             continue        # (run's page: a kept barrier's banner already gives this cause)
-        consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
+        consequence = "" if note.get("undecided") else " (races through it are neither shown nor ruled out)"
         reasons[f"'{note['function']}' is unverified{consequence}: {why}".replace(f"{path}:", "line ")] = None
     return [f"<div class=\"banner\" role=\"note\"><strong>Not modelled:</strong> {html.escape(reason)}</div>\n"
             for reason in reasons]

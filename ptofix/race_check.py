@@ -10,7 +10,7 @@ from .batch import Processed
 from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .cpp.barriers import BarrierAnalysis
 from .cpp.placement import find_placements
-from .cpp.races import describe, find_races, to_json
+from .cpp.races import UNDECIDED, describe, find_races, to_json
 from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
 from .pass_manager import Pass, run_pipeline
@@ -25,6 +25,9 @@ class RaceCheck:
 
     insert: Pass | None = None    # --fix: the pipe-v-barrier-insert pass, built once
     functions: bool = False       # the report draws the input's functions (--report html)
+    # The report is for an HTML page (--report html; run's page of the input's races): each
+    # unverified note carries ``undecided`` (html_report), which the JSON report leaves out.
+    page: bool = False
     # The compiler's command line every file is read with, the pto-isa checkout and its facts
     # (those of every version when no checkout is known; with one, each PIPE_V barrier's cost by
     # its calibrated vector head and tail) and the kernel's arch (for tile placements).
@@ -74,7 +77,7 @@ class RaceCheck:
                 lines.extend(describe(race, source, analysis))
             pto_isa = self.environment.pto_isa
             costs = _barrier_costs(analysis, source, pto_isa) if pto_isa and self.barrier_cycles else None
-        notes: list[dict[str, str]] = []
+        notes: list[dict[str, Any]] = []
         for item in {id(u.fn): u for u in unverified}.values():
             event = item.event
             start = event.stmt.span.start if event.stmt is not None else item.fn.span.start
@@ -82,14 +85,18 @@ class RaceCheck:
                 # The caret on the construct that is not modelled (a call inside the initializer),
                 # not on the statement's first word.
                 why_at = analysis.ctx.construct_at.get(id(event.stmt))
-                if why_at is not None and event.why.endswith(why_at[0]):
+                if why_at is not None and event.why == why_at[0]:
                     start = why_at[1]
             where = source.location(start)
             why = event.why or "control flow not modelled"
             # (A reason that already says nothing is shown or ruled out is not told so twice.)
-            consequence = "" if "ruled out" in why else " (races through it are neither shown nor ruled out)"
+            undecided = event.tag == UNDECIDED
+            consequence = "" if undecided else " (races through it are neither shown nor ruled out)"
             lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why}{consequence}")
-            notes.append({"function": item.fn.name, "location": where, "why": why})
+            note: dict[str, Any] = {"function": item.fn.name, "location": where, "why": why}
+            if self.page or self.functions:
+                note["undecided"] = undecided
+            notes.append(note)
         kinds = dict(Counter(race.hazard.kind for race in races))
         categories = dict(Counter(race.category for race in races))
         report: dict[str, Any] = {"file": source.path, "races": [to_json(r, source, analysis) for r in races],

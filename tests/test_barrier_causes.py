@@ -5,7 +5,6 @@ template decisions import each other in no circle, and no `_`-prefixed name of a
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from pathlib import Path
 
@@ -116,53 +115,78 @@ def test_each_rendering_reads_the_same_fields(tmp_path):
     assert [d.cause.instantiation for d in api if d.cause is not None and d.decision == "kept"] == ["body<32>"]
 
 
-# Where a decision's words live: a Decision's or a report entry's reason, a hazard's summary.
-_REASON = re.compile(r"""(\.reason\b|\.summary\(|\[["']reason["']\]|\.get\(["']reason["'])""")
+# Where words live: a Decision's, a report entry's or a statement's reason, an event's or a note's
+# why, a hazard's summary, a cause's notes. An expression is such words when it is one of those
+# names, an attribute of that name, a `summary(...)` call, or a subscript or `.get` with that key.
+_WORDS = frozenset(["reason", "why", "summary", "note", "notes"])
 _PARSING_METHODS = {"startswith", "endswith", "find", "rfind", "index", "rindex", "partition", "rpartition",
                     "split", "rsplit", "removeprefix", "removesuffix", "count"}
 _REGEX_METHODS = {"match", "search", "fullmatch", "findall", "finditer", "sub", "subn", "split"}
-# The modules that make, carry or render barrier decisions. (Elsewhere `.reason` is a statement's or
-# an exception's: OpaqueStmt.reason, Unreadable.reason.)
-_DECISION_MODULES = ["ptofix/cpp/barriers.py", "ptofix/cpp/barrier_selection.py", "ptofix/cpp/template_decisions.py",
-                     "ptofix/cpp/barrier_decisions.py", "passes/pipe_v_barrier.py", "ptofix/cpp_fixes.py",
-                     "ptofix/html_report.py", "ptofix/api.py", "ptofix/sarif.py", "ptofix/reports.py",
-                     "ptofix/file_passes.py"]
+# Every module of the package and of the passes.
+_MODULES = sorted(str(p.relative_to(REPO)) for folder in ("ptofix", "passes") for p in (REPO / folder).rglob("*.py"))
+# The places still allowed to read words back, (path, what): none is left but the one below.
 # Not done yet (issue #70): the note that names a header not found finds those words in the kept
 # reasons; typing it needs the header's name to travel from headers.py through header_policy and the
 # semantic model (FileContext.unmodelled, a function's hidden jump) as data.
 _KNOWN = {("ptofix/cpp_fixes.py", "_MISSING_HEADER.findall")}
 
 
+def _is_words(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in _WORDS
+    if isinstance(node, ast.Attribute):
+        return node.attr in _WORDS
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "summary":
+            return True
+        return node.func.attr == "get" and bool(node.args) and isinstance(node.args[0], ast.Constant) \
+            and node.args[0].value in _WORDS
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value in _WORDS
+    return False
+
+
 def _reason_parsers(path: str, text: str | None = None) -> list[str]:
-    """``path:line: call`` of each place in ``path`` (or in ``text``, named so) that reads a
-    decision's words back: a string method or a regex applied to a reason, or an ``in`` test on one."""
+    """``path:line: call`` of each place in ``path`` (or in ``text``, named so) that reads words
+    back: a string method or a regex applied to a reason, a why, a summary or a note, or an ``in``
+    test on one."""
     tree = ast.parse((REPO / path).read_text(encoding="utf-8") if text is None else text)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            on_reason = _REASON.search(ast.unparse(node.func.value))
             method = node.func.attr
-            if on_reason and method in _PARSING_METHODS:
+            if _is_words(node.func.value) and method in _PARSING_METHODS:
                 found.append((f"{method}", node.lineno))
-            elif method in _REGEX_METHODS and any(_REASON.search(ast.unparse(arg)) for arg in node.args):
+            elif method in _REGEX_METHODS and any(_is_words(arg) for arg in node.args):
                 found.append((f"{ast.unparse(node.func)}", node.lineno))
         elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
-            if any(_REASON.search(ast.unparse(side)) for side in node.comparators):
+            if any(_is_words(side) for side in node.comparators):
                 found.append(("in", node.lineno))
     return [f"{path}:{line}: {what}" for what, line in found if (path, what) not in _KNOWN]
 
 
 def test_no_code_reads_a_reason_back():
-    found = [hit for path in _DECISION_MODULES for hit in _reason_parsers(path)]
+    assert len(_MODULES) > 100 and "ptofix/race_check.py" in _MODULES and "passes/pipe_v_barrier.py" in _MODULES
+    found = [hit for path in _MODULES for hit in _reason_parsers(path)]
     assert found == []
+
+
+def test_the_known_exceptions_are_still_there():
+    # (An exception no longer needed is taken off the list, so that it cannot hide a new one.)
+    for path, what in _KNOWN:
+        tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
+        assert any(isinstance(node, ast.Call) and ast.unparse(node.func) == what for node in ast.walk(tree))
 
 
 def test_the_scan_finds_a_reason_read_back():
     # (The scan above can fail: each way of reading words back is found in a module written so.)
     probe = ("if d.reason.startswith('needed'):\n    pass\nm = PATTERN.search(d['reason'])\n"
-             "x = 'goto' in decision.get('reason', '')\ny = h.summary(source).split(':')\n")
-    assert _reason_parsers("probe.py", probe) == ["probe.py:1: startswith", "probe.py:3: PATTERN.search",
-                                                  "probe.py:4: in", "probe.py:5: split"]
+             "x = 'goto' in decision.get('reason', '')\ny = h.summary(source).split(':')\n"
+             "z = 'ruled out' in why\nw = event.why.endswith(at[0])\nv = note['why'].removeprefix('a')\n"
+             "u = 'x' in summary.names\nt = stmt.reason == 'label'\n")
+    assert _reason_parsers("probe.py", probe) == [
+        "probe.py:1: startswith", "probe.py:3: PATTERN.search", "probe.py:4: in", "probe.py:5: split",
+        "probe.py:6: in", "probe.py:7: endswith", "probe.py:8: removeprefix"]
 
 
 def test_the_barrier_modules_import_no_caller_and_no_private_name():

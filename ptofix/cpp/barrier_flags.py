@@ -4,7 +4,7 @@ chain link."""
 from __future__ import annotations
 
 from .. import regex_cache
-from .cfg_events import Event, EventKind
+from .cfg_events import INTERNAL_BARRIER, Event, EventKind
 from .lexical import identifiers
 from .model import Function
 from .semantics import FileContext
@@ -145,7 +145,7 @@ def nearest_op(event: Event, backward: bool) -> str:
         cur = edges[0][0]
         if cur.kind is EventKind.OP:
             return cur.op.split(".")[0]
-        if cur.kind is EventKind.DRAIN and cur.stmt is not None and cur.why.endswith(("pipe_barrier(PIPE_V)", "vbrcb")):
+        if cur.kind is EventKind.DRAIN and cur.stmt is not None and cur.tag == INTERNAL_BARRIER:
             continue  # an op's internal barrier: the op itself is the neighbour
         if cur.kind in (EventKind.DRAIN, EventKind.BARRIER, EventKind.UNKNOWN, EventKind.CALL):
             return ""

@@ -99,6 +99,11 @@ class Access(Struct):
         return f"{self.name} ({self.space or 'any space'} {where})"
 
 
+# The tag of a DRAIN event that is an op's own barrier after its work (`... ends with
+# pipe_barrier(PIPE_V)`, vbrcb's): the op itself is its neighbour (barrier_flags.nearest_op).
+INTERNAL_BARRIER = "<internal barrier>"
+
+
 class Event(Struct):
     __slots__ = ("kind", "stmt", "op", "accesses", "why", "tag", "callee", "succ", "pred", "order")
     kind: EventKind

@@ -11,6 +11,7 @@ unread with its reason.
 """
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator
 
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
@@ -344,17 +345,32 @@ class SwitchStmt(Stmt):
             yield from stmt.walk()
 
 
+class OpaqueKind(enum.Enum):
+    """What an OpaqueStmt is, as data (its ``reason`` is only words): what the CFG and the
+    parser's later steps test, never its reason's text."""
+    CONSTRUCT = "construct"                # control flow or a construct the model does not read
+    LABEL = "label"                        # a label
+    GOTO = "goto"                          # a `goto` the parser does not read as a GotoStmt
+    UNSTRUCTURED = "unstructured"          # a function body whose structure the parser cannot read
+    # ... because of the file's `#if` groups or directives (StructureError.group): its extent may
+    # still be the same in every reading of the groups (parser._mark_certain_extents).
+    GROUP_STRUCTURE = "group-structure"
+
+
 class OpaqueStmt(SourceSliceStmt):
     """Control flow or a construct the model does not understand (``switch``, ``while``...)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "kind")
     reason: str
-    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason")
+    kind: OpaqueKind
+    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "kind")
 
-    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "") -> None:
+    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "",
+                 kind: OpaqueKind = OpaqueKind.CONSTRUCT) -> None:
         self.packed_span = packed_span
         self.file_text = file_text
         self.reason = reason
+        self.kind = kind
 
 
 class MacroDefinition(Struct):
@@ -776,6 +792,7 @@ class LabelStmt(OpaqueStmt):
         self.packed_span = packed_span
         self.file_text = file_text
         self.reason = reason
+        self.kind = OpaqueKind.LABEL
         self.name = name
 
 
@@ -791,6 +808,7 @@ class GotoStmt(OpaqueStmt):
         self.packed_span = packed_span
         self.file_text = file_text
         self.reason = reason
+        self.kind = OpaqueKind.GOTO
         self.label = label
 
 

@@ -33,7 +33,17 @@ from ..pto.ops import (
 from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, TileType, bytes_in_space, dtype_size
 from . import stmt_parser as A
 from .c_types import expr_type
-from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind, outside_space, rebuilt, unknown_bytes
+from .cfg_events import (
+    INTERNAL_BARRIER,
+    SCRATCH_ACCESS_NAME,
+    UB_SPACE,
+    Access,
+    Event,
+    EventKind,
+    outside_space,
+    rebuilt,
+    unknown_bytes,
+)
 from .count_mode import scalar_tci_call
 from .integers import IntType
 from .model import SimpleStmt, Stmt
@@ -152,7 +162,8 @@ class OpEvents:
             return self._row_expand(stmt, base, args, env, accesses)
         event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
         if self._drains(base, spec, args, env):
-            return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)")]
+            return [event, self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} ends with pipe_barrier(PIPE_V)",
+                                     tag=INTERNAL_BARRIER)]
         return [event]
 
     def _row_expand(self, stmt: Stmt, base: str, args: Sequence[Any], env: dict,
@@ -202,7 +213,7 @@ class OpEvents:
         if row_name in (args[0].id, args[3 - per_row].id):
             main = accesses    # the per-row tile is also another operand: keep every access on the op
         return [self._new(EventKind.OP, stmt=stmt, op=base + ".vbrcb", accesses=row_reads + [scratch_access(True)]),
-                self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb"),
+                self._new(EventKind.DRAIN, stmt=stmt, why=f"{base} internal barrier after vbrcb", tag=INTERNAL_BARRIER),
                 self._new(EventKind.OP, stmt=stmt, op=base, accesses=main + [scratch_access(False)])]
 
     def _merge_sort(self, stmt: Stmt, args: Sequence[Any], env: dict) -> list[Event]:
@@ -322,7 +333,8 @@ class OpEvents:
         events = [self._new(EventKind.OP, stmt=stmt, op="TSORT32", accesses=accesses)]
         known_rows = self.values.valid_dim_values(dst, 0)
         if known_rows and all(sort32_drains(rows) for rows in known_rows):
-            events.append(self._new(EventKind.DRAIN, stmt=stmt, why="TSORT32 ends with pipe_barrier(PIPE_V)"))
+            events.append(self._new(EventKind.DRAIN, stmt=stmt, why="TSORT32 ends with pipe_barrier(PIPE_V)",
+                                    tag=INTERNAL_BARRIER))
         return events
 
     def _merge_sort_cols(self, sym: Symbol | None, elem: int | None,

@@ -48,6 +48,7 @@ from .model import (
     IfStmt,
     LabelStmt,
     MacroDefinition,
+    OpaqueKind,
     OpaqueStmt,
     PPBranch,
     PPIfStmt,
@@ -695,7 +696,8 @@ class _StructureParser:
         try:
             body: Stmt = self._compound(brace, close)
         except StructureError as exc:
-            body = OpaqueStmt(pack_span(starts[brace], ends[close]), text, f"unstructured body: {exc}")
+            body = OpaqueStmt(pack_span(starts[brace], ends[close]), text, f"unstructured body: {exc}",
+                              OpaqueKind.GROUP_STRUCTURE if exc.group else OpaqueKind.UNSTRUCTURED)
         # A kernel entry point is declared `__global__` (a word of the declaration itself, not of a
         # comment); `extern "C"` alone only names a C-linkage function that anything may call.
         is_entry = "__global__" in specifiers and not self.directive_in_item
@@ -714,7 +716,7 @@ class _StructureParser:
         body, end = self._stmt_list(open_i + 1, close_i, in_pp=False)
         if end != close_i:
             raise StructureError("preprocessor branch crosses a block boundary",
-                                 self.starts[min(end, self.n - 1)])
+                                 self.starts[min(end, self.n - 1)], group=True)
         return Compound(pack_span(self.starts[open_i], self.ends[close_i]), body)
 
     def _stmt_list(self, i: int, stop: int, in_pp: bool) -> tuple[list[Stmt], int]:
@@ -739,7 +741,7 @@ class _StructureParser:
             word = directive_word(self._tok_text(i))
             if word in ("#elif", "#else", "#endif"):
                 if not in_pp:
-                    raise StructureError(f"{word} without #if", starts[i])
+                    raise StructureError(f"{word} without #if", starts[i], group=True)
                 return out, i
             if word in _PP_OPEN:
                 stmt, i = self._pp_if(i, stop)
@@ -748,7 +750,8 @@ class _StructureParser:
             append(Directive(pack_span(starts[i], ends[i]), self.text))
             i += 1
         if in_pp:
-            raise StructureError("#if without #endif in this block", starts[stop - 1] if stop else 0)
+            raise StructureError("#if without #endif in this block", starts[stop - 1] if stop else 0,
+                                 group=True)
         return out, i
 
     def _pp_if(self, i: int, stop: int) -> tuple[Stmt, int]:
@@ -794,7 +797,7 @@ class _StructureParser:
                 if _LABEL.fullmatch(text, start, end):
                     name = text[start:end - 1]
                     if name in CPP_KEYWORDS:        # (`default:` outside a switch)
-                        return OpaqueStmt(pack_span(start, end), text, "label"), i + 1
+                        return OpaqueStmt(pack_span(start, end), text, "label", OpaqueKind.LABEL), i + 1
                     return LabelStmt(pack_span(start, end), text, "label", name), i + 1
             elif end - start <= _LONGEST_STATEMENT_KEYWORD:
                 t = text[start:end]
@@ -912,7 +915,7 @@ class _StructureParser:
         if i >= stop:
             raise StructureError("missing statement body", self.starts[stop - 1])
         if kinds[i] == "p":
-            raise StructureError("preprocessor directive as a statement body", self.starts[i])
+            raise StructureError("preprocessor directive as a statement body", self.starts[i], group=True)
         return self._statement(i, stop)
 
     def _opaque_control(self, i: int, stop: int, word: str) -> tuple[Stmt, int]:
@@ -943,7 +946,8 @@ class _StructureParser:
                     break
             j += 1
         end = ends[min(j, stop) - 1]
-        return OpaqueStmt(pack_span(starts[i], end), text, f"'{word}' is not modelled"), j
+        return OpaqueStmt(pack_span(starts[i], end), text, f"'{word}' is not modelled",
+                          OpaqueKind.GOTO if word == "goto" else OpaqueKind.CONSTRUCT), j
 
     def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
@@ -976,7 +980,7 @@ class _StructureParser:
                     raise StructureError("expected ';' before '}'", starts[j])
                 j += 1
             elif kind == "p":
-                raise StructureError("preprocessor directive inside a statement", starts[j])
+                raise StructureError("preprocessor directive inside a statement", starts[j], group=True)
             else:
                 # Words, comments and strings: jump to the next 'o' or 'p' token (the directive
                 # search stops at the 'o' one, so a statement costs its own length).
@@ -1159,11 +1163,11 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         if isinstance(exc, NestingLimit):
             raise UnreadableInput(f"{exc} (valid C++: a compiler nests further)", source, exc.offset) from None
         crossing = _parse_crossing_functions(source, tokens) \
-            if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens) else None
+            if exc.group or _balances_in_one_reading(tokens) else None
         if crossing is not None:
             crossing.environment, crossing.reads = environment, reads
             return crossing
-        if str(exc) in _GROUP_STRUCTURE_ERRORS or _balances_in_one_reading(tokens):
+        if exc.group or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the
             # structure the parser reads (a group opening a brace its `#else` opens too, a
             # directive inside a statement's parentheses): the file is read as a whole Unknown.
@@ -1221,7 +1225,7 @@ def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int
     offsets of the bodies _parse_crossing_functions read as comments, each such a body."""
     opaque = [fn for fn in model.functions if isinstance(fn.body, OpaqueStmt)
               and (fn.body.span.start in blanked
-                   or fn.body.reason.removeprefix("unstructured body: ") in _GROUP_STRUCTURE_ERRORS)]
+                   or fn.body.kind is OpaqueKind.GROUP_STRUCTURE)]
     if not opaque:
         return model
     sections, where = _section_map(tokens)
@@ -1270,17 +1274,8 @@ def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | N
         return None
     for fn in model.functions:
         if fn.body.span.start in bodies:
-            fn.body = OpaqueStmt(fn.body.span, source.text, "unstructured body")
+            fn.body = OpaqueStmt(fn.body.span, source.text, "unstructured body", OpaqueKind.UNSTRUCTURED)
     return _mark_certain_extents(model, tokens, frozenset(bodies))
-
-
-# The structure errors only `#if` groups cause (the rest are so in any reading, or when every
-# section keeps one group only: _balances_in_one_reading).
-_GROUP_STRUCTURE_ERRORS = frozenset(["preprocessor branch crosses a block boundary",
-                                     "preprocessor directive inside a statement",
-                                     "preprocessor directive as a statement body",
-                                     "#if without #endif in this block",
-                                     "#elif without #if", "#else without #if", "#endif without #if"])
 
 
 def _balances_in_one_reading(tokens: Tokens) -> bool:

@@ -48,6 +48,11 @@ SAME_ACCESS_CHAIN = "same-access-chain"
 CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN)
 
 
+# The tag of an unverified function's UNKNOWN event whose reason already says that a race through
+# it is neither shown nor ruled out (a note does not say so twice: race_check, html_report).
+UNDECIDED = "<undecided>"
+
+
 class Race(Struct):
     __slots__ = ("fn", "hazard")
     fn: Function
@@ -167,7 +172,7 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
             if hazard is not None and not _proven(hazard):
                 unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
                     f"{c.op}: the bytes {p.op} and it touch are not known, so a conflict can be neither "
-                    "shown nor ruled out")))
+                    "shown nor ruled out"), tag=UNDECIDED))
                 continue
             if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
                                            and _certain(cfg, c, hazard.later_access)):

@@ -424,9 +424,12 @@ def _reject_midline_directives(source: SourceText, kinds: str, starts: array) ->
 
 
 class StructureError(Exception):
-    def __init__(self, message: str, offset: int):
+    """``group``: the structure is broken by the file's `#if` groups or directives (a branch that
+    crosses a block, a directive inside a statement, an unbalanced `#if`)."""
+    def __init__(self, message: str, offset: int, group: bool = False):
         super().__init__(message)
         self.offset = offset
+        self.group = group
 
 
 class NestingLimit(StructureError):

@@ -35,6 +35,7 @@ from .model import (
     GotoStmt,
     IfStmt,
     LabelStmt,
+    OpaqueKind,
     OpaqueStmt,
     PPIfStmt,
     SimpleStmt,
@@ -130,7 +131,7 @@ class FunctionCFG:
         ctx = self.sem.ctx
         points = ctx.count_mode_points.get(id(self.fn), [])
         by_stmt = {id(stmt): (name, where) for stmt, name, where in points}
-        reason: dict[int, str] = {}       # order -> why the event may run in count mode
+        why_by_order: dict[int, str] = {}       # order -> why the event may run in count mode
         text = ctx.model.source.text
         starts: list[Event] = []
         for event in self.events:
@@ -145,8 +146,8 @@ class FunctionCFG:
                 callee = min(called)
                 where = ctx.model.source.location(stmt.span.start)
                 why = f"may run in count mode after the call of {callee}() at {where}, which may leave it"
-            if why and event.order not in reason:
-                reason[event.order] = why
+            if why and event.order not in why_by_order:
+                why_by_order[event.order] = why
                 starts.append(event)
         located = {id(event.stmt) for event in starts}
         missing = [where for stmt, _name, where in points if id(stmt) not in located]
@@ -155,22 +156,22 @@ class FunctionCFG:
             self.unstructured = self.unstructured or f"{missing[0]}: a count-mode name in a statement the " \
                                                      "model shows no event for"
         starts.append(self.entry)
-        reason.setdefault(self.entry.order, "may run in count mode: no set_mask_norm() runs before it in this "
+        why_by_order.setdefault(self.entry.order, "may run in count mode: no set_mask_norm() runs before it in this "
                                             f"function, and the file names {ctx.count_mode_named}")
         # Forward from each origin: an event reached is in maybe-count on entry; it passes that on
         # unless it is a set_mask_norm().
         stack = list(starts)
         while stack:
             event = stack.pop()
-            why = reason[event.order]
+            why = why_by_order[event.order]
             for succ, _back in event.succ:
-                if succ.order in reason:
+                if succ.order in why_by_order:
                     continue
-                reason[succ.order] = why
+                why_by_order[succ.order] = why
                 if succ.tag != MASK_NORM:
                     stack.append(succ)
         for event in self.events:
-            why = reason.get(event.order, "")
+            why = why_by_order.get(event.order, "")
             if why and event.kind in (EventKind.OP, EventKind.CALL):
                 event.kind = EventKind.UNKNOWN
                 event.why = why
@@ -348,8 +349,8 @@ class FunctionCFG:
             # A label, or a `case`/`default` label or goto anywhere inside a construct the model
             # does not read (a case nested in a block of a switch is a jump target too).
             jumps = {"goto", "case", "default"}.intersection(identifiers(stmt.text))
-            if stmt.reason == "label" or "goto" in stmt.reason or jumps:
-                what = stmt.reason if stmt.reason == "label" or not jumps \
+            if stmt.kind in (OpaqueKind.LABEL, OpaqueKind.GOTO) or jumps:
+                what = stmt.reason if stmt.kind is OpaqueKind.LABEL or not jumps \
                     else f"'{sorted(jumps)[0]}' in an opaque statement"
                 self.unstructured = self.unstructured or f"{what} (goto/labels are not modelled)"
                 return preds
