@@ -65,6 +65,9 @@ class BarrierSelection:
     search for a better set (``improve_selection``) and the joint proof (``prove_jointly``). Holds
     the proof it asks and the search's own state: its budget of proofs and the proofs it recorded."""
 
+    # (mypyc: an attribute a compiled class may delete; see detach.)
+    __deletable__ = ("analysis",)
+
     def __init__(self, analysis: Prover) -> None:
         self.analysis = analysis
         self.budget = 0       # proofs left to the selection search (improve_selection)
@@ -76,6 +79,14 @@ class BarrierSelection:
         # pairs (what kept decide_by_groups linear with a small constant: issue #60).
         self.proofs: dict[tuple, list[tuple[Decision, frozenset, frozenset]]] = {}
 
+
+    def detach(self) -> None:
+        """Let go of the analysis (its release): the two point at each other, a cycle only the
+        paused collector could free, holding every model the analysis built."""
+        try:
+            del self.analysis
+        except AttributeError:
+            pass
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
             independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the

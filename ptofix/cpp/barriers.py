@@ -219,6 +219,9 @@ class BarrierAnalysis:
         self.cfgs.clear()
         self.selection.proofs.clear()
         self._hazard_pairs.clear()
+        # (The selection and the flag states hold this analysis: a cycle.)
+        self.selection.detach()
+        self.flags.detach()
 
     # -- per-function models ---------------------------------------------------------------
     def cfg(self, fn: Function) -> FunctionCFG:

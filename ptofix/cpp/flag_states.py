@@ -101,6 +101,9 @@ def _may_be_kernel(ctx: FileContext, fn: Function) -> bool:
 class FlagStates:
     """The flag states of one analysis's functions, remembered per (function, flag)."""
 
+    # (mypyc: an attribute a compiled class may delete; see detach.)
+    __deletable__ = ("analysis",)
+
     def __init__(self, analysis: FlagCallGraph) -> None:
         self.analysis = analysis
         self._entry: dict[tuple, frozenset] = {}                # (id(fn), flag) -> states at its start
@@ -109,6 +112,14 @@ class FlagStates:
         self._open: set[tuple] = set()          # (id(fn), flag) of dataflows under way (recursion)
         self._depth = 0
 
+
+    def detach(self) -> None:
+        """Let go of the analysis (its release): the two point at each other, a cycle only the
+        paused collector could free, holding every model the analysis built."""
+        try:
+            del self.analysis
+        except AttributeError:
+            pass
     def alternates(self, cfg: FunctionCFG, flag: tuple[str, str, str]) -> bool:
         """The sets and waits of ``flag`` (src, dst, event) strictly alternate on every path of
         ``cfg``'s function from the states it may start in, and a kernel returns with none pending."""
