@@ -786,13 +786,14 @@ class LabelStmt(OpaqueStmt):
 
     __slots__ = ("name",)
     name: str
-    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "name")
+    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "kind", "name")
 
-    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "", name: str = "") -> None:
+    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "",
+                 kind: OpaqueKind = OpaqueKind.LABEL, name: str = "") -> None:
         self.packed_span = packed_span
         self.file_text = file_text
         self.reason = reason
-        self.kind = OpaqueKind.LABEL
+        self.kind = kind
         self.name = name
 
 
@@ -802,13 +803,14 @@ class GotoStmt(OpaqueStmt):
 
     __slots__ = ("label",)
     label: str
-    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "label")
+    _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "reason", "kind", "label")
 
-    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "", label: str = "") -> None:
+    def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "",
+                 kind: OpaqueKind = OpaqueKind.GOTO, label: str = "") -> None:
         self.packed_span = packed_span
         self.file_text = file_text
         self.reason = reason
-        self.kind = OpaqueKind.GOTO
+        self.kind = kind
         self.label = label
 
 

@@ -798,7 +798,7 @@ class _StructureParser:
                     name = text[start:end - 1]
                     if name in CPP_KEYWORDS:        # (`default:` outside a switch)
                         return OpaqueStmt(pack_span(start, end), text, "label", OpaqueKind.LABEL), i + 1
-                    return LabelStmt(pack_span(start, end), text, "label", name), i + 1
+                    return LabelStmt(pack_span(start, end), text, "label", OpaqueKind.LABEL, name), i + 1
             elif end - start <= _LONGEST_STATEMENT_KEYWORD:
                 t = text[start:end]
                 if t in _STATEMENT_KEYWORDS:
@@ -870,7 +870,8 @@ class _StructureParser:
         if t == "goto" and i + 2 < stop and kinds[i + 1] == "w" and kinds[i + 2] == "o" and self.marks[i + 2] == ";":
             label = text[starts[i + 1]:ends[i + 1]]
             if IDENTIFIER.fullmatch(label) and label not in CPP_KEYWORDS:
-                return GotoStmt(pack_span(start, ends[i + 2]), text, "'goto' is not modelled", label), i + 3
+                return GotoStmt(pack_span(start, ends[i + 2]), text, "'goto' is not modelled", OpaqueKind.GOTO,
+                                label), i + 3
         if t in ("while", "switch", "do", "else", "case", "default", "goto", "try"):
             return self._opaque_control(i, stop, t)
         return self._simple(i, stop)
