@@ -115,7 +115,7 @@ TABLES, ELSEWHERE = read_doc(DOC.read_text(encoding="utf-8"))
 
 
 def test_the_doc_has_a_before_and_after_table_per_kind():
-    assert len(TABLES) == 3
+    assert len(TABLES) == 4
     for table in TABLES:
         assert sorted(side for side, _ in table.columns.values()) == ["after", "before"]
         assert set(table.counts) == set(table.columns)
