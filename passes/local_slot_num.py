@@ -30,7 +30,6 @@ order (``tpipe_order`` / ``pto_lib``) and EN_UNIT_FLAG (``unit_flag``). Nothing 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
@@ -47,7 +46,6 @@ from ptofix.cpp.pipes import (
     PipeObject,
     TPipeType,
     build_inventory,
-    header_order,
 )
 from ptofix.cpp.races import inserted_barrier_at
 from ptofix.ir.versions import resolve
@@ -59,6 +57,7 @@ from ptofix.pto.tpipe import (
     TAIL_ORDER,
     UNIT_FLAG_DIRECTIONS,
     base_direction,
+    pto_lib_headers,
 )
 from ptofix.sidecar import sidecar_problem
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, apply_edits, parse_integer, read_source, too_deep
@@ -127,19 +126,6 @@ def read_flag_list(text: str) -> tuple[int, ...]:
     return tuple(flags)
 
 
-def tpush_header_candidates(path: str) -> tuple[str, ...]:
-    """Where ``--pto-lib`` ``path`` may hold TPush.hpp (find_tpush_header reads the first file)."""
-    return path, os.path.join(path, HEADER_RELPATH), os.path.join(path, HEADER_RELPATH.split("/", 1)[1])
-
-
-def find_tpush_header(path: str) -> str:
-    """``--pto-lib``: the pto-isa checkout, its ``include`` dir, or TPush.hpp itself."""
-    for candidate in tpush_header_candidates(path):
-        if os.path.isfile(candidate):
-            return candidate
-    raise PtofixError(f"local-slot-num: pto-lib '{path}' has no {HEADER_RELPATH}")
-
-
 # ---- the pass -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LocalSlotNumPass(Pass):
@@ -164,7 +150,7 @@ class LocalSlotNumPass(Pass):
     pto_arch: Literal["", "a3", "a5"] = ""
 
     def input_files(self) -> tuple[str, ...]:
-        return tuple(path for path in (self.ir, self.sidecar, *(tpush_header_candidates(self.pto_lib)
+        return tuple(path for path in (self.ir, self.sidecar, *(pto_lib_headers(self.pto_lib)
                                                                 if self.pto_lib else ())) if path)
 
     def __post_init__(self) -> None:
@@ -327,12 +313,16 @@ class LocalSlotNumPass(Pass):
 
     def target_order(self) -> tuple[str | None, str]:
         """The TPipe argument order to write and where it comes from (``tpipe-order``, or the
-        pto-lib header, read and checked here: a build calls this before any stage runs)."""
+        pto-lib header's, as isa_version reads it, checked here: a build calls this before any
+        stage runs)."""
         order: str | None = self.tpipe_order or None
         origin = "tpipe-order" if self.tpipe_order else ""
         if self.pto_lib:
-            header = find_tpush_header(self.pto_lib)
-            found = header_order(read_source(header).text)
+            # (The one reader of a checkout's TPipe order, ~12 ms of imports: only with a pto-lib.)
+            from ptofix.isa_version import pto_lib_tpipe_order
+            header, found = pto_lib_tpipe_order(self.pto_lib)
+            if not header:
+                raise PtofixError(f"local-slot-num: pto-lib '{self.pto_lib}' has no {HEADER_RELPATH}")
             if found is None:
                 raise PtofixError(f"local-slot-num: cannot find the 'struct TPipe' template in {header}")
             if found == AMBIGUOUS_ORDER:

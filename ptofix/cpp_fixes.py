@@ -182,20 +182,22 @@ def kept_notes(path: str, reports: list[dict], details: list[dict] | None = None
         which = "PIPE_V" if "auto" in patterns else "/".join(patterns)
         notes.append(f"{path}: note: kept {len(kept)} of {len(selected)} {which} barriers: {'; '.join(causes)} "
                      "(see --report text)")
-        # A header not found is the one cause a user fixes with a flag: named once, with how.
+        causes = detail.get("causes") or [None] * len(rep["decisions"])
+        kept_fields = [fields for d, fields in zip(rep["decisions"], causes, strict=True)
+                       if fields is not None and d["decision"] == "kept"
+                       and (d["pattern"] is not None or (d.get("unread") and "auto" in patterns))]
+        # A header not found is the one cause a user fixes with a flag: named once, with how (the
+        # cause's ``missing_header``, headers.HeaderSummary.missing as it travelled).
         missing: dict[str, int] = {}
-        for d in kept:
-            for name in _MISSING_HEADER.findall(d["reason"]):
+        for fields in kept_fields:
+            name = fields.get("missing_header", "")
+            if name:
                 missing[name] = missing.get(name, 0) + 1
         for name, count in missing.items():
             notes.append(f"{path}: note: header '{name}' not found, so {count} barrier(s) are kept: give its "
                          "directory with -I DIR (the directories bisheng searches, e.g. the CANN toolkit's "
                          "include directory for its runtime headers)")
-        causes = detail.get("causes") or [None] * len(rep["decisions"])
-        constructs = [fields.get("construct", "") for d, fields in zip(rep["decisions"], causes, strict=True)
-                      if fields is not None and d["decision"] == "kept"
-                      and (d["pattern"] is not None or (d.get("unread") and "auto" in patterns))]
-        notes.extend(_exclusive_definition_notes(path, constructs))
+        notes.extend(_exclusive_definition_notes(path, [fields.get("construct", "") for fields in kept_fields]))
     return notes
 
 
@@ -209,6 +211,3 @@ def _exclusive_definition_notes(path: str, constructs: list[str]) -> list[str]:
         return []
     return [f"{path}: note: {count} barrier(s) kept in functions defined in several #if groups, as which "
             "one is compiled is not known: give the compiler's -D/-U to decide it"]
-
-
-_MISSING_HEADER = re.compile(r"header '([^']+)' not found")

@@ -40,9 +40,9 @@ from .pto.derived_facts import default_facts
 from .pto.header_words import INST_HEADER, checkout_problem, checkout_words
 from .pto.op_sources import stale_ops
 from .pto.ops import EVERY_VERSION, UNKNOWN_CHECKOUT_WORDS, IsaFacts
-from .pto.tpipe import NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE
+from .pto.tpipe import HEADER_RELPATH, NEW, NO_NOSPLIT, OLD, STRIDE_SLOT, STRIDE_TILE, pto_lib_headers
 from .side_files import ReadRecord, Unreadable, read_side_file
-from .source import PtofixError
+from .source import PtofixError, read_source
 
 # cpp.pipes (the C++ semantic model, ~0.2 s interpreted) is imported where a checkout's TPipe header
 # is read: `check --fix` and `simulate` load this module without needing it.
@@ -51,7 +51,6 @@ from .source import PtofixError
 ROW_REDUCE_FIX_COMMIT = "5a2e8553"
 A2A3_DIR = os.path.join("include", "pto", "npu", "a2a3")
 ROW_REDUCE_IMPLS = (("TRowSum.hpp", "TROWSUM_IMPL"), ("TRowMax.hpp", "TROWMAX_IMPL"), ("TRowMin.hpp", "TROWMIN_IMPL"))
-TPUSH_HEADER = "TPush.hpp"
 _GIT_SECONDS = 10
 
 
@@ -218,10 +217,9 @@ def _pairs(code: str, opening: str, closing: str) -> dict[int, int]:
 
 def _tpipe_order(root: str, notes: list[str], record: ReadRecord) -> str:
     """The TPipe template's order in the checkout's TPush.hpp ('' when not one known order)."""
-    from .cpp.pipes import header_order
-    path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
+    path = os.path.join(root, HEADER_RELPATH)
     text = _read(path, root, record)
-    order = header_order(text) if text is not None else None
+    order = _declared_order(text) if text is not None else None
     if order in (NEW, OLD, NO_NOSPLIT):
         return order
     notes.append(f"no TPipe template of a known order read in {path}: a Tile-form TPOP's ring may have any "
@@ -232,10 +230,29 @@ def _tpipe_order(root: str, notes: list[str], record: ReadRecord) -> str:
 _CONSUMER_RING_HEAD = re.compile(r"\b(?:C2V|V2C)_CONSUMER_BUF\s*\+")     # then its step, up to the `;`
 
 
+def pto_lib_tpipe_order(path: str) -> tuple[str, str | None]:
+    """local-slot-num's `pto-lib` (``path``: a pto-isa checkout, its ``include`` directory or the TPipe
+    header itself, tpipe.pto_lib_headers): the header found, read as an input of the run
+    (source.read_source, whose errors stop it), and the order of the TPipe template it declares
+    (_declared_order: NEW, OLD, NO_NOSPLIT, cpp/pipes.AMBIGUOUS_ORDER, or None when it declares
+    none). ('', None) when no candidate is a file."""
+    for candidate in pto_lib_headers(path):
+        if os.path.isfile(candidate):
+            return candidate, _declared_order(read_source(candidate).text)
+    return "", None
+
+
+def _declared_order(text: str) -> str | None:
+    """The order of the TPipe template the text of a TPush.hpp declares: read through the C++
+    model's one `#if` evaluator (cpp/pipes.header_order), for a checkout and for a pto-lib alike."""
+    from .cpp.pipes import header_order
+    return header_order(text)
+
+
 def _tpop_stride(root: str, notes: list[str], record: ReadRecord) -> str:
     """The stride of the Tile-form TPOP's local ring in the checkout's TPush.hpp (tpipe.STRIDE_*),
     '' unless every consumer-ring address expression spells one and the same."""
-    path = os.path.join(root, A2A3_DIR, TPUSH_HEADER)
+    path = os.path.join(root, HEADER_RELPATH)
     text = _read(path, root, record)
     found = set()
     code = masked_literals(text) if text is not None else ""

@@ -1,5 +1,7 @@
-"""Each compile setting has one home (issue #70 item 2): `-I`, `-D`/`-U` and `--pto-isa` are declared
-once (commands/arguments.add_compile_arguments) and read once into the frozen CompileEnvironment; the
+"""Each compile setting has one home (issue #70 item 2): `-I`, `-D`/`-U` are declared once
+(compile_options.py, for every command: run, check, opt and simulate add them with
+commands/arguments.add_compile_arguments, build makes its settings' fields of them), `--pto-isa` once
+(add_compile_arguments), and read once into the frozen CompileEnvironment; the
 pto-isa checkout is identified once, there (isa_version.with_checkout), and every pass and analysis
 reads its facts from the environment; what one file's job reads is the job's record (the model's
 ``reads``), no setting."""
@@ -18,6 +20,9 @@ from ptofix import isa_version
 from ptofix.cli import build_parser, main
 from ptofix.commands.arguments import PTO_ISA_HELP, compile_environment
 from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment
+from ptofix.compile_options import COMPILE_OPTIONS, DEFINE, INCLUDE_DIR, UNDEFINE
+from ptofix.prebuild.settings import BuildSettings
+from ptofix.source import OptionValueError
 
 REPO = Path(__file__).resolve().parent.parent
 # A stand-in checkout written for the tests (lit_tests/pipe-v-barrier/Inputs).
@@ -38,21 +43,42 @@ __global__ AICORE void k(__gm__ float* out) {
 """
 
 
-def _declarations(flag: str) -> list[str]:
-    """The modules of ptofix/commands that call ``add_argument(flag, ...)``."""
+# The calls that declare an option: argparse's, a build setting's, a compiler option's.
+_DECLARING = {"add_argument", "BuildOption", "CompileOption"}
+
+
+def _declarations(flag: str, sources: dict[str, str] | None = None) -> list[str]:
+    """The modules of the package (or of ``sources``, by name) that spell ``flag`` in a call that
+    declares an option (_DECLARING), as an argument or in a tuple of spellings."""
+    if sources is None:
+        sources = {path.name: path.read_text(encoding="utf-8") for root in ("ptofix", "passes")
+                   for path in sorted((REPO / root).rglob("*.py"))}
     found = []
-    for path in sorted((REPO / "ptofix" / "commands").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "add_argument" and node.args \
-                    and isinstance(node.args[0], ast.Constant) and node.args[0].value == flag:
-                found.append(path.name)
+    for name, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if not (isinstance(node, ast.Call) and (getattr(node.func, "attr", None) in _DECLARING
+                                                    or getattr(node.func, "id", None) in _DECLARING)):
+                continue
+            spelled = [sub.value for arg in node.args for sub in ast.walk(arg) if isinstance(sub, ast.Constant)]
+            if flag in spelled:
+                found.append(name)
     return found
 
 
-@pytest.mark.parametrize("flag", COMPILE_FLAGS)
+@pytest.mark.parametrize("flag", [*COMPILE_FLAGS, "--include", "--define", "--undefine"])
 def test_each_compile_option_is_declared_once(flag):
     # (perf's --pto-isa is the checkout its kernels are built against, with its own dest: no compile option.)
-    assert _declarations(flag) == (["arguments.py", "perf.py"] if flag == "--pto-isa" else ["arguments.py"])
+    # -I, -D and -U, build's spellings with them: compile_options.py only.
+    assert _declarations(flag) == (["arguments.py", "perf.py"] if flag == "--pto-isa" else ["compile_options.py"])
+
+
+def test_the_scan_finds_an_option_declared_again():
+    # (The check above can fail: a build field or a parser that spells -I itself is found.)
+    field = 'x = field(metadata=BuildOption(("-I", "--include"), metavar="DIR").metadata())\n'
+    parser = 'p.add_argument("-D", dest="macro_flags")\n'
+    assert _declarations("-I", {"settings.py": field, "run.py": parser}) == ["settings.py"]
+    assert _declarations("--include", {"settings.py": field}) == ["settings.py"]
+    assert _declarations("-D", {"settings.py": field, "run.py": parser}) == ["run.py"]
 
 
 def _command_actions(command: str) -> dict[str, object]:
@@ -71,6 +97,37 @@ def test_every_command_that_reads_cpp_takes_the_same_compile_options(command, fl
         assert (mine.dest, mine.help, mine.metavar) == (theirs.dest, theirs.help, theirs.metavar), (command, flag)
     assert actions["--pto-isa"].help == PTO_ISA_HELP if "--pto-isa" in flags else "--pto-isa" not in actions
     assert _command_actions("perf")["--pto-isa"].dest == "checkout"
+
+
+def test_build_takes_the_compile_options_from_their_one_declaration():
+    # Its own spellings (a long one that is the config key), help and settings, the others' metavar
+    # and reader: a bad -D is refused by build as by run, with the same words.
+    actions = _command_actions("build")
+    run = _command_actions("run")
+    for option, name in ((INCLUDE_DIR, "include_dirs"), (DEFINE, "define_flags"), (UNDEFINE, "undefine_flags")):
+        action = actions[option.flag]
+        assert tuple(action.option_strings) == option.build_flags and option.flag in option.build_flags
+        assert (action.dest, action.help, action.metavar) == (name, option.build_help, option.metavar)
+        assert BuildSettings.key_of(name) == next(flag[2:] for flag in option.build_flags if flag.startswith("--"))
+        assert (run[option.flag].help, run[option.flag].metavar) == (option.help, option.metavar)
+        assert (action.type is None) == (run[option.flag].type is None) == (option.read is None)
+    assert [option.flag for option in COMPILE_OPTIONS] == ["-I", "-D", "-U"]
+
+
+@pytest.mark.parametrize("argv", [["run", "-D", "1X", "k.cpp"], ["build", "-D", "1X", "k.mlir"],
+                                  ["build", "--define", "1X", "k.mlir"], ["check", "-U", "A=1", "k.cpp"],
+                                  ["build", "--undefine", "A=1", "k.mlir"]])
+def test_a_bad_macro_is_refused_alike_by_every_command(argv, capsys):
+    command, flag, value = argv[:3]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    read = DEFINE.read if flag in DEFINE.build_flags else UNDEFINE.read
+    assert read is not None
+    with pytest.raises(OptionValueError) as why:
+        read(value)
+    spelled = "/".join(_command_actions(command)[flag].option_strings)
+    assert f"error: argument {spelled}: {why.value}" in capsys.readouterr().err
 
 
 def _callers(name: str) -> set[str]:

@@ -31,6 +31,7 @@ HOMES = {
     "ROW_BY_ROW": "ptofix/pto/derived_facts.py",
     "OTHER": "ptofix/pto/derived_facts.py",
     "WALK_KINDS": "ptofix/pto/derived_facts.py",
+    "HEADER_RELPATH": "ptofix/pto/tpipe.py",
 }
 
 
@@ -97,3 +98,28 @@ def test_each_listed_fact_is_assigned_in_its_home_only():
 def test_the_scan_finds_a_fact_defined_again(module, expected):
     """The check can fail: a second module that assigns the same literal to the same name is found."""
     assert defined_twice({"a.py": "REPEAT_BYTES = 256\nTYPE_CHECKING = False\n", "b.py": module}) == expected
+
+
+def _calls(name: str, sources: dict[str, str]) -> list[str]:
+    """The modules of ``sources`` that call a function named ``name``."""
+    found = []
+    for path, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and name in (getattr(node.func, "id", None), getattr(node.func, "attr", None)):
+                found.append(path)
+                break
+    return sorted(found)
+
+
+def test_the_tpipe_order_of_a_header_is_read_in_one_module():
+    # Which order a pto-isa header's TPipe template has (which argument binds LocalSlotNum): read
+    # from its text by isa_version only, for a --pto-isa checkout and for local-slot-num's pto-lib
+    # alike (cpp/pipes.header_order parses it; the pass asks isa_version.pto_lib_tpipe_order). Where
+    # the header lies in a checkout: pto/tpipe.py (HEADER_RELPATH, pto_lib_headers).
+    sources = package_sources()
+    assert _calls("header_order", sources) == ["ptofix/isa_version.py"]
+    assert _calls("pto_lib_tpipe_order", sources) == ["passes/local_slot_num.py"]
+    assert _calls("pto_lib_headers", sources) == ["passes/local_slot_num.py", "ptofix/isa_version.py"]
+    # (The scan can fail: a pass that parses the header itself is found.)
+    probe = {"passes/p.py": "order = header_order(read_source(header).text)\n"}
+    assert _calls("header_order", probe) == ["passes/p.py"]

@@ -413,8 +413,10 @@ def _ring_stride(text: str):
     from ptofix import isa_version
     with tempfile.TemporaryDirectory() as root:
         import os
-        os.makedirs(os.path.join(root, isa_version.A2A3_DIR))
-        with open(os.path.join(root, isa_version.A2A3_DIR, isa_version.TPUSH_HEADER), "w") as handle:
+
+        from ptofix.pto.tpipe import HEADER_RELPATH
+        os.makedirs(os.path.dirname(os.path.join(root, HEADER_RELPATH)))
+        with open(os.path.join(root, HEADER_RELPATH), "w") as handle:
             handle.write(text)
         return isa_version._tpop_stride(root, [], ReadRecord())
 

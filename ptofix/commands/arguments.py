@@ -15,6 +15,7 @@ from typing import Any, get_args, get_origin
 
 from ..batch import read_count
 from ..compile_env import CompileEnvironment
+from ..compile_options import COMPILE_OPTIONS
 from ..local_slot_options import LOCAL_SLOT_OPTIONS
 from ..pass_manager import Pass, pass_options
 from ..prebuild.options import setting_options
@@ -80,21 +81,17 @@ PTO_ISA_HELP = ("the pto-isa checkout the kernel compiles with: the facts that c
 
 
 def add_compile_arguments(parser: argparse.ArgumentParser, pto_isa: bool = True) -> None:
-    """The options that say how the compiler compiles the kernel, for every command that reads C++:
+    """The options that say how the compiler compiles the kernel, for every command that reads C++
+    but build (which takes the same declarations as settings: compile_options.py):
     `-I DIR` into ``include_dirs``, `-D NAME[=VALUE]` and `-U NAME` into ``macro_flags`` in
     command-line order and (``pto_isa``) `--pto-isa DIR`. :func:`compile_environment` reads them
     into one CompileEnvironment, which cli.main hands to the command (``args.environment``)."""
-    # (Here: command_line loads the C++ model, ~11 ms of imports that `canonicalize` and `build`,
-    # which share this module, need not pay for their parsers.)
-    from ..cpp.command_line import define_flag, undefine_flag
-    parser.add_argument("-I", dest="include_dirs", action="append", metavar="DIR",
-                        help="search DIR for the headers the kernel #includes (repeatable, as the compiler's -I)")
-    parser.add_argument("-D", dest="macro_flags", action="append", metavar="NAME[=VALUE]",
-                        type=argument_type(define_flag),
-                        help="a macro the compiler's command line defines (repeatable, as the compiler's -D): the "
-                             "analysis takes it as one of the file's macros")
-    parser.add_argument("-U", dest="macro_flags", action="append", metavar="NAME", type=argument_type(undefine_flag),
-                        help="cancel an earlier -D NAME (repeatable, as the compiler's -U)")
+    # (Declared once, build's spellings beside them: compile_options.COMPILE_OPTIONS. Their readers
+    # load the C++ model when first called, not here.)
+    for option in COMPILE_OPTIONS:
+        typed: dict[str, Any] = {} if option.read is None else {"type": argument_type(option.read)}
+        parser.add_argument(option.flag, dest=option.dest, action="append", metavar=option.metavar,
+                            help=option.help, **typed)
     if pto_isa:
         parser.add_argument("--pto-isa", metavar="DIR", help=PTO_ISA_HELP)
 

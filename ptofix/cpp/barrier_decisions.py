@@ -151,7 +151,7 @@ class Cause(Struct):
     the API read the JSON fields). A Cause is never changed once made: ``with_*`` make new ones (a
     recorded proof handed out again shares its cause)."""
     __slots__ = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains", "rewritten", "before",
-                 "after", "needed_once", "needed_alone", "instantiation", "notes", "construct")
+                 "after", "needed_once", "needed_alone", "instantiation", "notes", "construct", "missing_header")
     kind: CauseKind
     hazard: Hazard | None         # the pair of ops that keeps it (OVERLAP ... UNKNOWN_BYTES; unknown events too)
     unknown: list                 # the events not understood in its window (NOT_UNDERSTOOD, NOT_ANALYSED, BOUNDARY)
@@ -171,9 +171,12 @@ class Cause(Struct):
     # UNREAD: the model's reason for the construct it does not read into, which holds the barrier
     # (an OpaqueStmt's: parser.py's EXCLUSIVE_DEFINITIONS, ...); '' if none.
     construct: str
+    # UNMODELLED: the header not found whose `#include` is ``why``, by name ('' if another reason):
+    # the per-file note that asks for its directory (-I) names it.
+    missing_header: str
     _fields: ClassVar[tuple[str, ...]] = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains",
                                           "rewritten", "before", "after", "needed_once", "needed_alone",
-                                          "instantiation", "notes", "construct")
+                                          "instantiation", "notes", "construct", "missing_header")
 
     def __init__(
             self,
@@ -192,6 +195,7 @@ class Cause(Struct):
             instantiation: str = "",
             notes: list[str] | None = None,
             construct: str = "",
+            missing_header: str = "",
     ) -> None:
         self.kind = kind
         self.hazard = hazard
@@ -208,11 +212,12 @@ class Cause(Struct):
         self.instantiation = instantiation
         self.notes = [] if notes is None else notes
         self.construct = construct
+        self.missing_header = missing_header
 
     def _copy(self) -> Cause:
         return Cause(self.kind, self.hazard, list(self.unknown), self.why, self.function, self.pairs, self.chains,
                      self.rewritten, self.before, self.after, list(self.needed_once), self.needed_alone,
-                     self.instantiation, list(self.notes), self.construct)
+                     self.instantiation, list(self.notes), self.construct, self.missing_header)
 
     def with_needed_once(self, offsets: list[int], alone: bool) -> Cause:
         """This cause, needed once the barriers at ``offsets`` are removed (``alone``: any one of
@@ -328,7 +333,7 @@ class Cause(Struct):
             "before": self.before, "after": self.after,
             "needed_once": ["{}:{}".format(*source.line_col(offset)) for offset in self.needed_once],
             "needed_alone": self.needed_alone, "instantiation": self.instantiation, "notes": list(self.notes),
-            "construct": self.construct,
+            "construct": self.construct, "missing_header": self.missing_header,
         }
         return {key: value for key, value in every.items() if value or key in ("kind", "summary_kind")}
 

@@ -519,7 +519,8 @@ class BarrierAnalysis:
             decision.explain(Cause(CauseKind.NOT_A_BARRIER), source)
             return decision
         if cfg.unstructured:
-            decision.explain(Cause(CauseKind.UNMODELLED, why=cfg.unstructured, function=fn.name), source)
+            decision.explain(Cause(CauseKind.UNMODELLED, why=cfg.unstructured, function=fn.name,
+                                   missing_header=cfg.missing_header), source)
             return decision
         before, hit_entry = self.ops_in_flight(cfg, event, backward=True)
         after, hit_exit = self.ops_in_flight(cfg, event, backward=False)

@@ -34,7 +34,7 @@ from .count_mode import (
 )
 from .ctrl_preservation import CTRL_NAMES, prove_ctrl_preserved
 from .expression_macros import expression_macros
-from .header_policy import model_reads, only_names_the_enumeration, trusted_header, unmodelled_file
+from .header_policy import MissingHeaders, model_reads, only_names_the_enumeration, trusted_header, unmodelled_file
 from .header_scalar_functions import redeclared
 from .headers import (
     INERT_QUALIFIER,
@@ -143,9 +143,13 @@ class FileFacts:
         # The file-scope class definitions made Unknown per function: id(declaration) -> the names
         # they declare outside their braces (file_scope_classes.py); their bodies' words stay theirs.
         class_definitions: dict[int, tuple[str, ...]] = {}
+        # The headers not found behind those reasons, by name (the note that asks for -I names
+        # them: a function's semantic model takes its one with its reason, and so its Cause).
+        self.missing_headers = MissingHeaders()
         self.unmodelled = unmodelled_file(model, headers=self.headers, header_words=isa.header_words,
                                           count_mode=False, checkout=isa.checkout,
-                                          per_function=self.unknown_functions, class_definitions=class_definitions)
+                                          per_function=self.unknown_functions, class_definitions=class_definitions,
+                                          missing=self.missing_headers)
         for fn in model.functions:
             if isinstance(fn.body, OpaqueStmt) and fn.body.reason in CERTAIN_EXTENT:
                 self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {fn.body.reason}")

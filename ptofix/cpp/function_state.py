@@ -64,6 +64,8 @@ class FunctionState:
         # file may expand to `break`, `continue`, `return`, `goto` or a `case` label.
         self.hidden_jump: str | None = None
         self.jump_located = False
+        # The header not found whose `#include` is that reason, by name ('' if another reason).
+        self.missing_header = ""
         # Set while a statement is read when it may leave code to run at the end of its block (a
         # destructor, a cleanup attribute); FunctionSemantics stores it per statement.
         self.scope_exit_code = ""

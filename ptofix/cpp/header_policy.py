@@ -22,6 +22,7 @@ from ..pto.ops import (
     pto_macro_names,
 )
 from ..source import SourceText
+from ..structs import Struct
 from . import stmt_parser as A
 from .c_types import FLOATING_TYPES, VALUE_OBJECT_TYPES
 from .command_line import command_line_macros
@@ -51,7 +52,7 @@ from .statement_forms import PTO_CALL_NAMES, QUALIFIER_MACRO_WORDS, is_pto_enume
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    pass
+    from typing import ClassVar
 
 
 # Macros ptoas defines before pto's header whose effect there is the one ptoas means: the
@@ -298,19 +299,39 @@ def _class_names(model: CppFile, decl: GlobalDecl, headers: dict | None) -> tupl
     return names
 
 
-def _unknown_after(model: CppFile, offset: int, reason: str, per_function: dict[int, str]) -> bool:
+class MissingHeaders(Struct):
+    """The headers not found behind unmodelled_file's reasons, by name: ``file``, the one whose
+    `#include` is the file's reason ('' if none), and ``functions``, id(function) -> the one whose
+    `#include` is that function's reason in ``per_function``. The name travels as data from where
+    the header is found missing (headers.HeaderSummary.missing) to the decision's Cause: the note
+    that asks for its -I (cpp_fixes.kept_notes) reads it there."""
+    __slots__ = ("file", "functions")
+    file: str
+    functions: dict[int, str]
+    _fields: ClassVar[tuple[str, ...]] = ("file", "functions")
+
+    def __init__(self, file: str = "", functions: dict[int, str] | None = None) -> None:
+        self.file = file
+        self.functions = {} if functions is None else functions
+
+
+def _unknown_after(model: CppFile, offset: int, reason: str, per_function: dict[int, str], missing_header: str = "",
+                   missing: MissingHeaders | None = None) -> bool:
     """Put the functions a header the model cannot read (not found, not summarised) may change in
-    ``per_function``, when it is included at file scope at ``offset``: every function that ends
-    after it, and every template (a dependent call of one is looked up again where it is
-    instantiated, after the header). A function defined before it, no template, was compiled
-    before the header's text: none of its macros, declarations or pragmas reach it. The header
-    may still call such a function (barriers.py: a static function's callers are then not all
-    in the file). False when the include is inside a function body."""
+    ``per_function`` (and ``missing_header``, the header not found if that is why, in ``missing``
+    for each function given this reason), when it is included at file scope at ``offset``: every
+    function that ends after it, and every template (a dependent call of one is looked up again
+    where it is instantiated, after the header). A function defined before it, no template, was
+    compiled before the header's text: none of its macros, declarations or pragmas reach it. The
+    header may still call such a function (barriers.py: a static function's callers are then not
+    all in the file). False when the include is inside a function body."""
     if any(fn.body.span.start < offset < fn.body.span.end for fn in model.functions):
         return False
     for fn in model.functions:
-        if fn.span.end > offset or "template" in fn.declaration.words:
-            per_function.setdefault(id(fn), reason)
+        if (fn.span.end > offset or "template" in fn.declaration.words) and id(fn) not in per_function:
+            per_function[id(fn)] = reason
+            if missing_header and missing is not None:
+                missing.functions[id(fn)] = missing_header
     return True
 
 
@@ -329,7 +350,8 @@ def _may_change_pto_code(name: str, header_words: frozenset[str] | None) -> bool
 def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict | None = None,
                     header_words: frozenset[str] | None = None, count_mode: bool = True, checkout: str = "",
                     per_function: dict[int, str] | None = None,
-                    class_definitions: dict[int, tuple[str, ...]] | None = None) -> str:
+                    class_definitions: dict[int, tuple[str, ...]] | None = None,
+                    missing: MissingHeaders | None = None) -> str:
     """Why no function of the file can be modelled, or '': a header the model cannot read (unless
     not ``unread_headers``; ``headers``: read_includes' summaries, none read when None), a macro that
     may change pto's header, redefines a keyword or may declare names, a declaration of a name
@@ -339,7 +361,9 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
     ``per_function``: when given, what reaches only some functions' bodies (macro_reach) is put
     there instead, id(function) -> why it is unknown, and the file is not unmodelled for it.
     ``class_definitions``: filled, when given, with id(declaration) -> the names it declares for
-    each file-scope class definition made Unknown per function (_unread_declaration)."""
+    each file-scope class definition made Unknown per function (_unread_declaration). ``missing``:
+    filled, when given, with the headers not found behind the reason returned and those put in
+    ``per_function``, by name (MissingHeaders)."""
     # (A header that includes pto's header itself counts as one: what comes before it, and what
     # it defines around its own include, comes before pto's code.)
     again = _pto_inst_included_again(model, headers) if unread_headers and headers else set()
@@ -352,7 +376,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return reason
     if unread_headers and model.environment.headers_unread:
         return model.environment.headers_unread
-    reason = _includes_reason(model, headers, header_words, checkout, per_function, pto_headers, again) \
+    reason = _includes_reason(model, headers, header_words, checkout, per_function, pto_headers, again, missing) \
         if unread_headers else ""
     if reason:
         return reason
@@ -428,10 +452,12 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
 
 
 def _includes_reason(model: CppFile, headers: dict | None, header_words: frozenset[str] | None, checkout: str,
-                     per_function: dict[int, str] | None, pto_headers: list[int], again: set[int]) -> str:
+                     per_function: dict[int, str] | None, pto_headers: list[int], again: set[int],
+                     missing: MissingHeaders | None = None) -> str:
     """unmodelled_file's reason for the headers the file includes ('' if none): one the model does
     not read, or one whose summary may change what the model relies on (_header_reason); one it
-    cannot read that reaches only some functions is put in ``per_function`` (_unknown_after)."""
+    cannot read that reaches only some functions is put in ``per_function`` (_unknown_after). The
+    header not found behind the reason returned or put, by name, goes in ``missing``."""
     for spelled, offset in model.includes:
         summary = (headers or {}).get(offset)
         if summary is None:
@@ -449,9 +475,11 @@ def _includes_reason(model: CppFile, headers: dict | None, header_words: frozens
                                 _only_pto_inst(model, pto_headers, headers, checkout), header_words, checkout,
                                 elsewhere)
         if reason and summary.unknown and per_function is not None \
-                and _unknown_after(model, offset, reason, per_function):
+                and _unknown_after(model, offset, reason, per_function, summary.missing, missing):
             continue
         if reason:
+            if summary.unknown and missing is not None:
+                missing.file = summary.missing
             return reason
     return ""
 

@@ -222,13 +222,14 @@ def declared_names(code: str) -> set[str]:
 class HeaderSummary:
     """What the headers one `#include` of the kernel reads (transitively) may make visible."""
 
-    __slots__ = ("unknown", "macros", "names", "macro_bodies", "paths", "used", "namespace_words", "pragmas",
-                 "open_braces", "function_params", "function_words", "not_functions", "pto_include",
+    __slots__ = ("unknown", "missing", "macros", "names", "macro_bodies", "paths", "used", "namespace_words",
+                 "pragmas", "open_braces", "function_params", "function_words", "not_functions", "pto_include",
                  "expansion_words", "pto_headers", "ctrl_unproven", "ctrl_relied", "ctrl_bits", "declarers",
                  "scalar_functions")
 
     def __init__(self) -> None:
         self.unknown = ""                          # why what they define cannot be known ('' if it can)
+        self.missing = ""                          # the header not found that is why, by name ('' if another)
         self.macros: dict[str, str] = {}           # macro -> where it is #defined (path:line)
         self.names: dict[str, str] = {}            # namespace-scope name -> where it is declared
         self.macro_bodies: dict[str, list[str]] = {}
@@ -585,24 +586,27 @@ class _DirectoryIndex:
 
 
 def _find(spelled: str, including: str, search: tuple[str, ...],
-          next_after: int | None = None, index_of: _DirectoryIndex | None = None) -> tuple[str, str, int]:
-    """(path of the header ``#include spelled`` reads, '', index) or ('', why it is not read, -1)
-    or ('', '', -1) for a header the model trusts without reading it (the standard library's,
-    pto's); index: that of the directory in ``search`` that holds the header (-1: beside the
-    including file, or an absolute name). ``next_after``: the directive is `#include_next` in
+          next_after: int | None = None, index_of: _DirectoryIndex | None = None) -> tuple[str, str, int, str]:
+    """(path of the header ``#include spelled`` reads, '', index, '') or ('', why it is not read,
+    -1, the header's name when it is not found, else '') or ('', '', -1, '') for a header the
+    model trusts without reading it (the standard library's, pto's); index: that of the directory
+    in ``search`` that holds the header (-1: beside the including file, or an absolute name). The
+    name of a header not found is data: the note that asks for its -I names it
+    (cpp_fixes.kept_notes, through header_policy.MissingHeaders and the decision's Cause).
+    ``next_after``: the directive is `#include_next` in
     ``including``, which was found in ``search[next_after]`` (-1: not through the include
     directories): as GCC and Clang do, only the directories after that one are searched, none
     beside the file, and the including file itself is never found again (GCC's "Wrapper Headers",
     https://gcc.gnu.org/onlinedocs/cpp/Wrapper-Headers.html)."""
     if len(spelled) < 2 or (spelled[0], spelled[-1]) not in (('"', '"'), ("<", ">")):
-        return "", f"'#include {spelled}' names its header by a macro", -1
+        return "", f"'#include {spelled}' names its header by a macro", -1, ""
     name = spelled[1:-1].strip()
     parts = name.split("/")
     if not name or {"", ".", ".."} & set(parts[:1]) and not name.startswith(("./", "../")):
-        return "", f"'#include {spelled}' names no header", -1
+        return "", f"'#include {spelled}' names no header", -1, ""
     pto_named = _names_pto_header(spelled)
     if os.path.isabs(name):
-        return (name, "", -1) if os.path.isfile(name) else ("", f"header '{name}' not found", -1)
+        return (name, "", -1, "") if os.path.isfile(name) else ("", f"header '{name}' not found", -1, name)
     beside = spelled[0] == '"' and next_after is None
     first = 0 if next_after is None else next_after + 1
     if index_of is not None and index_of.search is search and parts[0] not in (".", ".."):
@@ -616,19 +620,19 @@ def _find(spelled: str, including: str, search: tuple[str, ...],
         candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.path.realpath(candidate) != itself:
             if pto_named and os.path.isfile(os.path.join(directory, "pto", "pto-inst.hpp")):
-                return "", "", -1     # pto-isa's: what the facts describe
+                return "", "", -1, ""     # pto-isa's: what the facts describe
             # (A `pto/...` header of a tree without pto-inst.hpp, the kernel's own `pto/defs.h`,
             # is not pto-isa's: it is read as any other.)
-            return candidate, "", index
+            return candidate, "", index, ""
     if pto_named:
-        return "", "", -1             # pto-isa's, where the compiler's own flags find it
+        return "", "", -1, ""         # pto-isa's, where the compiler's own flags find it
     if name in STANDARD_HEADERS:
-        return "", "", -1         # the standard library's (a quoted name falls back to it, too)
+        return "", "", -1, ""     # the standard library's (a quoted name falls back to it, too)
     where = "beside the including file or in an include directory" if beside else "in an include directory"
     if next_after is not None:
         where = "in an include directory after the including file's (`#include_next`)"
     return "", (f"header '{name}' not found {where}: give its directory with -I DIR "
-                "(or the `include` config key)"), -1
+                "(or the `include` config key)"), -1, name
 
 
 def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSummary]:
@@ -646,13 +650,14 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
     for spelled, offset in model.includes:
         # (`#include_next` in the kernel itself is an `#include`, as in any file not found
         # through the include directories.)
-        path, why, index = _find(spelled, kernel if kernel != "<stdin>" else "", search, index_of=index_of)
+        path, why, index, missing = _find(spelled, kernel if kernel != "<stdin>" else "", search, index_of=index_of)
         if not path and not why:
             continue
         summary = HeaderSummary()
         out[offset] = summary
         if why:
             summary.unknown = why
+            summary.missing = missing
             continue
         # (An explicit stack, not recursion: the depth is the input's.)
         stack: list[tuple[str, int, int]] = [(path, 0, index)]
@@ -701,9 +706,11 @@ def read_includes(model: CppFile, search: tuple[str, ...]) -> dict[int, HeaderSu
             if unknown_using:
                 summary.unknown = unknown_using
             for nested, at, next_one in reversed(facts.includes):
-                found, why, index = _find(nested, current, search, found_in if next_one else None, index_of)
+                found, why, index, missing = _find(nested, current, search, found_in if next_one else None,
+                                                   index_of)
                 if why:
                     summary.unknown = f"{current}:{_line(text, at)}: {why}"
+                    summary.missing = missing
                     break
                 if found:
                     stack.append((found, depth + 1, index))

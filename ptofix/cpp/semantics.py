@@ -195,9 +195,11 @@ class FunctionSemantics:
         owner = fn.declaration.owner
         if ctx.unmodelled:
             state.hidden_jump = ctx.unmodelled
+            state.missing_header = ctx.missing_headers.file
             state.jump_located = True
         elif id(fn) in ctx.unknown_functions:
             state.hidden_jump = ctx.unknown_functions[id(fn)]
+            state.missing_header = ctx.missing_headers.functions.get(id(fn), "")
             state.jump_located = True
         elif owner:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member
@@ -289,6 +291,10 @@ class FunctionSemantics:
     @property
     def hidden_jump(self) -> str | None:
         return self.state.hidden_jump
+
+    @property
+    def missing_header(self) -> str:
+        return self.state.missing_header
 
     @property
     def class_params(self) -> str:

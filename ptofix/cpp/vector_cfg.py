@@ -79,6 +79,8 @@ class FunctionCFG:
         self.entry = self._new(EventKind.NOP, why="entry")
         self.exit = Event(EventKind.NOP, why="exit")
         self.unstructured: str | None = None
+        # The header not found whose `#include` is that reason, by name ('' if another reason).
+        self.missing_header = ""
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
@@ -108,8 +110,9 @@ class FunctionCFG:
             if sem.ctx.model.source.text.find("goto", span.start, span.end) >= 0:
                 self.unstructured = _unmodelled_jump(statements)
             tails = self._block(statements, [(self.entry, False)])
-        if sem.hidden_jump:
-            self.unstructured = self.unstructured or sem.hidden_jump
+        if sem.hidden_jump and not self.unstructured:
+            self.unstructured = sem.hidden_jump
+            self.missing_header = sem.missing_header
         if self._leave is not self.exit:
             self._leave.order = len(self.events)
             self.events.append(self._leave)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, fields
 from typing import Any, Literal
 
+from ..compile_options import CompileOption
 from ..local_slot_options import LOCAL_SLOT_OPTIONS, positive_count
 
 # What a value is, for the command line and for the TOML types a config file may give:
@@ -66,6 +67,14 @@ def local_slot_option(flag: str, group: str, key: str = "", env: str | None = No
                        choices=tuple(spec["choices"]) if "choices" in spec else None, convert=convert,
                        check=check, path=path,
                        numbers=bool(spec.get("comma_list")) or convert is positive_count, group=group).metadata()
+
+
+def compile_option(option: CompileOption, group: str, path: Literal["", "path", "tool"] = "") -> dict[str, BuildOption]:
+    """The field metadata of a compiler option (-I, -D, -U), spelled and explained as build has it
+    (:mod:`~ptofix.compile_options` is that option's home, for every command): repeatable, each
+    value read as the other commands read it."""
+    return BuildOption(option.build_flags, option.build_help, metavar=option.metavar, kind="append",
+                       convert=option.read, path=path, group=group).metadata()
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from ..compile_options import DEFINE, INCLUDE_DIR, UNDEFINE
 from ..ir.versions import resolve
 from ..source import PtofixError
 from .config import Config, config_value, find_config, load_config
-from .options import BuildOption, environment_variables, local_slot_option, options_by_key, setting_options
+from .options import (
+    BuildOption,
+    compile_option,
+    environment_variables,
+    local_slot_option,
+    options_by_key,
+    setting_options,
+)
 
 DEFAULT_PTOAS_FLAGS = "--pto-arch=a3 --enable-insert-sync"
 
@@ -54,20 +62,6 @@ def _check_patterns(text: str) -> None:
 
 def _check_version(text: str) -> None:
     resolve(text)
-
-
-def define_flag(text: str) -> str:
-    """``--define``'s value as the -D word the analysis takes."""
-    # (Here: command_line loads the C++ model, ~11 ms of imports (-X importtime, interpreted,
-    # bytecode cached), which `canonicalize` would pay again for asking ptoas its version.)
-    from ..cpp.command_line import define_flag as checked
-    return checked(text)
-
-
-def undefine_flag(text: str) -> str:
-    """``--undefine``'s value as the -U word the analysis takes."""
-    from ..cpp.command_line import undefine_flag as checked
-    return checked(text)
 
 
 # The --help sections of the options.
@@ -133,20 +127,13 @@ class BuildSettings:
     bisheng_flags: str | Words | None = field(default=None, metadata=BuildOption(
         ("--bisheng-flags",), metavar="FLAGS", kind="argv", group=_COMPILER,
         help="bisheng flags, one shell-quoted string (compile.sh's -fPIC -shared ... -std=gnu++17)").metadata())
-    include_dirs: Words | None = field(default=None, metadata=BuildOption(
-        ("-I", "--include"), metavar="DIR", kind="append", path="path", group=_COMPILER,
-        help="search DIR for the headers the kernel #includes (before the bisheng flags' -I and "
-             "PTO_LIB/include; repeatable; config key include)").metadata())
-    # -D/-U as for run, check and simulate (--define/--undefine kept). `--bisheng-flags "-DX -O2"`
-    # stays a value: build's parser reads a word with a space as one (help_format.ArgumentParser).
-    define_flags: Words | None = field(default=None, metadata=BuildOption(
-        ("--define", "-D"), metavar="NAME[=VALUE]", kind="append", convert=define_flag, group=_COMPILER,
-        help="a macro the kernel is compiled with that the bisheng flags do not show (a wrapper's): the "
-             "analysis takes it as one of the file's macros, as it does the bisheng flags' -D "
-             "(repeatable; config key define)").metadata())
-    undefine_flags: Words | None = field(default=None, metadata=BuildOption(
-        ("--undefine", "-U"), metavar="NAME", kind="append", convert=undefine_flag, group=_COMPILER,
-        help="cancel a -D NAME (repeatable; config key undefine)").metadata())
+    # -I, -D and -U: declared once for every command that reads C++ (compile_options.py, which says
+    # why build spells them its own way: long flags that are config keys, -D and -U as two lists).
+    # `--bisheng-flags "-DX -O2"` stays a value: build's parser reads a word with a space as one
+    # (help_format.ArgumentParser).
+    include_dirs: Words | None = field(default=None, metadata=compile_option(INCLUDE_DIR, _COMPILER, path="path"))
+    define_flags: Words | None = field(default=None, metadata=compile_option(DEFINE, _COMPILER))
+    undefine_flags: Words | None = field(default=None, metadata=compile_option(UNDEFINE, _COMPILER))
     caller: str | None = field(default=None, metadata=BuildOption(
         ("--caller",), metavar="FILE", path="path", group=_COMPILER,
         help="host/caller .cpp that #includes KERNEL_CPP; enables the compile stage").metadata())

@@ -8,10 +8,19 @@ written type is decided from the literals: which of positions 5/6 holds the bool
 """
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
-# Where a pto-isa checkout declares TPipe (its argument order tells which LocalSlotNum binds).
+# Where a pto-isa checkout declares TPipe (its argument order tells which LocalSlotNum binds). The
+# order is read from there in one place, isa_version.py (a checkout's, and local-slot-num's pto-lib).
 HEADER_RELPATH = "include/pto/npu/a2a3/TPush.hpp"
+
+
+def pto_lib_headers(path: str) -> tuple[str, ...]:
+    """Where a `pto-lib` ``path`` (local-slot-num's: the pto-isa checkout, its ``include`` directory,
+    or the header itself) may hold the TPipe header, in the order they are tried (the first file is
+    the one read: isa_version.pto_lib_tpipe_order)."""
+    return path, os.path.join(path, HEADER_RELPATH), os.path.join(path, HEADER_RELPATH.split("/", 1)[1])
 
 DEFAULT_LOCAL_SLOT_NUM = 2
 DEFAULT_NOSPLIT = False
