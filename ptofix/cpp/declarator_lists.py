@@ -74,13 +74,15 @@ def declarator_texts(text: str, parse: Any) -> list[str] | None:
     """The texts of ``text``'s declarators as declarations by themselves, in order (each as long
     as ``text``, every other declarator blanked), or None when ``text`` is not a declaration of
     several declarators read exactly (see the module's doc). ``parse``: the statement parser."""
-    if not may_list_declarators(text) or parse(text) is not None:
+    if not may_list_declarators(text):
         return None
     end = text.rfind(";")
     if end < 0 or text[end + 1:].strip():
         return None
+    # (The commas before the parse: a statement whose commas are all in brackets or template
+    # arguments, nearly every one, is none, and the parse costs far more than the scan.)
     commas = _top_level_commas(text[:end])
-    if not commas or len(commas) >= MAX_DECLARATORS:
+    if not commas or len(commas) >= MAX_DECLARATORS or parse(text) is not None:
         return None
     first_text = text[:commas[0]] + _blank(text[commas[0]:end]) + text[end:]
     first = parse(first_text)
