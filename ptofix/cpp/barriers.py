@@ -776,8 +776,10 @@ class _LazyModels:
                         out.append(id(callee))
         # A line splice in a function's text could hide a name from the scan (the group's own
         # texts are what the scans read: checked there, not in the whole file, once per group).
-        spliced = any(text.find(splice, fn.span.start, fn.span.end) >= 0
-                      for fn in analysis.functions for splice in ("\\\n", "\\\r"))
+        # (A 2-character search reads the whole span; a 1-character one is a memchr: the gate.)
+        spliced = any(text.find("\\", fn.span.start, fn.span.end) >= 0
+                      and any(text.find(splice, fn.span.start, fn.span.end) >= 0 for splice in ("\\\n", "\\\r"))
+                      for fn in analysis.functions)
         self.usable = not spliced and not _has_cycle(edges)
 
     def may_hold_v_barrier(self, fn: Function, macros: frozenset[str]) -> bool:
