@@ -11,6 +11,7 @@ import importlib
 import os
 import signal
 import sys
+from types import ModuleType
 
 from . import COMPILED, __version__, leave_on_interrupt
 from .commands import SUMMARIES
@@ -188,6 +189,7 @@ def console_main() -> None:
     # frees everything acyclic and the process exits right after. Only here, never in main(),
     # which tests and other programs call as a library.
     gc.disable()
+    load_inspect_on_first_use()
     try:
         status = main()
     except SystemExit as exc:       # --help, --version, usage errors: argparse printed them
@@ -220,6 +222,33 @@ def console_main() -> None:
     except BaseException:  # noqa: BLE001 - the normal exit reports it
         sys.exit(status)
     os._exit(status)
+
+
+def load_inspect_on_first_use() -> None:
+    """In the ``ptofix`` command only (never in main()): ``inspect`` stands in as an empty module
+    that imports the real one on the first read of any of its names and then holds all of them.
+
+    ``dataclasses`` imports ``inspect`` (with ast, dis, tokenize, linecache: ~5 ms of a one-kernel
+    run's CPU) and reads it only to write the ``__doc__`` of a dataclass that has none
+    (CPython 3.11-3.13 dataclasses._process_class); the dataclasses a run creates have docstrings.
+    (importlib.util.LazyLoader does not serve: in 3.11 an ``import`` of a lazy module loads it.)"""
+    if "inspect" not in sys.modules:
+        sys.modules["inspect"] = _InspectOnFirstUse("inspect")
+
+
+class _InspectOnFirstUse(ModuleType):
+    """The stand-in of ``load_inspect_on_first_use``. Only a name it does not hold reaches
+    ``__getattr__``: an ``import inspect`` reads ``__spec__`` (None, as a new module's) and a
+    ``from inspect import ...`` asks for ``__path__`` (inspect is no package), which load nothing."""
+
+    def __getattr__(self, name: str) -> object:
+        if name == "__path__":
+            raise AttributeError(name)
+        if sys.modules.get("inspect") is self:
+            del sys.modules["inspect"]
+        real = importlib.import_module("inspect")
+        vars(self).update(vars(real))
+        return getattr(real, name)
 
 
 def _flush_stdout(status: int) -> int:

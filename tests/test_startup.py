@@ -133,8 +133,8 @@ finally:
 """
 
 
-def _imported_by_console(args):
-    proc = subprocess.run([sys.executable, "-c", CONSOLE.format(names=HEAVY), *args], capture_output=True,
+def _imported_by_console(args, names=HEAVY):
+    proc = subprocess.run([sys.executable, "-c", CONSOLE.format(names=names), *args], capture_output=True,
                           text=True, env=ENV, cwd=ROOT)
     line = proc.stderr.rpartition("\nIMPORTED ")[2]
     return proc, set(line.split())
@@ -164,3 +164,49 @@ def test_a_command_imports_its_module_and_no_other_command_s(tmp_path):
     assert proc.returncode == 2 and "the following arguments are required: IN.mlir" in proc.stderr
     assert imported & set(COMMAND_MODULES) == {"ptofix.commands.canonicalize"}
     assert "ptofix.cpp.parser" not in imported          # (canonicalize reads PTO IR, not C++)
+
+
+# What the `ptofix` command's one-kernel run does not load (issue #70: its one-time costs): the
+# build's settings (ptofix.prebuild.options), and inspect's own imports: dataclasses imports
+# inspect, which the command loads on first use (cli.load_inspect_on_first_use), and no
+# dataclass of a run lacks a docstring, the one thing dataclasses reads inspect for.
+RUN_UNLOADED = ("ptofix.prebuild.options", "ast", "dis", "tokenize")
+
+
+def test_console_run_loads_no_build_settings_and_no_inspect(tmp_path):
+    out = tmp_path / "out.cpp"
+    proc, imported = _imported_by_console(["run", "--pattern", "auto", FA, "-o", str(out)],
+                                          names=(*RUN_UNLOADED, "dataclasses"))
+    assert proc.returncode == 0, proc.stderr
+    assert "ptofix.cpp.barriers" in imported and "dataclasses" in imported      # (the probe sees the run's)
+    assert imported.isdisjoint(RUN_UNLOADED), imported & set(RUN_UNLOADED)
+    assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < open(FA, encoding="utf-8").read().count(
+        "pipe_barrier(PIPE_V);")
+
+
+INSPECT_ON_FIRST_USE = """
+import sys
+from ptofix.cli import load_inspect_on_first_use
+load_inspect_on_first_use()
+import dataclasses
+import inspect
+loaded_by_import = "ast" in sys.modules
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: str = ""
+from inspect import signature
+print(loaded_by_import, inspect.isclass(Point), inspect.signature is signature,
+      sys.modules["inspect"].signature is signature, hasattr(inspect, "__path__"))
+print(Point.__doc__)
+"""
+
+
+def test_inspect_on_first_use_is_the_whole_module_once_read():
+    # The stand-in loads nothing when imported; the first name read from it (here dataclasses'
+    # inspect.signature, for a dataclass with no docstring) loads the real module, whose names it
+    # then holds: the same objects as sys.modules["inspect"]'s.
+    proc = subprocess.run([sys.executable, "-c", INSPECT_ON_FIRST_USE], capture_output=True, text=True, env=ENV,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["False True True True False", "Point(x: int, y: str = '')"]
