@@ -6,10 +6,10 @@ Exit status: :class:`ptofix.exit_status.ExitStatus` (also printed by ``ptofix --
 """
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # (the C module behind signal, whose enums cost ~0.5 ms)
 import gc
 import importlib
 import os
-import signal
 import sys
 from types import ModuleType
 
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if signum is None:
             _stderr("ptofix: interrupted\n")
         else:
+            import signal  # (its enums, for the name)
             _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
         return ExitStatus.INTERRUPTED if signum is None else stopped_by(signum)
     except RecursionError:
@@ -157,9 +158,9 @@ def _unwind_on_interrupt() -> None:
     """From here on Ctrl-C raises KeyboardInterrupt, which the command's cleanup unwinds (the
     ``ptofix`` command starts with a handler that leaves at once: see ptofix/__init__.py)."""
 
-    if signal.getsignal(signal.SIGINT) is leave_on_interrupt:
+    if _signal.getsignal(_signal.SIGINT) is leave_on_interrupt:
         try:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         except ValueError:      # (not the main thread: its handler stays)
             pass
 
@@ -199,8 +200,8 @@ def console_main() -> None:
     # The work is done (or refused): a Ctrl-C from here on ends the process at once, one line.
 
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, leave_on_interrupt)
+        for signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
+            _signal.signal(signum, leave_on_interrupt)
     except (ValueError, OSError):
         pass
     # Everything is written and closed when main() returns (outputs are committed, temporaries

@@ -109,7 +109,7 @@ def test_parsers_and_the_ptoas_version_probe_load_no_analysis(code):
 
 
 # `ptofix --version` and `--help` read the command registry (ptofix/commands/__init__.py): no
-# command's module, no analysis, no file output machinery (issue #70: --version at most 60 ms of
+# command's module, no analysis, no file output machinery, no signal enums (issue #70: --version at most 60 ms of
 # CPU, scripts/bench_startup.py). A command line that names a command imports that command's
 # module and no other's.
 LISTED = ("ptofix.commands", "ptofix.cli")
@@ -117,7 +117,7 @@ COMMAND_MODULES = tuple(f"ptofix.commands.{name}" for name in ("run", "check", "
                                                                  "simulate", "perf"))
 HEAVY = ("ptofix.output", "ptofix.compile_env", "ptofix.pto.ops", "ptofix.cpp.parser", "ptofix.cpp.lexical",
          "ptofix.file_passes", "ptofix.sidecar", "ptofix.prebuild.stages", "ptofix.trace.check", "ptofix.ir.model",
-         "ptofix.pass_manager", "dataclasses", "hashlib")
+         "ptofix.pass_manager", "dataclasses", "hashlib", "signal")
 
 CONSOLE = """
 import sys
@@ -167,10 +167,11 @@ def test_a_command_imports_its_module_and_no_other_command_s(tmp_path):
 
 
 # What the `ptofix` command's one-kernel run does not load (issue #70: its one-time costs): the
-# build's settings (ptofix.prebuild.options), and inspect's own imports: dataclasses imports
-# inspect, which the command loads on first use (cli.load_inspect_on_first_use), and no
-# dataclass of a run lacks a docstring, the one thing dataclasses reads inspect for.
-RUN_UNLOADED = ("ptofix.prebuild.options", "ast", "dis", "tokenize")
+# build's settings (ptofix.prebuild.options); inspect's own imports: dataclasses imports inspect,
+# which the command loads on first use (cli.load_inspect_on_first_use), and no dataclass of a run
+# lacks a docstring, the one thing dataclasses reads inspect for; and signal (its enums: the run
+# sets its handlers with the C module, _signal).
+RUN_UNLOADED = ("ptofix.prebuild.options", "ast", "dis", "tokenize", "signal")
 
 
 def test_console_run_loads_no_build_settings_and_no_inspect(tmp_path):
