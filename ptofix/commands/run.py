@@ -7,6 +7,7 @@ import re
 from functools import partial
 from pathlib import Path
 
+from .. import regex_cache
 from ..batch import Processed, check_batch_options, deliver_processed, run_files
 from ..local_slot_options import LocalSlotOptions
 from ..output import Collected, OutputOptions, check_output_options, write_stderr
@@ -124,7 +125,7 @@ def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:
                          same_access_chains=bool(getattr(args, "same_access_chains", False)))
 
 
-_QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)
+_QUOTED_INCLUDE = regex_cache.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)
 
 
 def _inputs_another_input_includes(files: list[str], include_dirs: list[str]) -> list[str]:
