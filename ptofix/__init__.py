@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
-from importlib.util import spec_from_file_location
 from zlib import crc32
 
 _STOPPED_BY = {1: b"ptofix: stopped by SIGHUP\n", 2: b"ptofix: interrupted\n", 15: b"ptofix: stopped by SIGTERM\n"}
@@ -150,6 +149,8 @@ class _SourceFinder:
     def find_spec(fullname: str, path: object = None, target: object = None):  # noqa: ANN205 - importlib protocol
         if fullname not in COMPILED_MODULES:
             return None
+        # (Here: importlib.util, with contextlib, is only an interpreted process's.)
+        from importlib.util import spec_from_file_location
         return spec_from_file_location(fullname, _source_path(fullname))
 
 
