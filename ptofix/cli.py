@@ -193,8 +193,9 @@ def console_main() -> None:
     """The ``ptofix`` console script."""
     # A run is short-lived and builds many small linked objects (CFG edges are cycles): the cyclic
     # collector only costs time here (~30% of a corpus run, scripts/bench.py); refcounting still
-    # frees everything acyclic and the process exits right after. Only here, never in main(),
-    # which tests and other programs call as a library.
+    # frees everything acyclic and the process exits right after. Only in the command (here, and
+    # already when ptofix is imported by the command: ptofix/__init__.py), never in main(), which
+    # tests and other programs call as a library.
     gc.disable()
     load_inspect_on_first_use()
     try:
