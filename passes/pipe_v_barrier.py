@@ -42,6 +42,8 @@ def read_patterns(text: str) -> tuple[BarrierPattern, ...]:
 
 @dataclass(frozen=True)
 class PipeVBarrierPass(Pass):
+    """Removes the PIPE_V barriers its patterns select that the tile-dependency proof shows redundant."""
+
     name: ClassVar[str] = "pipe-v-barrier"
     kind: ClassVar[str] = "cpp"
     summary: ClassVar[str] = ("remove provably redundant pipe_barrier(PIPE_V) "

@@ -8,7 +8,6 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 from __future__ import annotations
 
 import os
-import signal
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -396,6 +395,7 @@ def _close(state: _Worker) -> None:
 
 def _lost(path: str, exitcode: int | None) -> Failure:
     """The failure of a file whose worker died while running it."""
+    import signal  # (its enums: only for a worker that died)
     if exitcode is not None and exitcode < 0:
         try:
             how = f"was killed by {signal.Signals(-exitcode).name}"
@@ -430,6 +430,7 @@ def _work(connection: Any, process: Process, debug: bool) -> None:
 
 
 def _start_worker() -> None:
+    import signal  # (a worker's: the run imports the C module, ptofix/signals.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (A worker is forked while the parent turns SIGTERM/SIGHUP into an exception: here they end
     # the worker, as _stop expects.)

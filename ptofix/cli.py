@@ -6,11 +6,12 @@ Exit status: :class:`ptofix.exit_status.ExitStatus` (also printed by ``ptofix --
 """
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # (the C module behind signal, whose enums cost ~0.5 ms)
 import gc
 import importlib
 import os
-import signal
 import sys
+from types import ModuleType
 
 from . import COMPILED, __version__, leave_on_interrupt
 from .commands import SUMMARIES
@@ -60,9 +61,11 @@ if TYPE_CHECKING:
 
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, others: bool = True) -> argparse.ArgumentParser:
     """The CLI parser: ``only``'s subparser from its module, every other command's name and
-    one-line help from the registry (none of their modules is imported)."""
+    one-line help from the registry (none of their modules is imported), unless ``others`` is
+    false: a command line that names ``only`` and asks for no top-level help reads no other
+    command's entry (~0.8 ms of parsers, each with its -h and --debug)."""
     import argparse
 
     from .commands.help_format import ArgumentParser, HelpFormatter
@@ -74,6 +77,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if name != only:
+            if not others:
+                continue
             # (listed by --help, named by a usage error; its module is imported when it runs)
             subparsers.add_parser(name, help=SUMMARIES[name], formatter_class=HelpFormatter)
             continue
@@ -88,11 +93,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _command_of(argv: list[str]) -> str | None:
     """The command ``argv`` names: its first word that is not an option (after ``--debug`` or
-    an abbreviation of it)."""
+    an abbreviation of it); None when it names none, or when ``-h``/``--help`` comes first (the
+    top-level help, which lists every command, is all that command line prints)."""
     for arg in argv:
         if arg in COMMANDS:
             return arg
-        if not arg.startswith("-") or arg == "--":
+        if arg in ("-h", "--help") or not arg.startswith("-") or arg == "--":
             return None
     return None
 
@@ -105,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv[:argv.index("--")] if "--" in argv else "--debug" in argv
     try:
         _unwind_on_interrupt()
-        parser = build_parser(_command_of(argv))
+        command = _command_of(argv)
+        parser = build_parser(command, others=command is None)
         # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
@@ -137,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         if signum is None:
             _stderr("ptofix: interrupted\n")
         else:
+            import signal  # (its enums, for the name)
             _stderr(f"ptofix: stopped by {signal.Signals(signum).name}\n")
         return ExitStatus.INTERRUPTED if signum is None else stopped_by(signum)
     except RecursionError:
@@ -156,9 +164,9 @@ def _unwind_on_interrupt() -> None:
     """From here on Ctrl-C raises KeyboardInterrupt, which the command's cleanup unwinds (the
     ``ptofix`` command starts with a handler that leaves at once: see ptofix/__init__.py)."""
 
-    if signal.getsignal(signal.SIGINT) is leave_on_interrupt:
+    if _signal.getsignal(_signal.SIGINT) is leave_on_interrupt:
         try:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         except ValueError:      # (not the main thread: its handler stays)
             pass
 
@@ -185,9 +193,11 @@ def console_main() -> None:
     """The ``ptofix`` console script."""
     # A run is short-lived and builds many small linked objects (CFG edges are cycles): the cyclic
     # collector only costs time here (~30% of a corpus run, scripts/bench.py); refcounting still
-    # frees everything acyclic and the process exits right after. Only here, never in main(),
-    # which tests and other programs call as a library.
+    # frees everything acyclic and the process exits right after. Only in the command (here, and
+    # already when ptofix is imported by the command: ptofix/__init__.py), never in main(), which
+    # tests and other programs call as a library.
     gc.disable()
+    load_inspect_on_first_use()
     try:
         status = main()
     except SystemExit as exc:       # --help, --version, usage errors: argparse printed them
@@ -197,8 +207,8 @@ def console_main() -> None:
     # The work is done (or refused): a Ctrl-C from here on ends the process at once, one line.
 
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, leave_on_interrupt)
+        for signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
+            _signal.signal(signum, leave_on_interrupt)
     except (ValueError, OSError):
         pass
     # Everything is written and closed when main() returns (outputs are committed, temporaries
@@ -220,6 +230,33 @@ def console_main() -> None:
     except BaseException:  # noqa: BLE001 - the normal exit reports it
         sys.exit(status)
     os._exit(status)
+
+
+def load_inspect_on_first_use() -> None:
+    """In the ``ptofix`` command only (never in main()): ``inspect`` stands in as an empty module
+    that imports the real one on the first read of any of its names and then holds all of them.
+
+    ``dataclasses`` imports ``inspect`` (with ast, dis, tokenize, linecache: ~5 ms of a one-kernel
+    run's CPU) and reads it only to write the ``__doc__`` of a dataclass that has none
+    (CPython 3.11-3.13 dataclasses._process_class); the dataclasses a run creates have docstrings.
+    (importlib.util.LazyLoader does not serve: in 3.11 an ``import`` of a lazy module loads it.)"""
+    if "inspect" not in sys.modules:
+        sys.modules["inspect"] = _InspectOnFirstUse("inspect")
+
+
+class _InspectOnFirstUse(ModuleType):
+    """The stand-in of ``load_inspect_on_first_use``. Only a name it does not hold reaches
+    ``__getattr__``: an ``import inspect`` reads ``__spec__`` (None, as a new module's) and a
+    ``from inspect import ...`` asks for ``__path__`` (inspect is no package), which load nothing."""
+
+    def __getattr__(self, name: str) -> object:
+        if name == "__path__":
+            raise AttributeError(name)
+        if sys.modules.get("inspect") is self:
+            del sys.modules["inspect"]
+        real = importlib.import_module("inspect")
+        vars(self).update(vars(real))
+        return getattr(real, name)
 
 
 def _flush_stdout(status: int) -> int:

@@ -23,6 +23,8 @@ from .pto.ops import EVERY_VERSION, IsaFacts
 
 @dataclass(frozen=True)
 class CompileEnvironment:
+    """The compiler's command line a kernel is read with (see the module docstring)."""
+
     # The include directories (`-I`), in the order the compiler searches them.
     include_dirs: tuple[str, ...] = ()
     # The `-DNAME[=VALUE]` and `-UNAME` flags, in command-line order (command_line.macro_flag's

@@ -2,9 +2,9 @@
 it, and the text report. Used by the `run` and `build` commands."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from . import regex_cache
 from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .frontends import parsers
 from .local_slot_options import LocalSlotOptions, local_slot_pass
@@ -66,7 +66,7 @@ def fix_cpp(source, passes: list, model=None, environment: CompileEnvironment = 
 
 # A barrier as the text spells it, for a file the model does not read (unread_file_report): the
 # report lists where they are, each kept.
-_SPELLED_BARRIER = re.compile(r"(?<![\w$])pipe_barrier\s*\(\s*PIPE_V\s*\)")
+_SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier\s*\(\s*PIPE_V\s*\)")
 
 
 def unread_file_report(name: str, source, where: str, why: str, patterns: list[str]) -> dict:

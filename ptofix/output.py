@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from . import regex_cache
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
 from .reports import json_document, text_lines_for_file
@@ -105,7 +105,7 @@ class Target:
 
 
 # A path through a process's open descriptors (any number of slashes: `//dev/stdout` is `/dev/stdout`).
-_DESCRIPTOR_PATH = re.compile(r"/+(?:dev/+(?:fd/|std(?:in|out|err)/*$)|proc/+[^/]+/+fd/)")
+_DESCRIPTOR_PATH = regex_cache.compile(r"/+(?:dev/+(?:fd/|std(?:in|out|err)/*$)|proc/+[^/]+/+fd/)")
 
 
 def _stdout_hint(what: str) -> str:

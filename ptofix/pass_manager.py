@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class PassResult:
+    """What one pass made of one file: its edits, its report and its warnings."""
+
     edits: list[Edit] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -337,6 +339,8 @@ def _value_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class PipelineOutcome:
+    """What a pipeline made of one file: the text after every pass, and each pass's report."""
+
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]

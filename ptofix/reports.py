@@ -8,9 +8,10 @@ places in the same file that a line mentions are written ``line:col``.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
+
+from . import regex_cache
 
 # json is imported where a JSON report is written (~5 ms that a plain run does not need).
 
@@ -25,7 +26,7 @@ REPORT_VERSION = 2
 _UNDECODABLE = {0xDC00 + byte: f"<{byte:02x}>" for byte in range(0x80, 0x100)}
 # Its escape in JSON (ensure_ascii), not an escaped backslash followed by "udc..": an even run of
 # backslashes before it.
-_ESCAPED_UNDECODABLE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
+_ESCAPED_UNDECODABLE = regex_cache.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
 
 
 def printable_names(text: str) -> str:

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import stat
 import time
 from collections.abc import Iterable
+
+from . import regex_cache
 
 MAX_SIDE_FILE_BYTES = 16 * 1024 * 1024
 READ_SECONDS = 10.0
@@ -254,8 +255,8 @@ def _read_bounded(fd: int, path: str, limit: int) -> bytes:
             raise Unreadable(path, f"reading it took longer than {READ_SECONDS:.0f} s (not read)")
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
+_JSON_STRING = regex_cache.compile(r'"(?:[^"\\]++|\\.)*+"')
+_JSON_BRACKET = regex_cache.compile(r"[\[\]{}]")
 
 
 def json_depth_exceeds(text: str, limit: int) -> bool:

@@ -6,7 +6,10 @@ cleanup runs (kill the children, remove half-written files) instead of dying at 
 """
 from __future__ import annotations
 
-import signal
+# _signal, the C module behind signal: signal builds its enums at import (~0.5 ms of every run;
+# ptofix/__init__.py does the same). Its handlers and masks are plain ints here, which is all this
+# module stores and hands back.
+import _signal as signal  # type: ignore[import-not-found]  # (no stub)
 
 # ctypes is imported where a worker asks to die with its parent (~1.5 ms, -j N only).
 

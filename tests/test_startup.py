@@ -109,7 +109,7 @@ def test_parsers_and_the_ptoas_version_probe_load_no_analysis(code):
 
 
 # `ptofix --version` and `--help` read the command registry (ptofix/commands/__init__.py): no
-# command's module, no analysis, no file output machinery (issue #70: --version at most 60 ms of
+# command's module, no analysis, no file output machinery, no signal enums (issue #70: --version at most 60 ms of
 # CPU, scripts/bench_startup.py). A command line that names a command imports that command's
 # module and no other's.
 LISTED = ("ptofix.commands", "ptofix.cli")
@@ -117,10 +117,12 @@ COMMAND_MODULES = tuple(f"ptofix.commands.{name}" for name in ("run", "check", "
                                                                  "simulate", "perf"))
 HEAVY = ("ptofix.output", "ptofix.compile_env", "ptofix.pto.ops", "ptofix.cpp.parser", "ptofix.cpp.lexical",
          "ptofix.file_passes", "ptofix.sidecar", "ptofix.prebuild.stages", "ptofix.trace.check", "ptofix.ir.model",
-         "ptofix.pass_manager", "dataclasses", "hashlib")
+         "ptofix.pass_manager", "dataclasses", "hashlib", "signal")
 
 CONSOLE = """
 import sys
+for name in {forget!r}:
+    sys.modules.pop(name, None)     # (imported at start-up, by an editable install's finder: seen if imported again)
 sys.argv[0] = 'ptofix'
 try:
     from ptofix.cli import console_main
@@ -133,8 +135,8 @@ finally:
 """
 
 
-def _imported_by_console(args):
-    proc = subprocess.run([sys.executable, "-c", CONSOLE.format(names=HEAVY), *args], capture_output=True,
+def _imported_by_console(args, names=HEAVY, forget=()):
+    proc = subprocess.run([sys.executable, "-c", CONSOLE.format(names=names, forget=forget), *args], capture_output=True,
                           text=True, env=ENV, cwd=ROOT)
     line = proc.stderr.rpartition("\nIMPORTED ")[2]
     return proc, set(line.split())
@@ -164,3 +166,51 @@ def test_a_command_imports_its_module_and_no_other_command_s(tmp_path):
     assert proc.returncode == 2 and "the following arguments are required: IN.mlir" in proc.stderr
     assert imported & set(COMMAND_MODULES) == {"ptofix.commands.canonicalize"}
     assert "ptofix.cpp.parser" not in imported          # (canonicalize reads PTO IR, not C++)
+
+
+# What the `ptofix` command's one-kernel run does not load (issue #70: its one-time costs): the
+# build's settings (ptofix.prebuild.options); inspect's own imports: dataclasses imports inspect,
+# which the command loads on first use (cli.load_inspect_on_first_use), and no dataclass of a run
+# lacks a docstring, the one thing dataclasses reads inspect for; signal (its enums: the run
+# sets its handlers with the C module, _signal); and pathlib (with urllib.parse: ~3 ms of a
+# regular install's start; an editable install's finder imports it before ptofix, hence `forget`).
+RUN_UNLOADED = ("ptofix.prebuild.options", "ast", "dis", "tokenize", "signal", "pathlib")
+
+
+def test_console_run_loads_no_build_settings_and_no_inspect(tmp_path):
+    out = tmp_path / "out.cpp"
+    proc, imported = _imported_by_console(["run", "--pattern", "auto", FA, "-o", str(out)],
+                                          names=(*RUN_UNLOADED, "dataclasses"), forget=("pathlib",))
+    assert proc.returncode == 0, proc.stderr
+    assert "ptofix.cpp.barriers" in imported and "dataclasses" in imported      # (the probe sees the run's)
+    assert imported.isdisjoint(RUN_UNLOADED), imported & set(RUN_UNLOADED)
+    assert out.read_text(encoding="utf-8").count("pipe_barrier(PIPE_V);") < open(FA, encoding="utf-8").read().count(
+        "pipe_barrier(PIPE_V);")
+
+
+INSPECT_ON_FIRST_USE = """
+import sys
+from ptofix.cli import load_inspect_on_first_use
+load_inspect_on_first_use()
+import dataclasses
+import inspect
+loaded_by_import = "ast" in sys.modules
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: str = ""
+from inspect import signature
+print(loaded_by_import, inspect.isclass(Point), inspect.signature is signature,
+      sys.modules["inspect"].signature is signature, hasattr(inspect, "__path__"))
+print(Point.__doc__)
+"""
+
+
+def test_inspect_on_first_use_is_the_whole_module_once_read():
+    # The stand-in loads nothing when imported; the first name read from it (here dataclasses'
+    # inspect.signature, for a dataclass with no docstring) loads the real module, whose names it
+    # then holds: the same objects as sys.modules["inspect"]'s.
+    proc = subprocess.run([sys.executable, "-c", INSPECT_ON_FIRST_USE], capture_output=True, text=True, env=ENV,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["False True True True False", "Point(x: int, y: str = '')"]

@@ -18,7 +18,6 @@ from ..compile_env import CompileEnvironment
 from ..compile_options import COMPILE_OPTIONS
 from ..local_slot_options import LOCAL_SLOT_OPTIONS
 from ..pass_manager import Pass, pass_options
-from ..prebuild.options import setting_options
 from ..source import OptionValueError, PtofixError
 from .help_format import CommaListAction
 
@@ -154,6 +153,8 @@ def add_setting_arguments(parser: argparse.ArgumentParser, settings_type: type) 
     --help section; returns the sections by title (a command adds its own options to them). Each
     has the default SUPPRESS, so that an option not given is absent from the parsed values: its
     value then comes by precedence (:func:`.settings.resolve_settings`)."""
+    # (Imported here: only `build` has settings; `run` does not load their option descriptions.)
+    from ..prebuild.options import setting_options
     groups: dict[str, Any] = {}
     for setting in setting_options(settings_type):
         option = setting.option

@@ -8,6 +8,8 @@ import re
 import sys
 from typing import Any, NoReturn
 
+from .. import regex_cache
+
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse's RawDescriptionHelpFormatter, sized without importing shutil.
@@ -46,7 +48,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 # Where an option's help says more than what the option does: a new sentence, a clause after ';',
 # an aside in parentheses, an example after ", e.g.".
-_CLAUSE_END = re.compile(r"\. |; | \(|, e\.g\. | -- ")
+_CLAUSE_END = regex_cache.compile(r"\. |; | \(|, e\.g\. | -- ")
 
 
 def first_clause(text: str) -> str:

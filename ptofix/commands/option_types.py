@@ -4,14 +4,15 @@ reason argparse shows at the option."""
 from __future__ import annotations
 
 import argparse
-import re
+
+from .. import regex_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-_DECIMAL = re.compile(r"[0-9]{1,12}")           # ASCII digits only (str.isdigit takes any script's)
-_HEX = re.compile(r"0[xX][0-9a-fA-F]{1,12}")
+_DECIMAL = regex_cache.compile(r"[0-9]{1,12}")           # ASCII digits only (str.isdigit takes any script's)
+_HEX = regex_cache.compile(r"0[xX][0-9a-fA-F]{1,12}")
 
 
 def read_number(text: str) -> int | None:

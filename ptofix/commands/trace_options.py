@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..exit_status import ExitStatus, worse
@@ -48,6 +47,8 @@ def trace_options(args: argparse.Namespace) -> TraceOptions:
         raise PtofixError("--trace and --verify-trace need --pto-isa DIR (a pto-isa checkout whose host cost model "
                           "builds, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
     environment = getattr(args, "environment", None)
+    from pathlib import Path  # (here: pathlib, urllib.parse and ipaddress are ~2.5 ms of a `run` start)
+
     from ..trace.check import TraceOptions
     return TraceOptions(pto_isa=args.pto_isa, args=tuple(getattr(args, "arg", None) or ()),
                         function=getattr(args, "function", None), cxx=getattr(args, "cxx", None),
@@ -99,6 +100,7 @@ def run_check(args: argparse.Namespace, tally: Any) -> int:
             json_text(document(reports, pto_isa=options.pto_isa, trace=True))
         target = getattr(args, "report_file", None)
         if target and target != "-":
+            from pathlib import Path
             Path(target).write_text(body, encoding="utf-8")
         else:
             write_stdout(body)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 
+from .. import regex_cache
 from ..compile_env import CompileEnvironment
 from ..source import OptionValueError, PtofixError
 from .model import MacroDefinition
 from .preprocessor import command_line_definition
 
-_MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
+_MACRO_NAME = regex_cache.compile(r"[A-Za-z_]\w*")
 
 
 def macro_flag(option: str, value: str) -> str:

@@ -84,6 +84,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from .tiles import BLOCK_BYTES, ELEMENT_BYTES, REPEAT_BYTES, REPEAT_MAX
@@ -161,6 +162,7 @@ _OPS_LINE = b' "ops": {\n'
 _OP_END_LINES = (b"  },\n", b"  }\n")
 _OPS_END_LINES = (b" },\n", b" }\n")
 _TABLE_END = b"\n}\n"
+_READ_BYTES = 1 << 16      # lines read at a time (the head is ~1.2 MB of the file's 7.7)
 
 
 class DerivedFacts:
@@ -215,15 +217,20 @@ class DerivedFacts:
     @classmethod
     def load(cls, path: str = TABLE_PATH) -> DerivedFacts:
         head: list[bytes] = []
-        offset = 0
         with open(path, "rb") as handle:
-            for line in handle:
-                offset += len(line)
-                if line == _POINTS_LINE:
-                    break
-                head.append(line)
+            # The lines up to the first _POINTS_LINE, read a block of lines at a time (readlines
+            # and list.index, not a Python loop over the lines: ~1 ms of every run).
+            while block := handle.readlines(_READ_BYTES):
+                try:
+                    at = block.index(_POINTS_LINE)
+                except ValueError:
+                    head += block
+                    continue
+                head += block[:at]
+                break
             else:
                 return cls(json.loads(b"".join(head)))      # (no "points" line: the whole file)
+        offset = sum(map(len, head)) + len(_POINTS_LINE)
         head, raw_ops = _ops_apart(head)
         text = b"".join(head).rstrip()
         if not text.endswith(b","):
@@ -268,17 +275,19 @@ def _ops_apart(head: list[bytes]) -> tuple[list[bytes], dict[str, bytes]]:
     except ValueError:
         return head, {}
     raw_ops: dict[str, bytes] = {}
+    indented = list(map(bytes.startswith, head, repeat(b"   ")))
     at = start + 1
     while at < len(head) and head[at] not in _OPS_END_LINES:
         line = head[at]
         if not (line.startswith(b'  "') and line.endswith(b'": {\n')) or line.startswith(b'   '):
             return head, {}
-        end = at + 1
-        while end < len(head) and head[end] not in _OP_END_LINES:
-            if not head[end].startswith(b"   "):
-                return head, {}
-            end += 1
-        if end == len(head):
+        # The op's end: its first line after `at` not indented by three spaces, which must be
+        # one of _OP_END_LINES (found with list.index over the lines' flags, not line by line).
+        try:
+            end = indented.index(False, at + 1)
+        except ValueError:
+            return head, {}
+        if head[end] not in _OP_END_LINES:
             return head, {}
         name = json.loads(line[2:-4])
         if not isinstance(name, str) or name in raw_ops:

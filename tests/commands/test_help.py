@@ -125,3 +125,19 @@ def test_report_s_help_names_its_formats(command, formats, monkeypatch, capsys):
     report = next(a for a in build_parser(command)._subparsers._group_actions[0].choices[command]._actions
                   if a.dest == "report")
     assert formats.replace(" or ", ", ").split(", ") == list(report.choices)
+
+
+@pytest.mark.parametrize("argv", [["--help", "run"], ["-h", "run", "k.cpp"], ["--debug", "--help", "check"]])
+def test_a_help_before_the_command_is_the_top_level_help_with_every_command(argv, monkeypatch, capsys):
+    # A command line that names a command builds no other command's entry (cli.build_parser's
+    # `others`), but a -h/--help before the command's name prints the top-level help: all of them.
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: ptofix [-h]")
+    for name in COMMANDS:
+        assert re.search(rf"^    {name}(?: +\S|\n)", out, re.M), name
+    from ptofix.cli import build_parser
+    assert list(build_parser("run", others=False)._subparsers._group_actions[0].choices) == ["run"]
