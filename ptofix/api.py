@@ -14,11 +14,12 @@ The functions run the same pipelines as ``ptofix canonicalize``, ``ptofix run`` 
 check`` (docs/commands/), with the same results; ``path`` only names the text in messages.
 
 A call's settings (``include_dirs``, ``defines``, ``pto_isa``) become one frozen value, the
-compile environment (ptofix/compile_env.py), which the call hands to the parser and passes
-explicitly: nothing is kept in the process between calls, so calls with different settings do
-not see each other's. (A pto-isa checkout's facts are read once per checkout and process, and
-the C++ parser keeps a per-process cache of statement ASTs: calls from several threads at once
-are not supported.)
+compile environment (ptofix/compile_env.py), made by the constructor the command line uses
+(compile_settings.environment_of); :func:`compile_environment` makes one to pass as
+``environment=`` instead. The call hands it to the parser and passes it explicitly: nothing is
+kept in the process between calls, so calls with different settings do not see each other's. (A
+pto-isa checkout's facts are read once per checkout and process, and the C++ parser keeps a
+per-process cache of statement ASTs: calls from several threads at once are not supported.)
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from .compile_env import CompileEnvironment
 
 __all__ = ["BarrierCause", "BarrierDecision", "Canonicalized", "FixResult", "HazardSide", "InputError", "Race",
-           "canonicalize", "check", "check_report", "fix_cpp"]
+           "canonicalize", "check", "check_report", "compile_environment", "fix_cpp"]
 
 InputError = PtofixError
 """Bad input or a bad setting: what the commands report as ``error:`` with exit status 2."""
@@ -174,21 +175,31 @@ def _line_col(location: str) -> tuple[int, int]:
     return int(line), int(column)
 
 
-def _environment(include_dirs: Sequence[str], defines: Sequence[str],
-                 pto_isa: str | None = None) -> CompileEnvironment:
-    """The compile environment of one call: its include directories, command-line macros and
-    pto-isa checkout (identified here, once: isa_version.with_checkout)."""
-    import os
-
-    from .compile_env import CompileEnvironment
+def compile_environment(include_dirs: Sequence[str] = (), defines: Sequence[str] = (), pto_isa: str | None = None,
+                        arch: str | None = None) -> CompileEnvironment:
+    """The compile environment of a call, made by the constructor the command line uses
+    (compile_settings.environment_of): its include directories (as ``-I``), command-line macros
+    (``"NAME=VALUE"`` as ``-D``; ``"-DNAME"`` and ``"-UNAME"`` as written), the pto-isa checkout
+    (identified here, once: isa_version.with_checkout) and the NPU arch (``"a3"``, ``"a5"``: as
+    check's ``--arch``). Pass it to :func:`fix_cpp`, :func:`check` or :func:`check_report` as
+    ``environment=`` to analyse several kernels with one setting. Raises :class:`InputError` for
+    an include directory that does not exist or a path that is no pto-isa checkout."""
+    from .compile_settings import environment_of
     from .cpp.command_line import macro_flag
-    from .isa_version import with_checkout
-    for directory in include_dirs:
-        if not os.path.isdir(directory):
-            raise InputError(f"include directory {directory}: not a directory")
     flags = [macro_flag(flag[:2], flag[2:]) if flag.startswith(("-D", "-U")) else macro_flag("-D", flag)
              for flag in defines]
-    return with_checkout(CompileEnvironment(tuple(os.fspath(d) for d in include_dirs), tuple(flags)), pto_isa)
+    return environment_of(include_dirs, flags, pto_isa, arch, include_option="include directory")
+
+
+def _call_environment(environment: CompileEnvironment | None, include_dirs: Sequence[str], defines: Sequence[str],
+                      pto_isa: str | None = None) -> CompileEnvironment:
+    """``environment`` when given (then no other setting may be), else one of the call's settings."""
+    if environment is None:
+        return compile_environment(include_dirs, defines, pto_isa)
+    if include_dirs or defines or pto_isa:
+        raise InputError("give the settings either as environment= or as include_dirs, defines and pto_isa, "
+                         "not both")
+    return environment
 
 
 def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "custom",
@@ -209,7 +220,7 @@ def canonicalize(text: str, target: str, *, to: Literal["custom", "generic"] = "
 def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs: Sequence[str] = (),
             local_slot_num: str | Mapping[int, int] | None = None, *, force: bool = False,
             defines: Sequence[str] = (), pto_isa: str | None = None, path: str = "kernel.cpp",
-            same_access_chains: bool = False) -> FixResult:
+            same_access_chains: bool = False, environment: CompileEnvironment | None = None) -> FixResult:
     """Remove the PIPE_V barriers of ptoas C++ ``text`` that ``patterns`` select and the proof shows
     redundant, and set ``LocalSlotNum`` of the ``TPipe``s, as ``ptofix run`` does.
 
@@ -223,7 +234,9 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     cycles is reported. ``force`` removes unproven candidates too
     (warns). ``same_access_chains``: also credit PTOAS #674 same-access chains, as ptoas does
     (``--same-access-chains``; Ascend's msSanitizer race check flags such pairs; default: its a2/a3
-    rule, every unbarriered overlap is a race). Raises :class:`InputError` on bad input."""
+    rule, every unbarriered overlap is a race). ``environment``: the settings as one value
+    (:func:`compile_environment`), instead of ``include_dirs``, ``defines`` and ``pto_isa``. Raises
+    :class:`InputError` on bad input."""
     from .cpp_fixes import CppFixOptions, cpp_passes, kept_notes
     from .cpp_fixes import fix_cpp as run_fixes
     from .frontends import parse_cpp
@@ -234,7 +247,7 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     options = CppFixOptions(pattern=pattern if isinstance(pattern, str) else None, force=force,
                             local_slot=LocalSlotOptions(local_slot_num=slots), same_access_chains=same_access_chains)
     source = bounded_source(text, path)      # (the command line's input bound: source.MAX_INPUT_BYTES)
-    environment = _environment(include_dirs, defines, pto_isa)
+    environment = _call_environment(environment, include_dirs, defines, pto_isa)
     passes = cpp_passes(options)
     outcome = run_fixes(source, passes, parse_cpp(source, environment))
     decisions = []
@@ -253,13 +266,17 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
 
 
 def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
-          path: str = "kernel.cpp", same_access_chains: bool = False) -> tuple[Race, ...]:
+          path: str = "kernel.cpp", same_access_chains: bool = False,
+          environment: CompileEnvironment | None = None) -> tuple[Race, ...]:
     """The PIPE_V races of ptoas C++ ``text``, as ``ptofix check`` reports them (a warning at the
     later op). An empty tuple means no race was shown; a function the model cannot read is not
     verified (use :func:`check_report` for those and for broken tile placements).
     ``same_access_chains``: PTOAS #674 same-access chains are no race (``--same-access-chains``);
-    by default they are races of category ``"same-access-chain"`` (msSanitizer flags them)."""
-    report = check_report(text, include_dirs, defines=defines, path=path, same_access_chains=same_access_chains)
+    by default they are races of category ``"same-access-chain"`` (msSanitizer flags them).
+    ``environment``: the settings as one value (:func:`compile_environment`), instead of
+    ``include_dirs`` and ``defines``."""
+    report = check_report(text, include_dirs, defines=defines, path=path, same_access_chains=same_access_chains,
+                          environment=environment)
     races = []
     for race in report["races"]:
         line, column = _line_col(race["later"]["location"])
@@ -273,11 +290,14 @@ def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str]
 
 
 def check_report(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),
-                 path: str = "kernel.cpp", same_access_chains: bool = False) -> dict[str, Any]:
+                 path: str = "kernel.cpp", same_access_chains: bool = False,
+                 environment: CompileEnvironment | None = None) -> dict[str, Any]:
     """The report ``ptofix check --report json`` gives ``text`` (its one entry of ``files``):
     ``races``, ``unverified`` functions (each with the reason) and broken tile ``placements``
-    (docs/report-format.md)."""
+    (docs/report-format.md). ``environment``: as :func:`check`'s; its arch (``"a3"``, ``"a5"``)
+    is the one broken tile placements are checked for, as check's ``--arch``."""
     from .pto.race_model import RaceModel
     from .race_check import RaceCheck
-    job = RaceCheck(environment=_environment(include_dirs, defines), race_model=RaceModel.of(same_access_chains))
+    job = RaceCheck(environment=_call_environment(environment, include_dirs, defines),
+                    race_model=RaceModel.of(same_access_chains))
     return job.process_source(bounded_source(text, path)).report

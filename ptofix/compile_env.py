@@ -48,6 +48,16 @@ class CompileEnvironment:
     # The NPU arch the kernel is compiled for (`a3`, `a5`), None when not told.
     arch: str | None = None
 
+    def compiler_flags(self) -> tuple[str, ...]:
+        """These settings as a host compiler's flags, for a build of the kernel that must read it as
+        the analysis does (``check --trace``, ``run --verify-trace``: trace/check.trace_texts):
+        ``-IDIR`` per include directory, then the macro flags in order. The other fields are no
+        flag of that build: ``headers_unread`` is why the analysis reads no header (the flags it
+        comes from are bisheng's, ``ptofix build``'s), the checkout is the build's own
+        (``--pto-isa``: perf/build.prepare_checkout) and ``arch`` a device's
+        (tests/trace/test_trace_environment.py names each field's side)."""
+        return (*(f"-I{directory}" for directory in self.include_dirs), *self.macro_flags)
+
 
 # The environment of a file read with no command line: no include directory, no macro, every
 # pto-isa version's facts. (Immutable: a frozen dataclass of tuples and strings.)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import html
 
 from . import regex_cache
+from .cpp.hazard_words import line_of, page_words, qualifiers, race_page_words, ranges, shared_operand
 from .pto.ops import OPS
-from .pto.race_model import CHAIN_NOT_CREDITED
 from .reports import printable_names
 
 TYPE_CHECKING = False
@@ -182,40 +182,6 @@ def _insertions(report: dict[str, Any]) -> list[tuple[int, str]]:
     return sorted(out)
 
 
-def _line_of(location: str) -> int:
-    parts = str(location).rsplit(":", 2)
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
-
-
-def _bytes(ranges: Any) -> str:
-    return ", ".join(f"[{a}, {b})" for a, b in ranges or ())
-
-
-def _hazard_words(hazard: dict[str, Any]) -> str:
-    """``RAW on v59 [90496, 90624): TMAX (line 356) writes it, TSUB (line 358) reads it``."""
-    earlier, later = hazard["earlier"], hazard["later"]
-    operand = earlier.get("operand") or later.get("operand") or "UB"
-    loop = " across the loop back-edge" if hazard.get("across_loop_back_edge") else ""
-    return (f"needed: {hazard['kind']} on {operand} {_bytes(earlier.get('bytes'))}{loop}: {_side_words(earlier)}, "
-            f"then {_side_words(later)}")
-
-
-def _side_words(side: dict[str, Any]) -> str:
-    """One op of a hazard: ``TMAX (line 356) writes it``; an Unknown one (no access, its
-    ``why``): ``code ptofix does not understand (line 11: why)``."""
-    if "access" in side:
-        return f"{side['op']} (line {_line_of(side['location'])}) {side['access']}s it"
-    return f"code ptofix does not understand (line {_line_of(side['location'])}: {side.get('why', 'not read')})"
-
-
-def _race_words(race: dict[str, Any], at_later: bool) -> str:
-    other = race["earlier"] if at_later else race["later"]
-    role = "still in flight from" if at_later else "races with the later"
-    return (f"{race['kind']} on {race['later'].get('operand') or race['earlier'].get('operand') or 'UB'} "
-            f"{_bytes(race.get('bytes'))}: {role} {other['op']} (line {_line_of(other['location'])}), "
-            f"{race.get('path', '')}".rstrip(", "))
-
-
 def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
     """(row class, reason in words) of a PIPE_V barrier."""
     if decision is None:
@@ -233,12 +199,13 @@ def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
 
 def _kept_words(fields: dict[str, Any], reason: str) -> str:
     """A kept barrier's cause in words, from its fields (Cause.fields): the hazard's two ops
-    (``_hazard_words``), after the instantiation that keeps it and the removals that make it
-    needed, before why the pair is no same-access chain and the template's notes. A cause of
+    (cpp/hazard_words.page_words), after the instantiation that keeps it and the removals that make
+    it needed, before why the pair is no same-access chain and the template's notes. A cause of
     events the model does not understand: their words, then the reason (which lists them)."""
     hazard = fields["hazard"]
-    words = _hazard_words(hazard)
+    words = page_words(hazard)
     if fields.get("unknown"):
+        words = "needed: " + words
         return words + "; " + reason if reason else words
     before = []
     if fields.get("instantiation"):
@@ -249,14 +216,9 @@ def _kept_words(fields: dict[str, Any], reason: str) -> str:
     elif needed:
         before.append(f"needed once the barriers at {', '.join(needed)} are removed"
                       + (" (any one of them kept would free it)" if fields.get("needed_alone") else ""))
-    after = []
-    if fields.get("chain_refused"):
-        after.append(f"no same-access chain: {fields['chain_refused']}")
-    if hazard.get("same_access_chain"):
-        after.append(CHAIN_NOT_CREDITED)
+    after = qualifiers(hazard, fields.get("chain_refused") or "")
     after.extend(fields.get("notes", []))
-    if before:
-        words = f"{': '.join(before)}: {words.removeprefix('needed: ')}"
+    words = f"{': '.join(before)}: {words}" if before else f"needed: {words}"
     if after:
         words = f"{words}; {'; '.join(after)}"
     return words
@@ -319,8 +281,8 @@ def _file_section(report: dict[str, Any]) -> str:
     races = report.get("races", [])
     race_rows: dict[int, list[str]] = {}
     for race in races:
-        race_rows.setdefault(_line_of(race["later"]["location"]), []).append(_race_words(race, True))
-        race_rows.setdefault(_line_of(race["earlier"]["location"]), []).append(_race_words(race, False))
+        race_rows.setdefault(line_of(race["later"]["location"]), []).append(race_page_words(race, True))
+        race_rows.setdefault(line_of(race["earlier"]["location"]), []).append(race_page_words(race, False))
     counts: dict[str, int] = {}
     # A cycles column when the barriers have costs (run --pto-isa): its heading names the model.
     costed = next((str(rep["cycles"]["model"]) + "; pto-isa's numbers from " + str(rep["cycles"]["source"])
@@ -340,13 +302,13 @@ def _file_section(report: dict[str, Any]) -> str:
                    "<th>path</th></tr>\n")
         for race in races:
             later, earlier = race["later"], race["earlier"]
-            operand = (later.get("operand") or earlier.get("operand") or "UB") + " " + _bytes(race.get("bytes"))
+            operand = shared_operand(later, earlier) + " " + ranges(race.get("bytes"))
             # (An unbarriered PTOAS #674 chain: a race of its own category under msSanitizer's rule.)
             kind = race["kind"] + (" (PTOAS #674 same-access chain: ptoas prunes this barrier; Ascend's "
                                    "msSanitizer flags it)" if race.get("category") == "same-access-chain" else "")
             cells = [kind, operand,
-                     f"line {_line_of(later['location'])}: {later.get('statement', '')}",
-                     f"line {_line_of(earlier['location'])}: {earlier.get('statement', '')}", race.get("path", "")]
+                     f"line {line_of(later['location'])}: {later.get('statement', '')}",
+                     f"line {line_of(earlier['location'])}: {earlier.get('statement', '')}", race.get("path", "")]
             out.append("<tr class=\"race-item\">" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
                        + "</tr>\n")
         out.append("</table>\n")

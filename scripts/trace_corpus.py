@@ -23,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from ptofix.compile_env import CompileEnvironment  # noqa: E402
 from ptofix.source import PtofixError  # noqa: E402
 from ptofix.trace.check import TraceOptions, new_races, toolchain, trace_texts  # noqa: E402
 from ptofix.trace.judge import TraceRace  # noqa: E402
@@ -148,6 +149,7 @@ def main() -> int:
     root = Path(args.corpus)
     # A corpus folder's own headers (real/include: tensor.h, intrinsic.h), as its kernels are compiled.
     includes = tuple(str(p) for p in [root / "include"] if p.is_dir())
+    environment = CompileEnvironment(include_dirs=includes)
     if args.rerun:
         lines = Path(args.rerun).read_text(encoding="utf-8").splitlines()
         def redo(line: str) -> bool:
@@ -158,7 +160,7 @@ def main() -> int:
         print("\t".join(COLUMNS), flush=True)
         for line in kept:
             print(line, flush=True)
-        measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0, include_dirs=includes), sys.stdout)
+        measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0, environment=environment), sys.stdout)
         return 0
     if args.only:
         missing = [name for name in args.only if not (root / name).is_file()]
@@ -167,7 +169,7 @@ def main() -> int:
         print("\t".join(COLUMNS), flush=True)
         measure([root / name for name in args.only], root,
                 TraceOptions(pto_isa=args.pto_isa, args=tuple(tuple(a.split("=", 1)) for a in args.arg),  # type: ignore[arg-type]
-                             timeout=120.0, include_dirs=includes), sys.stdout)
+                             timeout=120.0, environment=environment), sys.stdout)
         return 0
     done: set[str] = set()
     if args.skip_done and Path(args.skip_done).is_file():
@@ -175,7 +177,7 @@ def main() -> int:
     paths = [p for p in sorted(root.rglob("*.cpp")) if str(p.relative_to(root)) not in done]
     pairs = tuple(tuple(a.split("=", 1)) for a in args.arg)
     options = TraceOptions(pto_isa=args.pto_isa, args=pairs, timeout=120.0,  # type: ignore[arg-type]
-                           include_dirs=includes)
+                           environment=environment)
     if not done:
         print("\t".join(COLUMNS), flush=True)
     measure(paths, root, options, sys.stdout)

@@ -143,9 +143,10 @@ def _callers(name: str) -> set[str]:
 
 
 def test_the_checkout_is_identified_where_the_environment_is_made_only():
-    # The command line, the library API and build's stage 3: each makes its environment once; perf's
-    # page reads the barriers' costs by the checkout its kernels were built against (its own --pto-isa).
-    assert _callers("with_checkout") == {"ptofix/commands/arguments.py", "ptofix/api.py", "ptofix/prebuild/stages.py",
+    # The command line and the library API (through their one constructor, compile_settings.py) and
+    # build's stage 3: each makes its environment once; perf's page reads the barriers' costs by the
+    # checkout its kernels were built against (its own --pto-isa).
+    assert _callers("with_checkout") == {"ptofix/compile_settings.py", "ptofix/prebuild/stages.py",
                                          "ptofix/commands/perf.py"}
     assert _callers("identify") <= {"ptofix/isa_version.py"}
     assert _callers("_identified") == {"ptofix/isa_version.py"}

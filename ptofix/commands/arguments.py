@@ -18,7 +18,7 @@ from ..compile_env import CompileEnvironment
 from ..compile_options import COMPILE_OPTIONS
 from ..local_slot_options import LOCAL_SLOT_OPTIONS
 from ..pass_manager import Pass, pass_options
-from ..source import OptionValueError, PtofixError
+from ..source import OptionValueError
 from .help_format import CommaListAction
 
 TYPE_CHECKING = False
@@ -84,7 +84,8 @@ def add_compile_arguments(parser: argparse.ArgumentParser, pto_isa: bool = True)
     but build (which takes the same declarations as settings: compile_options.py):
     `-I DIR` into ``include_dirs``, `-D NAME[=VALUE]` and `-U NAME` into ``macro_flags`` in
     command-line order and (``pto_isa``) `--pto-isa DIR`. :func:`compile_environment` reads them
-    into one CompileEnvironment, which cli.main hands to the command (``args.environment``)."""
+    into one CompileEnvironment (compile_settings.environment_of, as the library's), which cli.main
+    hands to the command (``args.environment``)."""
     # (Declared once, build's spellings beside them: compile_options.COMPILE_OPTIONS. Their readers
     # load the C++ model when first called, not here.)
     for option in COMPILE_OPTIONS:
@@ -97,23 +98,13 @@ def add_compile_arguments(parser: argparse.ArgumentParser, pto_isa: bool = True)
 
 def compile_environment(args: argparse.Namespace) -> CompileEnvironment:
     """The command line's compile options (add_compile_arguments; `check`'s `--arch`) as one value:
-    where the analysis looks for the headers a kernel includes, the macros, the pto-isa checkout,
-    identified here once (isa_version.with_checkout: its facts, notes and files), and the arch. A
-    directory that does not exist, or a checkout that is none, is bad input: the headers would
-    silently stay unread, the facts silently be every version's."""
-    import os
-    directories = getattr(args, "include_dirs", None) or []
-    for directory in directories:
-        if not os.path.isdir(directory):
-            raise PtofixError(f"-I {directory}: not a directory")
+    where the analysis looks for the headers a kernel includes, the macros, the pto-isa checkout
+    and the arch, made by the constructor the library uses too (compile_settings.environment_of,
+    which identifies the checkout once and refuses a directory that does not exist)."""
+    from ..compile_settings import environment_of
     arch = getattr(args, "arch", None)
-    environment = CompileEnvironment(tuple(directories), tuple(getattr(args, "macro_flags", None) or ()),
-                                     arch=arch if isinstance(arch, str) else None)
-    checkout = getattr(args, "pto_isa", None)
-    if not checkout:
-        return environment
-    from ..isa_version import with_checkout  # (subprocess and locale: only with a checkout)
-    return with_checkout(environment, checkout)
+    return environment_of(getattr(args, "include_dirs", None) or (), getattr(args, "macro_flags", None) or (),
+                          getattr(args, "pto_isa", None), arch if isinstance(arch, str) else None)
 
 
 def add_local_slot_arguments(parser: argparse.ArgumentParser) -> None:

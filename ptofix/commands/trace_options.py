@@ -43,19 +43,20 @@ def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
 
 
 def trace_options(args: argparse.Namespace) -> TraceOptions:
+    """The trace's options from the command line; its build reads the one CompileEnvironment
+    (``args.environment``, commands/arguments.compile_environment), not a copy of its fields."""
     if not getattr(args, "pto_isa", None):
         raise PtofixError("--trace and --verify-trace need --pto-isa DIR (a pto-isa checkout whose host cost model "
                           "builds, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
-    environment = getattr(args, "environment", None)
     from pathlib import Path  # (here: pathlib, urllib.parse and ipaddress are ~2.5 ms of a `run` start)
 
+    from ..compile_env import NO_COMMAND_LINE
     from ..trace.check import TraceOptions
     return TraceOptions(pto_isa=args.pto_isa, args=tuple(getattr(args, "arg", None) or ()),
                         function=getattr(args, "function", None), cxx=getattr(args, "cxx", None),
                         cache_dir=Path(args.cache_dir) if getattr(args, "cache_dir", None) else None,
                         timeout=getattr(args, "trace_timeout", 600.0), jobs=getattr(args, "trace_jobs", 2),
-                        include_dirs=tuple(environment.include_dirs) if environment is not None else (),
-                        macro_flags=tuple(environment.macro_flags) if environment is not None else ())
+                        environment=getattr(args, "environment", None) or NO_COMMAND_LINE)
 
 
 def run_check(args: argparse.Namespace, tally: Any) -> int:

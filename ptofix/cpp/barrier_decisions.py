@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from ..pto.race_model import CHAIN_CREDITED, CHAIN_NOT_CREDITED
+from ..pto.race_model import CHAIN_CREDITED
 from ..source import PtofixError, SourceText
 from ..structs import Struct
+from . import hazard_words
 from .cfg_events import Access, Event, placed_past_space
 from .model import Function, Stmt
 
@@ -102,20 +103,8 @@ class Hazard(Struct):
         return out
 
     def summary(self, source: SourceText) -> str:
-        d = self.describe(source)
-        earlier, later = d["earlier"], d["later"]
-
-        def fmt(s: dict) -> str:
-            rng = "" if s.get("bytes") is None else " " + ",".join(f"[{a},{b})" for a, b in s["bytes"])
-            if s.get("bytes_unknown"):
-                rng = f" ({s['bytes_unknown']})"
-            return f"{s['op']} {s['access'] if 'access' in s else 'touches'} {s['operand']}{rng} at {s['location']}"
-        suffix = " (across loop back-edge)" if self.via_back_edge else ""
-        if self.chain_refused:
-            suffix += f"; no same-access chain: {self.chain_refused}"
-        if self.same_access_chain:
-            suffix += f"; {CHAIN_NOT_CREDITED}"
-        return f"{self.kind}: {fmt(earlier)} -> {fmt(later)}{suffix}"
+        """The hazard as a kept decision's reason, in cpp/hazard_words.py's words."""
+        return hazard_words.reason(self.describe(source), self.chain_refused)
 
 
 class CauseKind(enum.Enum):

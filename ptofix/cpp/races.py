@@ -24,10 +24,11 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 from __future__ import annotations
 
 from ..pto.ordering import ROW_EXPAND_CHUNK_ROWS
-from ..pto.race_model import CHAIN_RACE_NOTE, DEFAULT_RACE_MODEL, RaceModel
+from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..pto.tiles import bytes_known
 from ..source import SourceText
 from ..structs import Struct
+from . import hazard_words
 from .barrier_decisions import Hazard
 from .barriers import BarrierAnalysis
 from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind
@@ -364,49 +365,29 @@ def overlap(race: Race) -> list[tuple[int, int]]:
     return out
 
 
-def _bytes(intervals: list | None) -> str:
-    return ", ".join(f"[{lo}, {hi})" for lo, hi in intervals) if intervals else "unknown bytes"
-
-
 def path_text(race: Race, analysis: BarrierAnalysis | None = None) -> str:
     """How the two ops meet: around the loop, in one statement list, or along some path."""
-    if race.hazard.via_back_edge:
-        return "across the loop back-edge"
-    if analysis is not None:
+    straight = False
+    if not race.hazard.via_back_edge and analysis is not None:
         cfg = analysis.cfg(race.fn)
         pos_p = cfg.position.get(id(race.earlier.stmt))
         pos_c = cfg.position.get(id(race.later.stmt))
-        if pos_p and pos_c and pos_p[0] is pos_c[0] \
-                and not any(isinstance(stmt, LabelStmt) for stmt in pos_c[0][pos_p[1]:pos_c[1]]):
-            return "in straight-line code"
-    return "on a path into it"
+        straight = bool(pos_p and pos_c and pos_p[0] is pos_c[0]
+                        and not any(isinstance(stmt, LabelStmt) for stmt in pos_c[0][pos_p[1]:pos_c[1]]))
+    return hazard_words.path_words(race.hazard.via_back_edge, straight)
 
 
 def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = None) -> tuple[str, str]:
-    """(warning at the later op, note at the earlier one), GCC style."""
+    """(warning at the later op, note at the earlier one), GCC style, in cpp/hazard_words.py's words."""
     h = race.hazard
-    later, earlier = h.later, h.earlier
-    la, ea = h.later_access, h.earlier_access
+    earlier = h.earlier
 
     def where(event: Event) -> str:
         return source.location(event.stmt.span.start) if event.stmt is not None else source.path
 
-    def verb(access: Access | None) -> str:
-        return "writes" if access is not None and access.write else "reads"
-
-    lname = la.name if la is not None else "UB"
-    ename = ea.name if ea is not None else "UB"
     line = source.line_col(earlier.stmt.span.start)[0] if earlier.stmt is not None else 0
-    # A short first line (what races with what, on which bytes); the earlier op's own access
-    # (its name, when another one aliases the bytes, and its whole range) and how the two meet go
-    # on the note, each said once.
-    category = " (PTOAS #674 same-access chain)" if h.same_access_chain else ""
-    warning = (f"{where(later)}: warning: {h.kind} race{category}: {later.op} {verb(la)} {lname} "
-               f"{_bytes(overlap(race))}, which {earlier.op} (line {line}) may still {verb(ea)[:-1]}")
-    note = (f"{where(earlier)}: note: {earlier.op} {verb(ea)} {ename} "
-            f"{_bytes(ea.intervals if ea is not None else None)} here; no PIPE_V drain between them "
-            f"{path_text(race, analysis)}" + (f"; {CHAIN_RACE_NOTE}" if h.same_access_chain else ""))
-    return warning, note
+    return hazard_words.race_lines(h.describe(source), overlap(race), path_text(race, analysis), where(h.later),
+                                   where(earlier), line)
 
 
 def _inserted_marker(kind: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
 from ..perf.measure import scalar_value
 from ..source import PtofixError
@@ -23,8 +24,9 @@ class TraceOptions:
     cache_dir: Path | None = None
     timeout: float = 600.0
     jobs: int = 2
-    include_dirs: tuple[str, ...] = ()
-    macro_flags: tuple[str, ...] = ()
+    # The command line's compile settings (commands/arguments.compile_environment), the one value
+    # the analysis reads too: the build compiles with its compiler_flags().
+    environment: CompileEnvironment = NO_COMMAND_LINE
 
 
 @dataclass
@@ -45,16 +47,12 @@ def toolchain(options: TraceOptions) -> Toolchain:
     return Toolchain(cxx, identity, include, key, cache, "pto-isa", options.jobs)
 
 
-def compiler_flags(options: TraceOptions) -> tuple[str, ...]:
-    return (*(f"-I{directory}" for directory in options.include_dirs), *options.macro_flags)
-
-
 def trace_texts(texts: dict[str, str], options: TraceOptions,
                 tools: Toolchain | None = None) -> dict[str, TraceResult]:
     """Build, run and judge each kernel (``texts``: its text by the name diagnostics give it)."""
     tools = tools or toolchain(options)
     given = {name: scalar_value(value) for name, value in options.args}
-    recordings = record(list(texts), texts, tools, given, options.function, compiler_flags(options),
+    recordings = record(list(texts), texts, tools, given, options.function, options.environment.compiler_flags(),
                         options.timeout)
     out = {}
     for path, recorded in recordings.items():
