@@ -13,8 +13,10 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
 2. In process: parse + `pipe-v-barrier{pattern=auto}` over ../shared/corpus (MB/s), compiled and
    interpreted (PTOFIX_PURE_PYTHON=1), each in a child that runs the corpus twice and times the
    second run (the first pays the process's one-time costs), the builds interleaved; and over the
-   corpus concatenated to 1/5/20 MB (--sizes), each in a fresh child interpreter: MB/s CPU, peak
-   memory, MiB of peak per MB of input, and time and memory ratios against the smallest size.
+   corpus concatenated to 1/5/20 MB (--sizes; one file the model analyses as it does each kernel,
+   see concatenation), each in a fresh child interpreter: MB/s CPU, peak memory, MiB of peak per MB
+   of input, time and memory ratios against the smallest size, and how many of its barriers the run
+   removes (the same as over its kernels one by one: 0 would say the input is degenerate).
    Peak memory: the child imports ptofix and every module the pass imports on first use, runs the
    pass once on the shipped FA kernel (a compiled build's machine code becomes resident as it first
    runs: a fixed ~6 MiB that is code, not data), reads the file, resets its high-water mark (`5`
@@ -228,7 +230,8 @@ wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 peak = status("VmHWM") if how == "proc" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"wall": wall, "cpu": cpu, "peak_kib": peak, "base_kib": base, "how": how,
                   "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "lark": "lark" in sys.modules, "removed": out.reports[0]["removed"]}))
+                  "lark": "lark" in sys.modules, "removed": out.reports[0]["removed"],
+                  "barriers": out.reports[0]["barriers"]}))
 '''
 
 
@@ -254,11 +257,23 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 
 
 def concatenation(target_mb: float) -> str:
-    """The corpus kernels concatenated to about ``target_mb`` MB, function names made unique."""
+    """The corpus kernels concatenated to about ``target_mb`` MB into one file the model analyses
+    as it does each kernel: what comes before a copy's first function (its ``#include`` lines,
+    ``using namespace pto;``, ptoas's ``PTOAutoSyncTailMode``) is put at the top once, and so is
+    ptoas's ``ptoas_auto_sync_tail`` helper when its definition is the same; the copy's other
+    functions follow, their names made unique. (Copied whole, each copy's include came after the
+    previous copy's functions: every function "defined before pto's header", nothing modelled, and
+    the figure measured parsing alone.) Taken: the files the model reads alone whose text before
+    the first function holds no directive but ``#include`` (a macro there may change pto's header,
+    and below it would mean something else) and whose functions hold none but ``#if`` sections."""
     sys.path.insert(0, ROOT)
     from ptofix.cpp.header_policy import unmodelled_file
     from ptofix.cpp.parser import parse_cpp
     from ptofix.source import PtofixError, SourceText
+    includes: list[str] = []
+    prelude: list[str] = []        # the distinct texts before the first function, includes removed
+    shared: dict[str, str] = {}    # a shared helper's name -> its definition
+    types: set[str] = set()        # the types the prelude defines
     parts: list[str] = []
     size = 0
     copy = 0
@@ -272,19 +287,40 @@ def concatenation(target_mb: float) -> str:
                 model = parse_cpp(SourceText(text, path))
             except PtofixError:
                 continue
-            if unmodelled_file(model):
+            if not model.functions or unmodelled_file(model):
                 continue      # (an unread header would leave the whole concatenation unmodelled)
-            names = {fn.name for fn in model.functions}
-            for name in sorted(names, key=len, reverse=True):
-                text = re.sub(rf"\b{re.escape(name)}\b", f"{name}_{copy}", text)
-            # (A file without a final newline would put the next one's `#include` mid-line.)
-            text = text if text.endswith("\n") else text + "\n"
-            parts.append(text)
-            size += len(text)
+            first = min(fn.span.start for fn in model.functions)
+            head, rest = text[:first], text[first:]
+            if re.search(r"^[ \t]*#(?!\s*include\b)", head, re.M) \
+                    or re.search(r"^[ \t]*#\s*(?!(?:if|ifdef|ifndef|elif|else|endif)\b)", rest, re.M):
+                continue      # (a macro, or an include among the functions)
+            pre = re.sub(r"^[ \t]*#.*\n?", "", head, flags=re.M).strip()
+            defined = set(re.findall(r"\b(?:enum(?:\s+class)?|struct|class)\s+(\w+)", pre))
+            helpers = {fn.name: text[fn.span.start:fn.span.end] for fn in model.functions
+                       if fn.name == "ptoas_auto_sync_tail"}
+            if (pre not in prelude and defined & types) \
+                    or any(shared.get(name, body) != body for name, body in helpers.items()):
+                continue      # (a type defined twice, or another helper of the same name)
+            if pre and pre not in prelude:
+                prelude.append(pre)
+                types |= defined
+            for name, body in helpers.items():
+                if name not in shared:
+                    shared[name] = body
+                    prelude.append(body)
+                rest = rest.replace(body, "", 1)
+            includes += [line.strip() for line in head.splitlines()
+                         if line.lstrip().startswith("#") and line.strip() not in includes]
+            for name in sorted({fn.name for fn in model.functions} - set(helpers), key=len, reverse=True):
+                rest = re.sub(rf"\b{re.escape(name)}\b", f"{name}_{copy}", rest)
+            rest = rest if rest.endswith("\n") else rest + "\n"
+            parts.append(rest)
+            size += len(rest)
             copy += 1
             if size >= target_mb * 1e6:
                 break
-    return "".join(parts)
+    top = "\n".join(includes) + "\n\n" + "\n\n".join(prelude) + "\n\n"
+    return top + "".join(parts)
 
 
 def in_process(sizes: list[float], repeat: int) -> None:
@@ -340,7 +376,7 @@ def in_process(sizes: list[float], repeat: int) -> None:
             if len(results) > 1:
                 m0, c0, p0 = results[0]
                 line += (f", {real_mb / m0:.1f}x input: {cpu / c0:.1f}x time, {peak / max(p0, 0.1):.1f}x memory")
-            print(line + f"; {measured[0]['removed']} barriers removed"
+            print(line + f"; {measured[0]['removed']} of {measured[0]['barriers']} barriers removed"
                   + ("" if measured[0]["how"] == "proc" else
                      " [no /proc: peak is ru_maxrss growth from the file read on, which under-reports]"))
 
