@@ -1,7 +1,8 @@
-"""The source is lexed once (issue #70 item 8): during one `check` of a kernel, the raw-text
-scanners of cpp/lexical.py (code_only, identifiers, strip_comments, masked_literals, ...) read the
-whole main source once; the analyses answer their other questions from the parser's model and
-the text's word index (SourceText.word_text, read with the words once).
+"""The source is lexed once (issue #70 item 8): during one `check` of a kernel, the tokenizer
+(cpp/tokens.scan_tokens) reads the whole main source once, and the raw-text scanners of
+cpp/lexical.py (code_only, identifiers, strip_comments, masked_literals, ...) and
+source.ascii_words never read it whole; the analyses answer their other questions from the
+parser's model and the word index read from its tokens (cpp/word_index.py).
 
 Counted with a shim in a fresh interpreted process (PTOFIX_PURE_PYTHON=1): each scanner of the
 module is wrapped before any other module imports it, and an entry counts when its text is the
@@ -34,9 +35,9 @@ depth = [0]
 def counting(name, scan):
     def wrapper(text, *args, **kwargs):
         start = args[1] if name == "identifiers_among" and len(args) > 1 else (
-            args[0] if name == "identifiers" and args else kwargs.get("start", 0))
+            args[0] if name in ("identifiers", "ascii_words") and args else kwargs.get("start", 0))
         end = args[2] if name == "identifiers_among" and len(args) > 2 else (
-            args[1] if name == "identifiers" and len(args) > 1 else kwargs.get("end"))
+            args[1] if name in ("identifiers", "ascii_words") and len(args) > 1 else kwargs.get("end"))
         whole = text is main["text"] and start == 0 and end in (None, len(text))
         if whole and depth[0] == 0:
             caller = sys._getframe(1).f_code
@@ -51,6 +52,19 @@ def counting(name, scan):
 
 for name in SCANNERS:
     setattr(lexical, name, counting(name, getattr(lexical, name)))
+import ptofix.source as source_module
+import ptofix.cpp.tokens as tokens_module
+source_module.ascii_words = counting("ascii_words", source_module.ascii_words)
+scan_tokens = tokens_module.scan_tokens
+
+
+def counting_tokens(source):
+    if source.text is main["text"]:
+        entries.append(["scan_tokens", "", ""])
+    return scan_tokens(source)
+
+
+tokens_module.scan_tokens = counting_tokens
 
 import ptofix
 from ptofix.race_check import RaceCheck
@@ -77,10 +91,9 @@ def whole_source_scans(path: str) -> tuple[list[list[str]], int]:
 def test_one_check_scans_the_main_source_once():
     entries, races = whole_source_scans(FA)
     assert races > 0                  # (the check ran its analysis: fa.cpp's races are found)
-    # The one scan left: the count of each function's name in the whole text, comments and strings
-    # included (semantics.name_count: a name spelled in a comment or a string may be a use through
-    # a macro; the tokens hold a comment or a string as one lexeme).
-    assert entries == [["count_identifiers", "cpp/file_facts.py", "name_count"]]
+    # The one lexing: the tokenizer's. The words and the counts of each function's name
+    # (FileFacts.name_count, code_name_count) are read from its tokens (cpp/word_index.py).
+    assert entries == [["scan_tokens", "", ""]]
 
 
 def test_the_shim_counts_a_scan_of_the_whole_text(tmp_path):

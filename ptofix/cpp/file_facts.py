@@ -372,26 +372,37 @@ class FileFacts:
 
     def name_count(self, name: str) -> int:
         """How often the name of one of the file's functions, ``name``, occurs in the file's text
-        as an identifier, line splices joined (a lexical count, comments and strings included)."""
+        as an identifier, line splices joined (a lexical count, comments and strings included;
+        0 for another name)."""
         if self._name_counts is None:
-            # (The one scan of the raw text left (tests/test_lexed_once.py): comments and strings
-            # count, which the tokens hold as one lexeme each.)
-            text = self.model.source.text
-            self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text,
-                                                  {fn.name for fn in self.model.functions})
+            names = {fn.name for fn in self.model.functions}
+            index = self.model.word_index
+            if index is not None and index.counts_known:
+                # (Read from the parser's tokens: cpp/word_index.py.)
+                self._name_counts = {name: count for name in names if (count := index.name_count(name))}
+            else:
+                # raw-text scan: a model built without the parser's tokens, or a text whose
+                # tokens cannot tell the count (word_index.WordIndex.counts_known).
+                text = self.model.source.text
+                self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text, names)
         return self._name_counts.get(name, 0)
-
 
     def code_name_count(self, name: str) -> int:
         """name_count outside comments (strings kept: `_Pragma("...")` and a stringized macro
         argument are code): the tokenizer refuses what would make a comment another thing than
         the compiler's (a raw string, a splice ending a comment line)."""
         if self._code_name_counts is None:
-            text = self.model.source.text
-            self._code_name_counts = count_identifiers(
-                strip_comments(join_splices(text) if has_splice(text) else text),
-                {fn.name for fn in self.model.functions})
+            names = {fn.name for fn in self.model.functions}
+            index = self.model.word_index
+            if index is not None and index.counts_known:
+                self._code_name_counts = {name: count for name in names if (count := index.code_name_count(name))}
+            else:
+                # raw-text scan: as name_count's.
+                text = self.model.source.text
+                self._code_name_counts = count_identifiers(
+                    strip_comments(join_splices(text) if has_splice(text) else text), names)
         return self._code_name_counts.get(name, 0)
+
     def declaration_facts(self, fn: Function) -> tuple[bool, str]:
         """(whether ``fn`` is a template, why a call may run code for its return value), once."""
         key = id(fn)

@@ -68,6 +68,7 @@ from .preprocessor import (
     with_header_queries,
 )
 from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, has_assignment, scan_tokens
+from .word_index import read_word_index
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -1152,11 +1153,15 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     forget_statements()
     scanned = scan_tokens(source)
     _within_statement_budget(source, scanned)
+    # The file's words, read once from its tokens (the text is not scanned for them again).
+    word_index = read_word_index(scanned)
+    if word_index.words is not None:
+        source.take_words(word_index.words)
     tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
     parser = _StructureParser(source, tokens)
     try:
         model = _mark_certain_extents(parser.parse_file(), tokens)
-        model.environment, model.reads = environment, reads
+        model.environment, model.reads, model.word_index = environment, reads, word_index
         return model
     except StructureError as exc:
         # (One handler: compiled by mypyc, `except NestingLimit as exc` before `except
@@ -1166,7 +1171,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         crossing = _parse_crossing_functions(source, tokens) \
             if exc.group or _balances_in_one_reading(tokens) else None
         if crossing is not None:
-            crossing.environment, crossing.reads = environment, reads
+            crossing.environment, crossing.reads, crossing.word_index = environment, reads, word_index
             return crossing
         if exc.group or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the

@@ -1,0 +1,121 @@
+"""The words of a file, read once from the structural parser's tokens (issue #70 item 8: the source
+is lexed once).
+
+The tokenizer (tokens.scan_tokens) splits the whole text into words, brackets, comments, string
+and character literals and directives. One scan of the word runs of those tokens, each counted
+as code or comment by its token's kind, answers the lexical questions asked of a whole file:
+
+- which words the text holds (SourceText.word_text, identifier_words: the raw text's words, line
+  splices not joined, comments and strings included);
+- how often a name occurs as an identifier in the text with its line splices joined, comments
+  and strings included (FileFacts.name_count), and outside comments, strings kept
+  (FileFacts.code_name_count).
+
+They are the answers the raw-text scans gave (``count_identifiers(join_splices(text))``,
+``count_identifiers(strip_comments(join_splices(text)))``, ``ascii_words(text)``);
+tests/cpp/test_word_index.py compares them over the corpus and generated text. When the
+tokens cannot show that an answer is the same (a splice the tokens split from its line), the
+index has no counts (``counts_known`` False) and the caller scans the text as before.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+
+from .. import regex_cache
+from ..source import ASCII_WORD_BYTES, word_chunks
+from .lexical import SPLICE, strip_comments
+from .model import WordIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .tokens import Tokens
+
+# A word: a maximal run of word characters, [A-Za-z0-9_] in an ASCII text (\w there), \w in
+# another (lexical.IDENTIFIER's `\w*`), kept as bytes (UTF-8). An identifier scan
+# (lexical.identifiers) finds one identifier in a word, from its first letter or '_' on (`0x1F`
+# holds `x1F`), none if it has none.
+_WORD = regex_cache.compile(r"\w+")
+_IDENTIFIER_START = regex_cache.compile(rb"[A-Za-z_]")
+_STARTS_IDENTIFIER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_SPLICE = regex_cache.compile(SPLICE)
+# A directive token ending in a backslash (and blanks): its splice's line end is outside it.
+_ENDS_IN_BACKSLASH = regex_cache.compile(r"\\[ \t\f\v]*\Z")
+
+
+def _words(text: str, start: int, end: int) -> list[bytes]:
+    """The words of ``text[start:end]`` (range ends bound words), as bytes: an ASCII text's
+    encoded, its other bytes made blanks, and split (as source.ascii_words reads them), another's
+    found by a \\w scan, ~64K characters at a time."""
+    found: list[bytes] = []
+    ascii_text = text.isascii()
+    for piece_start, piece_end in word_chunks(text, start, end):
+        if ascii_text:
+            found += text[piece_start:piece_end].encode("ascii").translate(ASCII_WORD_BYTES).split()
+        else:
+            words = _WORD.findall(text, piece_start, piece_end)
+            if words:
+                found += "\n".join(words).encode("utf-8").split(b"\n")
+    return found
+
+
+def _identifier_counts(words: Counter[bytes]) -> dict[bytes, int]:
+    """The identifiers of ``words`` (a word's from its first letter or '_' on) and their counts."""
+    counts = {word: count for word, count in words.items() if count > 0}
+    for word in [word for word in counts if word[0] not in _STARTS_IDENTIFIER]:
+        count = counts.pop(word)
+        first = _IDENTIFIER_START.search(word)
+        if first is not None:
+            identifier = word[first.start():]
+            counts[identifier] = counts.get(identifier, 0) + count
+    return counts
+
+
+def read_word_index(tokens: Tokens) -> WordIndex:
+    """The word index of the text ``tokens`` were scanned from (the raw tokens of
+    tokens.scan_tokens, which cover the whole text: only blanks lie between them, and a token
+    never ends inside a word, so each word is one token's)."""
+    text = tokens.text
+    kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
+    code = Counter(_words(text, 0, len(text)))
+    words = set(code) if text.isascii() else None
+    # The comments' words, read from their tokens (each comment's words are its token's).
+    pieces: list[str] = []
+    index = kinds.find("c")
+    while index != -1:
+        pieces.append(text[starts[index]:ends[index]])
+        index = kinds.find("c", index + 1)
+    comment_text = "\n".join(pieces)
+    comments = Counter(_words(comment_text, 0, len(comment_text)))
+    code.subtract(comments)
+    # A line splice lies in a directive or a string literal (tokens.scan_tokens refuses one
+    # elsewhere): such a token's words are read again with its splices joined, as the compiler
+    # reads them. A directive's comments are comments (the tokens hold a directive as one lexeme).
+    mended: list[int] = []
+    at = text.find("\\")
+    while at != -1:
+        token = bisect_right(starts, at) - 1
+        mended.append(token)
+        at = text.find("\\", ends[token]) if token >= 0 and at < ends[token] else text.find("\\", at + 1)
+    index = kinds.find("p")
+    while index != -1:
+        if "/" in text[starts[index]:ends[index]]:
+            mended.append(index)
+        index = kinds.find("p", index + 1)
+    for token in sorted(set(mended)):
+        if token < 0 or kinds[token] not in "ps":
+            return WordIndex(words, None, None)    # (a backslash outside them: a text the tokenizer refuses)
+        raw = text[starts[token]:ends[token]]
+        if kinds[token] == "p" and _ENDS_IN_BACKSLASH.search(raw) and text.startswith(("\n", "\r"), ends[token]):
+            # The splice joins the next line to the directive, which the token ends before.
+            return WordIndex(words, None, None)
+        joined = _SPLICE.sub("", raw) if "\\" in raw else raw
+        # raw-text scan: a directive's comments, which its token holds (read as strip_comments
+        # reads them, the way the whole text's scan read them).
+        code_part = strip_comments(joined) if kinds[token] == "p" else joined
+        code.subtract(_words(raw, 0, len(raw)))
+        code.update(_words(code_part, 0, len(code_part)))
+        if code_part is not joined:
+            comments.update(_words(joined, 0, len(joined)))
+            comments.subtract(_words(code_part, 0, len(code_part)))
+    return WordIndex(words, _identifier_counts(code), _identifier_counts(comments))
