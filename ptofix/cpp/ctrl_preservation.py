@@ -148,12 +148,16 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
             return "a statement the model does not read"
         if type(stmt).__name__ in ("PPIfStmt", "Directive"):
             return "a preprocessor directive in the function"
+        # raw-text scan: a statement's text (its braces outside comments and literals): the model keeps the
+        # text
         if isinstance(stmt, SimpleStmt) and "{" in code_only(stmt.text):
             return "a lambda or braced initializer in the function"
     # (The body's raw text, re-scanned with comments and literals removed: every word the compiler
     # sees in it, in macro arguments and in statements the model reads as Unknown too. Only for a
     # function that calls set_ctrl.)
+    # raw-text scan: see the comment above
     code = code_only(text[body.span.start:body.span.end])
+    # raw-text scan: the words of the body's code, read above
     words = identifiers(code)
     out = sorted(_WAYS_OUT.intersection(words))
     if out:
@@ -170,6 +174,7 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
     restore = _set_ctrl_call(last)
     if restore is None or not isinstance(restore.args[0], A.Name) or restore.args[0].id != saved:
         return f"its last statement is not `set_ctrl({saved});`"
+    # raw-text scan: a function's head, kept as text by the model (only for a function that calls set_ctrl)
     head_words = set(identifiers(code_only(text[fn.span.start:body.span.start])))
     if saved in head_words:
         return f"'{saved}' is a parameter's name too"

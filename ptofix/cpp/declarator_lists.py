@@ -45,6 +45,8 @@ def _top_level_commas(text: str) -> list[int] | None:
     """Offsets of the commas of ``text`` outside brackets, template arguments (a `<` right after a
     word, as the statement grammar reads them), comments and literals; None when its brackets
     do not pair."""
+    # raw-text scan: a statement's text, brackets and commas outside literals at their offsets (the model
+    # keeps a statement's text)
     code = masked_literals(text)
     commas: list[int] = []
     depth = 0

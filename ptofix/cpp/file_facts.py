@@ -230,6 +230,8 @@ class FileFacts:
         # (The raw text first: a use that only a comment or string holds is read again on the code.)
         text = model.source.text
         unsure = {name for name in scoped if not only_names_the_enumeration(text, name)}
+        # raw-text scan: the whole text, only for a file whose scoped enumeration a comment or string may name
+        # (only_names_the_enumeration reads positions, which no word index holds)
         code = code_only(text) if unsure else ""
         self.scoped_enums = frozenset(name for name in scoped
                                       if name not in unsure or only_names_the_enumeration(code, name))
@@ -288,6 +290,7 @@ class FileFacts:
         for decl in self.model.globals:
             if decl.kind != "plain-struct" or not decl.name:
                 continue
+            # raw-text scan: a file-scope declaration's text (GlobalDecl keeps it as text)
             body = _PLAIN_STRUCT_BODY.fullmatch(strip_comments(decl.text))
             name = decl.name
             if body is None or sum(name in words for words in global_words) != 1 or name in self.macros \
@@ -323,6 +326,7 @@ class FileFacts:
             stmt = min((s for s in body.walk() if s is not body and s.span.start <= offset < s.span.end),
                        key=lambda s: s.span.end - s.span.start, default=None)
             # (A statement's header, for a loop or branch: its events are the count point.)
+            # raw-text scan: a statement's text, only where count mode is set
             if not isinstance(stmt, (SimpleStmt, ForStmt, IfStmt, SwitchStmt)) \
                     or (isinstance(stmt, SimpleStmt) and "{" in stmt.text) \
                     or not count_mode_name(code_only(text[stmt.span.start:stmt.span.end])):
@@ -340,6 +344,7 @@ class FileFacts:
         # The functions that may return in count mode: those naming it and, transitively, their
         # callers (by name: a lexical over-approximation). One more function each round.
         # (Every function: one whose body the model cannot read may call such a function too.)
+        # raw-text scan: each function body's text, only for a file that sets count mode
         words = [(fn.name, set(identifiers(code_only(text[fn.body.span.start:fn.body.span.end]))))
                  for fn in model.functions]
         for _ in range(len(words)):
@@ -381,9 +386,9 @@ class FileFacts:
                 # (Read from the parser's tokens: cpp/word_index.py.)
                 self._name_counts = {name: count for name in names if (count := index.name_count(name))}
             else:
-                # raw-text scan: a model built without the parser's tokens, or a text whose
-                # tokens cannot tell the count (word_index.WordIndex.counts_known).
                 text = self.model.source.text
+                # raw-text scan: a model built without the parser's tokens, or a text whose
+                # tokens cannot tell the count (model.WordIndex.counts_known).
                 self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text, names)
         return self._name_counts.get(name, 0)
 
@@ -397,8 +402,8 @@ class FileFacts:
             if index is not None and index.counts_known:
                 self._code_name_counts = {name: count for name in names if (count := index.code_name_count(name))}
             else:
-                # raw-text scan: as name_count's.
                 text = self.model.source.text
+                # raw-text scan: as name_count's.
                 self._code_name_counts = count_identifiers(
                     strip_comments(join_splices(text) if has_splice(text) else text), names)
         return self._code_name_counts.get(name, 0)
@@ -485,6 +490,8 @@ class FileFacts:
                 return f"a header declares '{name}' too"
             if proof.why:
                 return proof.why
+            # raw-text scan: the whole text, only for a header's scalar function a kernel calls (positions of
+            # type names, which no word index holds)
             kernel_code = code_only(self.model.source.text)
             for type_name in sorted(proof.types):
                 # (`using uint8_t = Idx;` in a namespace of the kernel or another header, a macro

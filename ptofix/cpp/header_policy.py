@@ -189,6 +189,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
                     f"'{min(macros.intersection(decl.words))}': it may declare any name")
         kind = decl.kind
         if decl.attributes:
+            # raw-text scan: a declaration's attribute text (GlobalDecl keeps it as text)
             names = set(identifiers(decl.attributes))
             if names & model.macros or not _known_variable_attributes(decl.attributes) or kind != "variable":
                 return (f"{model.source.location(decl.span.start)}: the attributes '{decl.attributes}' of a file-scope "
@@ -234,6 +235,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             return (f"{model.source.location(fn.span.start)}: the word before the function's parameters, "
                     f"'{fn.name}', may be a macro: the function's name may be another word")
         for stmt in fn.body.walk():
+            # raw-text scan: an unread statement's text (OpaqueStmt keeps it as text)
             if isinstance(stmt, OpaqueStmt) and stmt is not fn.body and _class_with_code(strip_comments(stmt.text)):
                 # Its constructors, copies, conversions and destructor run wherever its objects
                 # are made, copied, converted or left (`auto h = g;`, `const G& r = 16;`), in
@@ -507,6 +509,7 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
     # (The raw text, re-scanned with literals masked: where each `namespace pto {` opens and closes,
     # braces in directives and macro bodies included, which no statement of the model spans. Only
     # for a file that opens namespace pto.)
+    # raw-text scan: see the comment above
     text = masked_literals(model.source.text)
     if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
         return "a directive holds a brace: where the file's namespace pto ends is not known"
@@ -582,6 +585,7 @@ def _command_line_reason(model: CppFile, includes_pto: bool, header_words: froze
                     f"includes may define or undefine '{name}': which group is compiled is not known")
     for name in sorted(defined):
         body = defined[name][1]
+        # raw-text scan: a macro's replacement text (the model keeps it as text)
         if "##" in body or _DECLARING_BODY_WORDS.intersection(identifiers(body)) or any(ch in body for ch in "{};") \
                 or body.count("(") != body.count(")") or body.count("[") != body.count("]"):
             return (f"the command line's -D{name} pastes tokens, holds a declaration keyword, a brace or a ';', or "
@@ -600,6 +604,7 @@ def _deciding_command_line_macros(model: CppFile) -> set[str]:
     names = {name for name in set(defined) | undefined if decides_groups(name)}
     if not names:
         return names
+    # raw-text scan: an #if group's condition text (ConditionalGroup keeps it as text)
     return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
 
 
@@ -684,6 +689,7 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     # The kernel's own code only stores to it (what the stores compute is the kernel's business:
     # the proof reads the kernel's statements as they are).
     # (The raw text, re-scanned: every use of the variable, in directives and macro bodies too.)
+    # raw-text scan: see the comment above
     code = masked_literals(model.source.text)
     for match in re.finditer(r"(?<![\w$])" + re.escape(variable) + r"(?![\w$])", code):
         at = match.start()
@@ -859,6 +865,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
         return f"{where}: '#include {spelled}': {summary.unknown}"
     # (The raw text, re-scanned without comments and literals: every word the kernel writes, in
     # directives and macro bodies too. Only for a file that includes a header ptofix reads.)
+    # raw-text scan: see the comment above (literals emptied and splices not joined: not the word index's
+    # counts)
     kernel_words = set(identifiers(code_only(model.source.text)))
     deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
     if deciding:
@@ -900,6 +908,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
         outside.append(text[start:max(start, body_span.start)])
         start = max(start, body_span.end)
     outside.append(text[start:])
+    # raw-text scan: the text outside function bodies, pieced from the model's spans
     heads = set(identifiers(code_only(" ".join(outside))))
     macros_outside = sorted(name for name, bodies in summary.macro_bodies.items() if name in heads
                             and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
@@ -966,6 +975,8 @@ def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:
     while pos != -1:
         if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_"):
             match = _TEMPLATE_OF_WORDS.match(text, pos)
+            # raw-text scan: a `template <...>` list matched on the text (comments as blanks), only where
+            # `template` is a word of it
             if match is not None and all(word in macros for word in identifiers(strip_comments(match.group(1)))):
                 return True
         pos = text.find("template", pos + 8)
@@ -993,4 +1004,5 @@ def _qualified_into_pto(qualified: str) -> bool:
     """Whether a definition's qualified head (``Function.qualified``: its blanks removed, so
     `void pto::` reads `voidpto::`) may name namespace pto. Any `pto::` counts, one ending a
     longer name too (`crypto::`): cheaper than re-reading the words, and fail-closed."""
+    # raw-text scan: a definition's qualified head (Function.qualified keeps it as text)
     return "pto" in qualified and "pto::" in "".join(strip_comments(qualified).split())

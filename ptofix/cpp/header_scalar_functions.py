@@ -72,10 +72,13 @@ def prove_scalar_function(text: str, path: str, name: str) -> ScalarProof:
         model = parse_cpp(SourceText(text, path))
     except PtofixError as exc:
         return ScalarProof(f"{path} is not read ({exc.diagnostic.message})")
+    # raw-text scan: a header's text, once per header function a kernel calls (its literals emptied: not the
+    # word index's counts)
     code = code_only(text)
     definitions = [fn for fn in model.functions if fn.name == name]
     if not definitions:
         return ScalarProof(f"{path} declares '{name}' without a definition ptofix reads")
+    # raw-text scan: the header's code read above
     if count_identifiers(code, {name}).get(name, 0) != len(definitions):
         return ScalarProof(f"{path} names '{name}' other than by its definition (an overload, a declaration, "
                            "a call or a macro)")
@@ -140,6 +143,7 @@ def _prove_definition(fn: Function, code: str, words: set[str]) -> str:
     for stmt in body.body:
         if not isinstance(stmt, SimpleStmt) or stmt.ast is None:
             return "a statement other than a declaration or a return"
+        # raw-text scan: a statement's text (the model keeps it as text)
         words.update(identifiers(stmt.text))
         ast = stmt.ast
         if isinstance(ast, A.Decl) and ast.init is not None and not ast.array and ast.ctor_args is None:

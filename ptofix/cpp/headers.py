@@ -301,6 +301,7 @@ def _anonymous_class_head(head: str) -> bool:
             if rounds > MAX_BRACKET_ROUNDS:
                 return True     # (read as anonymous: its members are then namespace-scope names)
             previous, rest = rest, _BRACKETED.sub(" ", rest)
+    # raw-text scan: what is left of a class head's text after its brackets
     return not set(identifiers(rest)) - _ATTRIBUTE_WORDS
 
 
@@ -339,6 +340,8 @@ def _read_header(text: str, path: str) -> _Header:
     facts = _Header()
     tokens = scan_tokens(SourceText(text, path))
     kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
+    # raw-text scan: a header's text with literals masked at their offsets (its tokens are read alongside, for
+    # the structure)
     masked = masked_literals(text)
     # Namespace-scope text: the tokens outside class and function bodies (a body becomes `{}`).
     pieces: list[tuple[str, int]] = []
@@ -357,10 +360,12 @@ def _read_header(text: str, path: str) -> _Header:
         at_namespace_scope = all(scopes)
         code = masked[starts[i]:ends[i]]
         if kind in "ws":
+            # raw-text scan: one token's text, literals masked
             facts.used.update(identifiers(code))
         mark = marks[i]
         if mark == "{":
             head = masked[head_start:starts[i]] if at_namespace_scope else ""
+            # raw-text scan: the text of a head before a brace, literals masked
             words = identifiers(head)
             opens = False
             if at_namespace_scope:
@@ -381,6 +386,7 @@ def _read_header(text: str, path: str) -> _Header:
             head_start = ends[i]
         if at_namespace_scope:
             pieces.append((code, starts[i]))
+            # raw-text scan: one token's text, literals masked
             facts.namespace_words.update(identifiers(code))
     if names_macro_stack_pragma(text):
         facts.unknown = ("saves or restores a macro (`push_macro`/`pop_macro`): a name of the kernel may then be "
@@ -393,6 +399,7 @@ def _read_header(text: str, path: str) -> _Header:
     code = " ".join(piece for piece, _ in pieces)
     offsets: dict[str, int] = {}
     for piece, offset in pieces:
+        # raw-text scan: the pieces of namespace-scope text read above
         for word in identifiers(piece):
             offsets.setdefault(word, offset)
     for name in declared_names(code):
@@ -825,6 +832,7 @@ def pragma_operator_used(summary: HeaderSummary) -> str:
     while todo:                       # a work list: a chain of macros of any length is no recursion
         name = todo.pop()
         for body in summary.macro_bodies[name]:
+            # raw-text scan: a macro's replacement text (a header summary keeps it as text)
             for word in identifiers(body):
                 if word not in reached:
                     reached.add(word)
@@ -851,6 +859,7 @@ def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
                         "bracket open: its uses may declare any name")
     for name in sorted(summary.namespace_words.keys() & bodies.keys()):
         for body in bodies[name]:
+            # raw-text scan: a macro's replacement text (a header summary keeps it as text)
             words = set(identifiers(body))
             if any(ch in body for ch in "{};") or words & _CLASS_KEYS or words & {"typedef", "using"}:
                 return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "

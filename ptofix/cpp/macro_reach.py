@@ -69,6 +69,8 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str],
     each macro of the headers the file includes -> the names its replacement lists write (a use
     of such a macro in the file expands to them: `#define N M` in a header, `N` at file scope)."""
     text = model.source.text
+    # raw-text scan: the whole text with literals masked at their offsets: brackets and names in directives
+    # and macro bodies too, which no statement of the model spans
     code = masked_literals(text)
     if _HIDDEN_SPELLING.search(code):
         return "a line splice or a universal character name may spell a use of it unseen"
@@ -179,6 +181,8 @@ def structure_in_macro_arguments(model: CppFile, may_be_macro: Callable[[str], b
     text = model.source.text
     if any(digraph in text for digraph in _DIGRAPHS) or _HIDDEN_SPELLING.search(text):
         return model.structure_in_parentheses
+    # raw-text scan: the whole text with literals masked at their offsets: every bracket, in statements the
+    # model does not read too
     code = _DIRECTIVE_LINE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), masked_literals(text))
     # One pass, nothing kept per token: per open bracket, whether it is a '(' that may open a
     # macro's arguments; how many such are open; the previous token, and when it is a ')' whether

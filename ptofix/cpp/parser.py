@@ -408,6 +408,7 @@ class _StructureParser:
             macros.add(name)
             if body and not _INERT_ATTRIBUTE.fullmatch(body):
                 nonempty.add(name)
+            # raw-text scan: a macro's replacement text (as the preprocessor tables keep it)
             if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
                 declaring_macros.add(name)
         self._check_redefinitions(functions)
@@ -468,6 +469,7 @@ class _StructureParser:
         whole text); the tokens are read only for these."""
         if not found:
             return frozenset()
+        # raw-text scan: macros' replacement texts (as the preprocessor tables keep them)
         used = {name for _, body in bodies for name in found.intersection(identifiers(body))}
         kinds, starts, ends = self.kinds, self.starts, self.ends
         spelled = re.compile(r"(?<![\w$])(?:" + "|".join(sorted(found)) + r")(?![\w$])")
@@ -688,6 +690,7 @@ class _StructureParser:
             # After the parameters only qualifiers, `noexcept(...)`, attributes and a trailing return
             # type: another group means the first one was not the parameter list (`MACRO(x) TMUL(...)`).
             if kinds[j] == "o" and self.marks[j] in "([":
+                # raw-text scan: one word token's text (a token may hold several words: `a+b`)
                 before = identifiers(self._tok_text(j - 1))
                 if self.marks[j] == "[" or not before or before[-1] not in _AFTER_PARAMS_CALLS:
                     return None
@@ -1191,6 +1194,7 @@ EXCLUSIVE_DEFINITIONS = "one of several definitions of this function in #if grou
 def _head_tokens(head: str) -> list[str]:
     """A function head's tokens, comments and blanks aside (`void h(int a, /* again */ int   b)` is
     `void h(int a,int b)`): heads that differ only so define one function twice."""
+    # raw-text scan: a function head's text, only for functions of one name defined twice
     return _HEAD_TOKEN.findall(strip_comments(head))
 
 
