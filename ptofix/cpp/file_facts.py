@@ -73,6 +73,7 @@ from .statement_forms import (
 from .symbols import (
     Scope,
 )
+from .word_index import code_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -230,9 +231,7 @@ class FileFacts:
         # (The raw text first: a use that only a comment or string holds is read again on the code.)
         text = model.source.text
         unsure = {name for name in scoped if not only_names_the_enumeration(text, name)}
-        # raw-text scan: the whole text, only for a file whose scoped enumeration a comment or string may name
-        # (only_names_the_enumeration reads positions, which no word index holds)
-        code = code_only(text) if unsure else ""
+        code = code_source(model) if unsure else ""
         self.scoped_enums = frozenset(name for name in scoped
                                       if name not in unsure or only_names_the_enumeration(code, name))
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
@@ -490,9 +489,7 @@ class FileFacts:
                 return f"a header declares '{name}' too"
             if proof.why:
                 return proof.why
-            # raw-text scan: the whole text, only for a header's scalar function a kernel calls (positions of
-            # type names, which no word index holds)
-            kernel_code = code_only(self.model.source.text)
+            kernel_code = code_source(self.model)
             for type_name in sorted(proof.types):
                 # (`using uint8_t = Idx;` in a namespace of the kernel or another header, a macro
                 # over it, a second header declaring the struct's name: the header's member or

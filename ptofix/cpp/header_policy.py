@@ -43,11 +43,12 @@ from .integers import INTEGER_TYPES
 from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
-from .lexical import code_only, identifiers, masked_literals, names_macro_stack_pragma, strip_comments
+from .lexical import code_only, identifiers, names_macro_stack_pragma, strip_comments
 from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import CppFile, Function, GlobalDecl, OpaqueStmt
 from .parser import CERTAIN_EXTENT, decides_groups
 from .statement_forms import PTO_CALL_NAMES, QUALIFIER_MACRO_WORDS, is_pto_enumerator, name_word_before
+from .word_index import code_source, masked_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -506,11 +507,10 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
     `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
     functions spelled like pto's ops), and every file-scope declaration read exactly
     (_unread_declaration, checked after this)."""
-    # (The raw text, re-scanned with literals masked: where each `namespace pto {` opens and closes,
-    # braces in directives and macro bodies included, which no statement of the model spans. Only
-    # for a file that opens namespace pto.)
-    # raw-text scan: see the comment above
-    text = masked_literals(model.source.text)
+    # (The text with literals masked, rebuilt from the tokens: where each `namespace pto {` opens and
+    # closes, braces in directives and macro bodies included, which no statement of the model spans.
+    # Only for a file that opens namespace pto.)
+    text = masked_source(model)
     if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
         return "a directive holds a brace: where the file's namespace pto ends is not known"
     depth, pto_depth = 0, -1
@@ -688,9 +688,9 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
         return False
     # The kernel's own code only stores to it (what the stores compute is the kernel's business:
     # the proof reads the kernel's statements as they are).
-    # (The raw text, re-scanned: every use of the variable, in directives and macro bodies too.)
-    # raw-text scan: see the comment above
-    code = masked_literals(model.source.text)
+    # (The text with literals masked, rebuilt from the tokens: every use of the variable, in
+    # directives and macro bodies too.)
+    code = masked_source(model)
     for match in re.finditer(r"(?<![\w$])" + re.escape(variable) + r"(?![\w$])", code):
         at = match.start()
         if decl.span.start <= at < decl.span.end or entries[0].span.start <= at < entries[0].span.end:
@@ -863,11 +863,11 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     where = model.source.location(offset)
     if summary.unknown:
         return f"{where}: '#include {spelled}': {summary.unknown}"
-    # (The raw text, re-scanned without comments and literals: every word the kernel writes, in
-    # directives and macro bodies too. Only for a file that includes a header ptofix reads.)
-    # raw-text scan: see the comment above (literals emptied and splices not joined: not the word index's
-    # counts)
-    kernel_words = set(identifiers(code_only(model.source.text)))
+    # (The text without comments and literals, rebuilt from the tokens: every word the kernel writes,
+    # in directives and macro bodies too. Only for a file that includes a header ptofix reads.)
+    # raw-text scan: the words of that code text (literals emptied, splices not joined: not the word
+    # index's counts)
+    kernel_words = set(identifiers(code_source(model)))
     deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
     if deciding:
         name = min(deciding)

@@ -870,14 +870,22 @@ class WordIndex:
     distinct words, line splices not joined, as bytes; ASCII text only, else None), ``code`` and
     ``comments`` (how often each identifier occurs, as UTF-8 bytes, splices joined, outside
     comments (strings and directives' code included) and in comments; None when the tokens
-    cannot tell, ``counts_known`` False)."""
+    cannot tell, ``counts_known`` False); and where the comments, literals and directives that
+    hold either lie (``lexeme_kinds``: 'c', 's' or 'p' each, None when the tokens cannot tell;
+    ``lexeme_starts``, ``lexeme_ends``: their tokens' offsets), from which word_index rebuilds the
+    text the code alone makes."""
 
-    __slots__ = ("words", "code", "comments")
+    __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends")
 
-    def __init__(self, words: set[bytes] | None, code: dict[bytes, int] | None, comments: dict[bytes, int] | None):
+    def __init__(self, words: set[bytes] | None, code: dict[bytes, int] | None, comments: dict[bytes, int] | None,
+                 lexeme_kinds: str | None = None, lexeme_starts: list[int] | None = None,
+                 lexeme_ends: list[int] | None = None):
         self.words = words
         self.code = code
         self.comments = comments
+        self.lexeme_kinds = lexeme_kinds
+        self.lexeme_starts: list[int] = [] if lexeme_starts is None else lexeme_starts
+        self.lexeme_ends: list[int] = [] if lexeme_ends is None else lexeme_ends
 
     @property
     def counts_known(self) -> bool:

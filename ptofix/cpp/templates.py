@@ -39,8 +39,9 @@ from ..regex_cache import compile as compile_regex
 from . import stmt_parser as A
 from .integers import INTEGER_TYPES, IntType, wrap
 from .keywords import CPP_KEYWORDS
-from .lexical import code_only, count_identifiers, identifiers
+from .lexical import count_identifiers, identifiers
 from .model import Function, SimpleStmt
+from .word_index import code_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -173,9 +174,7 @@ def _parameters(ctx: FileFacts, fn: Function) -> tuple[list[tuple[str, IntType |
         header = summary.used.get(name)
         if header:
             return [], f"the header {header}, which the file includes, names '{name}': it may instantiate it too"
-    # raw-text scan: the whole text, only for a template a header may instantiate (a `template <>` search
-    # reads positions, which no word index holds)
-    if _EXPLICIT_SPECIALIZATION.search(code_only(ctx.model.source.text)):
+    if _EXPLICIT_SPECIALIZATION.search(code_source(ctx.model)):
         return [], "the file has an explicit specialization (template <>)"
     out: list[tuple[str, IntType | None]] = []
     for words in heads:

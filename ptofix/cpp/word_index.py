@@ -24,11 +24,14 @@ from collections import Counter
 
 from .. import regex_cache
 from ..source import ASCII_WORD_BYTES, word_chunks
-from .lexical import SPLICE, strip_comments
+from .lexical import SPLICE, code_only, masked_literals, strip_comments
 from .model import WordIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .model import CppFile
     from .tokens import Tokens
 
 # A word: a maximal run of word characters, [A-Za-z0-9_] in an ASCII text (\w there), \w in
@@ -41,6 +44,8 @@ _STARTS_IDENTIFIER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
 _SPLICE = regex_cache.compile(SPLICE)
 # A directive token ending in a backslash (and blanks): its splice's line end is outside it.
 _ENDS_IN_BACKSLASH = regex_cache.compile(r"\\[ \t\f\v]*\Z")
+# A comment, a literal, or a directive (kept only when it may hold one: a '/', '"' or "'").
+_LEXEME = regex_cache.compile(r"[csp]")
 
 
 def _words(text: str, start: int, end: int) -> list[bytes]:
@@ -77,6 +82,18 @@ def read_word_index(tokens: Tokens) -> WordIndex:
     never ends inside a word, so each word is one token's)."""
     text = tokens.text
     kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
+    lexeme_kinds: list[str] = []
+    lexeme_starts: list[int] = []
+    lexeme_ends: list[int] = []
+    for found in _LEXEME.finditer(kinds):
+        token = found.start()
+        start, end = starts[token], ends[token]
+        kind = found.group()
+        if kind != "p" or "/" in (directive := text[start:end]) or '"' in directive or "'" in directive:
+            lexeme_kinds.append(kind)
+            lexeme_starts.append(start)
+            lexeme_ends.append(end)
+    lexemes = ("".join(lexeme_kinds), lexeme_starts, lexeme_ends)
     code = Counter(_words(text, 0, len(text)))
     words = set(code) if text.isascii() else None
     # The comments' words, read from their tokens (each comment's words are its token's).
@@ -104,12 +121,16 @@ def read_word_index(tokens: Tokens) -> WordIndex:
         index = kinds.find("p", index + 1)
     for token in sorted(set(mended)):
         if token < 0 or kinds[token] not in "ps":
-            return WordIndex(words, None, None)    # (a backslash outside them: a text the tokenizer refuses)
+            return WordIndex(words, None, None)  # (a backslash outside them: the tokenizer refuses it)
         raw = text[starts[token]:ends[token]]
-        if kinds[token] == "p" and _ENDS_IN_BACKSLASH.search(raw) and text.startswith(("\n", "\r"), ends[token]):
-            # The splice joins the next line to the directive, which the token ends before.
-            return WordIndex(words, None, None)
         joined = _SPLICE.sub("", raw) if "\\" in raw else raw
+        if kinds[token] == "p" and text.startswith(("\n", "\r"), ends[token]) \
+                and (_ENDS_IN_BACKSLASH.search(raw) or _ENDS_IN_BACKSLASH.search(joined)):
+            # The token ends before a line end that a backslash of it splices (a splice the raw
+            # text holds there, or one joining its splices makes, which the scans of the joined
+            # text read as a splice too): a comment or literal the scans read there may run on
+            # past it. Neither the counts nor the places of the lexemes are known.
+            return WordIndex(words, None, None)
         # raw-text scan: a directive's comments, which its token holds (read as strip_comments
         # reads them, the way the whole text's scan read them).
         code_part = strip_comments(joined) if kinds[token] == "p" else joined
@@ -118,4 +139,55 @@ def read_word_index(tokens: Tokens) -> WordIndex:
         if code_part is not joined:
             comments.update(_words(joined, 0, len(joined)))
             comments.subtract(_words(code_part, 0, len(code_part)))
-    return WordIndex(words, _identifier_counts(code), _identifier_counts(comments))
+    return WordIndex(words, _identifier_counts(code), _identifier_counts(comments), *lexemes)
+
+
+def _rebuilt(text: str, index: WordIndex, comment: Callable[[str], str], literal: Callable[[str], str],
+             directive: Callable[[str], str]) -> str:
+    """``text`` with each comment, literal and directive the index located replaced."""
+    pieces: list[str] = []
+    pos = 0
+    for kind, start, end in zip(index.lexeme_kinds or "", index.lexeme_starts, index.lexeme_ends, strict=True):
+        pieces.append(text[pos:start])
+        lexeme = text[start:end]
+        pieces.append(comment(lexeme) if kind == "c" else literal(lexeme) if kind == "s" else directive(lexeme))
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _emptied(literal: str) -> str:
+    return literal[0] * 2
+
+
+def _blank(comment: str) -> str:
+    return " " * len(comment)
+
+
+def _masked(literal: str) -> str:
+    return literal[0] + " " * (len(literal) - 2) + literal[-1]
+
+
+def code_source(model: CppFile) -> str:
+    """``code_only(model.source.text)`` (each comment a space, each literal emptied), rebuilt from
+    where the parser's tokens found them."""
+    text = model.source.text
+    index = model.word_index
+    if index is None or index.lexeme_kinds is None or not ("/" in text or '"' in text or "'" in text):
+        # raw-text scan: a model built without the parser's tokens, or tokens that cannot tell
+        # where the lexemes lie (WordIndex.lexeme_kinds None): code_only scans the text.
+        return code_only(text)
+    # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
+    return _rebuilt(text, index, lambda comment: " ", _emptied, code_only)
+
+
+def masked_source(model: CppFile) -> str:
+    """``masked_literals(model.source.text)`` (each comment and the inside of each literal blanks,
+    offsets kept), rebuilt from where the parser's tokens found them."""
+    text = model.source.text
+    index = model.word_index
+    if index is None or index.lexeme_kinds is None or not ("/" in text or '"' in text or "'" in text):
+        # raw-text scan: as code_source's (masked_literals scans the text).
+        return masked_literals(text)
+    # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
+    return _rebuilt(text, index, _blank, _masked, masked_literals)

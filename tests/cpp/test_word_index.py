@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ptofix.cpp.file_facts import FileFacts
-from ptofix.cpp.lexical import identifiers, strip_comments
-from ptofix.cpp.model import WordIndex
+from ptofix.cpp.lexical import code_only, identifiers, masked_literals, strip_comments
+from ptofix.cpp.model import CppFile, WordIndex
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.statement_forms import has_splice, join_splices
 from ptofix.cpp.tokens import scan_tokens
-from ptofix.cpp.word_index import read_word_index
+from ptofix.cpp.word_index import code_source, masked_source, read_word_index
 from ptofix.source import PtofixError, SourceText, ascii_words
 
 
@@ -47,8 +47,14 @@ def same_answers(text: str) -> bool:
         return False
     words, every, code = old_scans(text)
     assert index.words == words
+    # The text the code alone makes, rebuilt from the tokens, is code_only's and masked_literals'.
+    model = CppFile(SourceText(text, "t.cpp"), [])
+    model.word_index = index
+    assert code_source(model) == code_only(text)
+    assert masked_source(model) == masked_literals(text)
     if not index.counts_known:
         assert index.name_count("x") is None and index.code_name_count("x") is None
+        assert index.lexeme_kinds is None       # (then rebuilt by the scans themselves)
         return False
     assert index.comments is not None and index.code is not None
     assert {name: index.name_count(name) for name in every} == dict(every)
@@ -91,6 +97,8 @@ def test_fa_cpp():
     "#define S 'a /* b */ c\nint k;\n",           # (an unclosed character literal in a directive)
     "#define T \"a // b\nint m;\n",                 # (an unclosed string in a directive)
     "#define U a\\\\\nint n;\n",                      # (a splice after an escaped backslash)
+    "#' // e g1 a\\\\\n",             # (the literal's `\\\\` ends the token; its last backslash splices)
+    "#// e g1 a\\\\ \\\n\nint\n",       # (joined, the comment ends in `\\ `: a splice to the scans)
     "#define V a \\  \n  b\nint o;\n",               # (blanks between the backslash and the line end)
     "#error don't /* x */ y\nint p;\n",
     "// é comment wörd x\nint aé;\n",                # (non-ASCII: \\w words; the tokenizer refuses aé)
