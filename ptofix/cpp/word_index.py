@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # (lexical.identifiers) finds one identifier in a word, from its first letter or '_' on (`0x1F`
 # holds `x1F`), none if it has none.
 _WORD = regex_cache.compile(r"\w+")
-_IDENTIFIER_START = regex_cache.compile(rb"[A-Za-z_]")
+_IDENTIFIER_START = regex_cache.compile(r"[A-Za-z_]")
 _STARTS_IDENTIFIER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _SPLICE = regex_cache.compile(SPLICE)
 # A directive token ending in a backslash (and blanks): its splice's line end is outside it.
@@ -69,9 +69,10 @@ def _identifier_counts(words: Counter[bytes]) -> dict[bytes, int]:
     counts = {word: count for word, count in words.items() if count > 0}
     for word in [word for word in counts if word[0] not in _STARTS_IDENTIFIER]:
         count = counts.pop(word)
-        first = _IDENTIFIER_START.search(word)
+        spelled = word.decode("utf-8")
+        first = _IDENTIFIER_START.search(spelled)
         if first is not None:
-            identifier = word[first.start():]
+            identifier = spelled[first.start():].encode("utf-8")
             counts[identifier] = counts.get(identifier, 0) + count
     return counts
 
