@@ -289,8 +289,8 @@ class FileFacts:
         for decl in self.model.globals:
             if decl.kind != "plain-struct" or not decl.name:
                 continue
-            # raw-text scan: a file-scope declaration's text (GlobalDecl keeps it as text)
-            body = _PLAIN_STRUCT_BODY.fullmatch(strip_comments(decl.text))
+            # (GlobalDecl.text: each comment already one space, declaration_forms.read_global.)
+            body = _PLAIN_STRUCT_BODY.fullmatch(decl.text)
             name = decl.name
             if body is None or sum(name in words for words in global_words) != 1 or name in self.macros \
                     or name in self.header_names or model_reads(name) or name in PTO_SPELLED_NAMES:
