@@ -49,10 +49,11 @@ from ..source import PtofixError, SourceText, Span
 from .ctrl_preservation import prove_ctrl_preserved
 from .header_scalar_functions import ScalarProof, prove_scalar_function
 from .keywords import CPP_KEYWORDS
-from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
+from .lexical import directive_text, identifiers, names_macro_stack_pragma
 from .parser import INCLUDE_DIRECTIVE, parse_cpp
 from .preprocessor import read_macro_directive
 from .tokens import scan_tokens
+from .word_index import masked_tokens_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -340,9 +341,7 @@ def _read_header(text: str, path: str) -> _Header:
     facts = _Header()
     tokens = scan_tokens(SourceText(text, path))
     kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
-    # raw-text scan: a header's text with literals masked at their offsets (its tokens are read alongside, for
-    # the structure)
-    masked = masked_literals(text)
+    masked = masked_tokens_text(tokens)
     # Namespace-scope text: the tokens outside class and function bodies (a body becomes `{}`).
     pieces: list[tuple[str, int]] = []
     # Per open brace: True when its contents are at namespace scope (a namespace, `extern "C"`,

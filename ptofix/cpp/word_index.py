@@ -77,16 +77,14 @@ def _identifier_counts(words: Counter[bytes]) -> dict[bytes, int]:
     return counts
 
 
-def read_word_index(tokens: Tokens) -> WordIndex:
-    """The word index of the text ``tokens`` were scanned from (the raw tokens of
-    tokens.scan_tokens, which cover the whole text: only blanks lie between them, and a token
-    never ends inside a word, so each word is one token's)."""
-    text = tokens.text
-    kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
+def _lexemes(tokens: Tokens) -> tuple[str, list[int], list[int]]:
+    """The kind ('c', 's' or 'p'), start and end of each comment, literal, and directive that may
+    hold either ('/', '"' or "'" in it), in file order."""
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
     lexeme_kinds: list[str] = []
     lexeme_starts: list[int] = []
     lexeme_ends: list[int] = []
-    for found in _LEXEME.finditer(kinds):
+    for found in _LEXEME.finditer(tokens.kinds):
         token = found.start()
         start, end = starts[token], ends[token]
         kind = found.group()
@@ -94,7 +92,16 @@ def read_word_index(tokens: Tokens) -> WordIndex:
             lexeme_kinds.append(kind)
             lexeme_starts.append(start)
             lexeme_ends.append(end)
-    lexemes = ("".join(lexeme_kinds), lexeme_starts, lexeme_ends)
+    return "".join(lexeme_kinds), lexeme_starts, lexeme_ends
+
+
+def read_word_index(tokens: Tokens) -> WordIndex:
+    """The word index of the text ``tokens`` were scanned from (the raw tokens of
+    tokens.scan_tokens, which cover the whole text: only blanks lie between them, and a token
+    never ends inside a word, so each word is one token's)."""
+    text = tokens.text
+    kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
+    lexemes = _lexemes(tokens)
     code = Counter(_words(text, 0, len(text)))
     words = set(code) if text.isascii() else None
     # The comments' words, read from their tokens (each comment's words are its token's).
@@ -143,12 +150,12 @@ def read_word_index(tokens: Tokens) -> WordIndex:
     return WordIndex(words, _identifier_counts(code), _identifier_counts(comments), *lexemes)
 
 
-def _rebuilt(text: str, index: WordIndex, comment: Callable[[str], str], literal: Callable[[str], str],
-             directive: Callable[[str], str]) -> str:
-    """``text`` with each comment, literal and directive the index located replaced."""
+def _rebuilt(text: str, lexemes: tuple[str, list[int], list[int]], comment: Callable[[str], str],
+             literal: Callable[[str], str], directive: Callable[[str], str]) -> str:
+    """``text`` with each comment, literal and directive of ``lexemes`` (_lexemes) replaced."""
     pieces: list[str] = []
     pos = 0
-    for kind, start, end in zip(index.lexeme_kinds or "", index.lexeme_starts, index.lexeme_ends, strict=True):
+    for kind, start, end in zip(*lexemes, strict=True):
         pieces.append(text[pos:start])
         lexeme = text[start:end]
         pieces.append(comment(lexeme) if kind == "c" else literal(lexeme) if kind == "s" else directive(lexeme))
@@ -178,8 +185,9 @@ def code_source(model: CppFile) -> str:
         # raw-text scan: a model built without the parser's tokens, or tokens that cannot tell
         # where the lexemes lie (WordIndex.lexeme_kinds None): code_only scans the text.
         return code_only(text)
+    lexemes = (index.lexeme_kinds, index.lexeme_starts, index.lexeme_ends)
     # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
-    return _rebuilt(text, index, lambda comment: " ", _emptied, code_only)
+    return _rebuilt(text, lexemes, lambda comment: " ", _emptied, code_only)
 
 
 def masked_source(model: CppFile) -> str:
@@ -190,5 +198,33 @@ def masked_source(model: CppFile) -> str:
     if index is None or index.lexeme_kinds is None or not ("/" in text or '"' in text or "'" in text):
         # raw-text scan: as code_source's (masked_literals scans the text).
         return masked_literals(text)
+    lexemes = (index.lexeme_kinds, index.lexeme_starts, index.lexeme_ends)
     # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
-    return _rebuilt(text, index, _blank, _masked, masked_literals)
+    return _rebuilt(text, lexemes, _blank, _masked, masked_literals)
+
+
+def masked_tokens_text(tokens: Tokens) -> str:
+    """``masked_literals(tokens.text)``, rebuilt from where the tokens found the comments and
+    literals (a text read without a model: a header's, headers.py)."""
+    text = tokens.text
+    if not ("/" in text or '"' in text or "'" in text) or _splices_past_a_directive(tokens):
+        # raw-text scan: no comment or literal to blank, or a directive token a splice runs past
+        # (masked_literals scans the text).
+        return masked_literals(text)
+    # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
+    return _rebuilt(text, _lexemes(tokens), _blank, _masked, masked_literals)
+
+
+def _splices_past_a_directive(tokens: Tokens) -> bool:
+    """Whether a directive token ends in a backslash (and blanks) before a line end: a splice the
+    token ends before, which a comment or literal of the scans may run on past."""
+    text, kinds, ends = tokens.text, tokens.kinds, tokens.ends
+    if "\\" not in text:
+        return False
+    index = kinds.find("p")
+    while index != -1:
+        end = ends[index]
+        if text.startswith(("\n", "\r"), end) and _ENDS_IN_BACKSLASH.search(text, tokens.starts[index], end):
+            return True
+        index = kinds.find("p", index + 1)
+    return False

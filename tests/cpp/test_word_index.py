@@ -20,7 +20,7 @@ from ptofix.cpp.model import CppFile, WordIndex
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.statement_forms import has_splice, join_splices
 from ptofix.cpp.tokens import scan_tokens
-from ptofix.cpp.word_index import code_source, masked_source, read_word_index
+from ptofix.cpp.word_index import code_source, masked_source, masked_tokens_text, read_word_index
 from ptofix.source import PtofixError, SourceText, ascii_words
 
 
@@ -45,6 +45,7 @@ def same_answers(text: str) -> bool:
     index = index_of(text)
     if index is None:
         return False
+    assert masked_tokens_text(scan_tokens(SourceText(text, "t.cpp"))) == masked_literals(text)
     words, every, code = old_scans(text)
     assert index.words == words
     # The text the code alone makes, rebuilt from the tokens, is code_only's and masked_literals'.
