@@ -73,7 +73,7 @@ from .statement_forms import (
 from .symbols import (
     Scope,
 )
-from .word_index import code_source
+from .word_index import code_between, code_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -343,8 +343,9 @@ class FileFacts:
         # The functions that may return in count mode: those naming it and, transitively, their
         # callers (by name: a lexical over-approximation). One more function each round.
         # (Every function: one whose body the model cannot read may call such a function too.)
-        # raw-text scan: each function body's text, only for a file that sets count mode
-        words = [(fn.name, set(identifiers(code_only(text[fn.body.span.start:fn.body.span.end]))))
+        # raw-text scan: the words of each function body's code (rebuilt without comments and
+        # literals from the tokens), only for a file that sets count mode
+        words = [(fn.name, set(identifiers(code_between(model, fn.body.span.start, fn.body.span.end))))
                  for fn in model.functions]
         for _ in range(len(words)):
             grown = {fn_name for fn_name, used in words if fn_name not in tainted and not used.isdisjoint(tainted)}

@@ -19,7 +19,7 @@ index has no counts (``counts_known`` False) and the caller scans the text as be
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from .. import regex_cache
@@ -188,6 +188,32 @@ def code_source(model: CppFile) -> str:
     lexemes = (index.lexeme_kinds, index.lexeme_starts, index.lexeme_ends)
     # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
     return _rebuilt(text, lexemes, lambda comment: " ", _emptied, code_only)
+
+
+def code_between(model: CppFile, start: int, end: int) -> str:
+    """``code_only(model.source.text[start:end])`` (a function's body or head: each comment a
+    space, each literal emptied), rebuilt from where the parser's tokens found them."""
+    text = model.source.text
+    index = model.word_index
+    if index is None or index.lexeme_kinds is None:
+        # raw-text scan: as code_source's.
+        return code_only(text[start:end])
+    kinds, starts, ends = index.lexeme_kinds, index.lexeme_starts, index.lexeme_ends
+    first = bisect_left(starts, start)
+    last = bisect_left(starts, end)
+    if (first > 0 and ends[first - 1] > start) or (last > first and ends[last - 1] > end):
+        # raw-text scan: a range that cuts a comment, literal or directive (read as its slice reads).
+        return code_only(text[start:end])
+    pieces: list[str] = []
+    pos = start
+    for at in range(first, last):
+        pieces.append(text[pos:starts[at]])
+        lexeme = text[starts[at]:ends[at]]
+        # raw-text scan: a directive's own comments and literals (its token holds it as one lexeme).
+        pieces.append(" " if kinds[at] == "c" else _emptied(lexeme) if kinds[at] == "s" else code_only(lexeme))
+        pos = ends[at]
+    pieces.append(text[pos:end])
+    return "".join(pieces)
 
 
 def masked_source(model: CppFile) -> str:

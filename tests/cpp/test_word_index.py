@@ -20,7 +20,7 @@ from ptofix.cpp.model import CppFile, WordIndex
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.statement_forms import has_splice, join_splices
 from ptofix.cpp.tokens import scan_tokens
-from ptofix.cpp.word_index import code_source, masked_source, masked_tokens_text, read_word_index
+from ptofix.cpp.word_index import code_between, code_source, masked_source, masked_tokens_text, read_word_index
 from ptofix.source import PtofixError, SourceText, ascii_words
 
 
@@ -53,6 +53,14 @@ def same_answers(text: str) -> bool:
     model.word_index = index
     assert code_source(model) == code_only(text)
     assert masked_source(model) == masked_literals(text)
+    # A range's code (a function's body or head) is its slice's, wherever the range falls.
+    tokens = scan_tokens(SourceText(text, "t.cpp"))
+    cuts = sorted({0, len(text) // 3, len(text) // 2, 2 * len(text) // 3, len(text), *tokens.starts[:6],
+                   *tokens.ends[-3:]})
+    for start in cuts:
+        for end in cuts:
+            if start <= end:
+                assert code_between(model, start, end) == code_only(text[start:end]), (start, end)
     if not index.counts_known:
         assert index.name_count("x") is None and index.code_name_count("x") is None
         assert index.lexeme_kinds is None       # (then rebuilt by the scans themselves)
