@@ -165,6 +165,7 @@ def _row_reductions_fixed(root: str, notes: list[str], record: ReadRecord) -> bo
     for header, impl in ROW_REDUCE_IMPLS:
         path = os.path.join(root, A2A3_DIR, header)
         text = _read(path, root, record)
+        # raw-text scan: a pto-isa header's text (not a file the parser reads into a model)
         body = _function_body(masked_literals(text), impl) if text is not None else None
         if body is None:
             notes.append(f"no {impl} definition read in {path}: reductions with an empty valid shape are taken "
@@ -255,6 +256,7 @@ def _tpop_stride(root: str, notes: list[str], record: ReadRecord) -> str:
     path = os.path.join(root, HEADER_RELPATH)
     text = _read(path, root, record)
     found = set()
+    # raw-text scan: a pto-isa header's text (not a file the parser reads into a model)
     code = masked_literals(text) if text is not None else ""
     semicolon = -1
     for match in _CONSUMER_RING_HEAD.finditer(code):

@@ -37,7 +37,7 @@ class Span(NamedTuple):
 
 _LONE_CR = r"\r(?!\n)"
 # Every byte that is not [A-Za-z0-9_] -> a blank: bytes.split() then yields an ASCII text's words.
-_ASCII_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else ord(" ")
+ASCII_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else ord(" ")
                           for b in range(256))
 _NOT_WORD = regex_cache.compile(r"\W")      # (in an ASCII text: [^A-Za-z0-9_])
 _WORDS_CHUNK = 1 << 16
@@ -50,7 +50,7 @@ def ascii_words(text: str, start: int, end: int) -> set[bytes]:
     and split (a third faster than a regex's findall of the words, and no list of them all)."""
     words: set[bytes] = set()
     for piece_start, piece_end in word_chunks(text, start, end):
-        words.update(text[piece_start:piece_end].encode("ascii").translate(_ASCII_WORD_BYTES).split())
+        words.update(text[piece_start:piece_end].encode("ascii").translate(ASCII_WORD_BYTES).split())
     return words
 
 
@@ -122,10 +122,19 @@ class SourceText:
         if self._identifier_words is None:
             if not self.text.isascii():
                 return False
+            # raw-text scan: a text read without tokens (a model built otherwise than by
+            # parser.parse_cpp, which gives a C++ file's words from its tokens: take_words).
             words = ascii_words(self.text, 0, len(self.text))
             self._word_text = b" " + b" ".join(words) + b" "
             self._identifier_words = identifier_words_of(words)
         return True
+
+    def take_words(self, words: set[bytes]) -> None:
+        """Take an ASCII text's distinct words, read from its tokens (cpp/word_index.py: the one
+        lexing of a C++ file), in place of reading them from the text itself."""
+        if self._identifier_words is None and self.text.isascii():
+            self._word_text = b" " + b" ".join(words) + b" "
+            self._identifier_words = identifier_words_of(words)
 
     def word_text(self) -> bytes | None:
         """The distinct words of an ASCII text, each between blanks (None for another text): a

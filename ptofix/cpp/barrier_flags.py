@@ -125,6 +125,8 @@ def _may_touch_flags(ctx: FileContext, name: str, seen: set[str]) -> bool:
         text = ctx.model.source.text[fn.span.start:fn.span.end]
         if "flag" in text:
             return True
+        # raw-text scan: a function's text, every word of it (the model keeps its statements' text, not their
+        # tokens); only for a function without `flag`
         mentioned = set(identifiers(text)) & ctx.functions.keys()
         pending.extend(sorted(mentioned - seen, reverse=True))
     return False

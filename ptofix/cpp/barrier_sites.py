@@ -62,6 +62,8 @@ _SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
 def v_barrier_offsets(text: str) -> list[int]:
     """Offsets in ``text`` of the pipe_barrier calls its code spells (not in a comment or literal)
     that may be PIPE_V's (_may_hold_v_barrier): where the report locates each unread one."""
+    # raw-text scan: offsets of the calls a text spells outside comments and literals, in statements the model
+    # does not read too
     code = masked_literals(text)
     return [match.start() for match in _SPELLED_BARRIER.finditer(code)
             if not _OTHER_PIPE_BARRIER.match(code, match.end())]
@@ -133,6 +135,7 @@ def barrier_macros(model: CppFile) -> frozenset[str]:
     found = {name for name, body in model.macro_bodies if _may_hold_v_barrier(body)}
     if not found:
         return frozenset()
+    # raw-text scan: a macro's replacement text (the model keeps it as text)
     names_in = [(name, set(identifiers(body))) for name, body in model.macro_bodies]
     grown = True
     while grown:
@@ -148,6 +151,8 @@ def function_may_hold_v_barrier(text: str, fn: Function, macros: frozenset[str])
     """Whether ``fn`` may spell a PIPE_V barrier: in its text, or through a use of ``macros``."""
     if _may_hold_v_barrier(text[fn.span.start:fn.span.end]):
         return True
+    # raw-text scan: a function's span of the text, every word of it, unread statements and macro arguments
+    # included
     return bool(macros) and not macros.isdisjoint(identifiers(text, fn.span.start, fn.span.end))
 
 
@@ -165,6 +170,7 @@ def macro_barrier(stmt: Stmt, macros: frozenset[str]) -> str:
         own = stmt.cond
     else:
         return ""
+    # raw-text scan: a loop or branch header, kept as text by the model
     used = macros.intersection(identifiers(own))
     if not used:
         return ""

@@ -41,6 +41,7 @@ from . import stmt_parser as A
 from .lexical import code_only, identifiers
 from .model import Comment, Compound, CppFile, Function, OpaqueStmt, SimpleStmt, Stmt
 from .statement_forms import has_splice
+from .word_index import code_between
 
 # The names a save/restore is written with, and the saved value's possible types: none of them may
 # be declared by the file or (checked by the caller) by another header or a macro.
@@ -148,12 +149,15 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
             return "a statement the model does not read"
         if type(stmt).__name__ in ("PPIfStmt", "Directive"):
             return "a preprocessor directive in the function"
+        # raw-text scan: a statement's text (its braces outside comments and literals): the model keeps the
+        # text
         if isinstance(stmt, SimpleStmt) and "{" in code_only(stmt.text):
             return "a lambda or braced initializer in the function"
-    # (The body's raw text, re-scanned with comments and literals removed: every word the compiler
-    # sees in it, in macro arguments and in statements the model reads as Unknown too. Only for a
-    # function that calls set_ctrl.)
-    code = code_only(text[body.span.start:body.span.end])
+    # (The body's text with comments and literals removed, rebuilt from the tokens: every word the
+    # compiler sees in it, in macro arguments and in statements the model reads as Unknown too.
+    # Only for a function that calls set_ctrl.)
+    code = code_between(model, body.span.start, body.span.end)
+    # raw-text scan: the words of the body's code, read above
     words = identifiers(code)
     out = sorted(_WAYS_OUT.intersection(words))
     if out:
@@ -170,7 +174,9 @@ def _function_preserves(fn: Function, body: Compound, text: str, model: CppFile,
     restore = _set_ctrl_call(last)
     if restore is None or not isinstance(restore.args[0], A.Name) or restore.args[0].id != saved:
         return f"its last statement is not `set_ctrl({saved});`"
-    head_words = set(identifiers(code_only(text[fn.span.start:body.span.start])))
+    # raw-text scan: the words of a function's head, rebuilt without comments and literals (only for
+    # a function that calls set_ctrl)
+    head_words = set(identifiers(code_between(model, fn.span.start, body.span.start)))
     if saved in head_words:
         return f"'{saved}' is a parameter's name too"
     uses = 0

@@ -65,6 +65,8 @@ def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
         first += len(part) - len(part.lstrip())
         stop = max(first, stop - (len(part) - len(part.rstrip())))
         written = raw[first:stop]
+        # raw-text scan: a parameter's text from the head (the structural parser's tokens do not split a head
+        # into parameters)
         declared = strip_comments(written)
         offsets: list[tuple[int, int]] = []
         if declared != written:
@@ -75,6 +77,7 @@ def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
                 if match.group()[0] == "/":
                     folded += len(match.group()) - 1
                     offsets.append((match.end() - folded, start + first + match.end()))
+        # raw-text scan: the words of the parameter's text read above
         out.append(ParamDecl(Span(start + first, start + stop), declared, tuple(identifiers(declared)),
                              tuple(offsets)))
     return tuple(out)
@@ -108,7 +111,9 @@ def read_global(stmt: SimpleStmt) -> GlobalDecl:
 
 
 def _read_global(stmt: SimpleStmt) -> GlobalDecl:
+    # raw-text scan: a file-scope declaration's text, read once when the model is built (GlobalDecl keeps it)
     text = strip_comments(stmt.text)
+    # raw-text scan: the words of the declaration's text read above
     words = tuple(identifiers(text))
     if _USING_DIRECTIVE.match(text):
         return GlobalDecl(stmt, text, words, USING_NAMESPACE, words[2:])
@@ -116,6 +121,7 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     if enum is not None:
         return GlobalDecl(stmt, text, words, SCOPED_ENUM, (enum.group(1),))
     plain = _PLAIN_STRUCT.match(text)
+    # raw-text scan: a piece of the declaration's text, comments already removed
     if plain is not None and _STRUCT_BODY_WORDS.isdisjoint(identifiers(plain.group(2) or "")):
         return GlobalDecl(stmt, text, words, PLAIN_STRUCT, (plain.group(1),))
     traits = traits_class(text)
@@ -124,6 +130,7 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     if any(ch in text for ch in "{}[]"):
         # (A brace or bracket makes no alias or plain variable: not read, and no grammar load.)
         return GlobalDecl(stmt, text, words, BRACKETED)
+    # raw-text scan: the declaration's brackets outside literals (comments already removed)
     if _STATIC_ASSERT.match(text) and _closes_at_end(masked_literals(text), text.index("(")):
         return GlobalDecl(stmt, text, words, STATIC_ASSERT)
     using_pto = USING_PTO_DECLARATION.match(text)
@@ -134,6 +141,7 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
     heads = PLAIN_TEMPLATE_HEADS.match(text)
     if heads is not None and heads.end() > 0:
         alias = _ALIAS_TAIL.match(text, heads.end())
+        # raw-text scan: the rest of the declaration's text, comments already removed
         if alias is not None and "(" not in text and "template" not in identifiers(text, heads.end()):
             return GlobalDecl(stmt, text, words, ALIAS_TEMPLATE, (alias.group(1),))
         return GlobalDecl(stmt, text, words, BRACKETED)
@@ -175,6 +183,7 @@ def traits_class(text: str) -> str:
     heads = PLAIN_TEMPLATE_HEADS.match(text)
     at = heads.end() if heads is not None else len(text) - len(text.lstrip())
     definition = _CLASS_DEFINITION.match(text, at)
+    # raw-text scan: pieces of the declaration's text, comments already removed
     if definition is None or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(3))) \
             or not _LEAKING_MEMBER_WORDS.isdisjoint(identifiers(definition.group(2) or "")):
         return ""
@@ -212,12 +221,16 @@ _TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
 def read_head(head: str, name: str, params_at: int, params_end: int, qualified: bool) -> FunctionHead:
     """A function definition's head (FunctionHead): ``params_at`` is the offset of its parameter
     list's '(' in ``head``, ``params_end`` the offset past its ')'."""
+    # raw-text scan: a function head's text, read once when the model is built (FunctionHead keeps its words)
     text = strip_comments(head)
+    # raw-text scan: the head's text with literals masked, offsets kept (the tokens do not split a head)
     decl = masked_literals(head)[:params_at].rstrip()
     before_name = decl[:len(decl) - len(name)] if decl.endswith(name) else decl
     template_params, after_templates = template_heads(before_name)
+    # raw-text scan: the head's text after its parameters
     after_params = strip_comments(head[params_end:])
     arrow = after_params.find("->")
+    # raw-text scan: the words of the head's text read above
     return FunctionHead(text, tuple(identifiers(text)), before_name, template_params, after_templates,
                         member_owner(text, name) if qualified else "",
                         after_params[arrow + 2:].strip() if arrow >= 0 else "",
@@ -231,11 +244,14 @@ def template_heads(decl: str) -> tuple[tuple | None, str]:
     split as the compiler does: a `>` inside braces or a template argument (`enable_if_t<bool{N >
     0}, pipe_t> P`, `N >= 1`), a macro beside the name (`pipe_t P PTO_INST_HPP` declares P),
     defaults, attributes."""
+    # raw-text scan: a declaration's text, comments already removed
     if "template" not in identifiers(decl):
         return (), decl
     heads = PLAIN_TEMPLATE_HEADS.match(decl)
+    # raw-text scan: the declaration's text, comments already removed
     if heads is None or "template" in identifiers(decl, heads.end()):
         return None, ""
+    # raw-text scan: a template parameter's text, comments already removed
     params = tuple(tuple(identifiers(param)) for listed in _TEMPLATE_LIST.finditer(decl, 0, heads.end())
                    for param in listed.group(1).split(","))
     return params, decl[heads.end():]

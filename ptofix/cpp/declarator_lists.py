@@ -104,6 +104,8 @@ def declarator_texts(text: str, parse: Any) -> list[str] | None:
         return None
     # (The commas before the parse: a statement whose commas are all in brackets or template
     # arguments, nearly every one, is none, and the parse costs far more than the scan.)
+    # raw-text scan: a statement's text, brackets and commas outside literals at their offsets (the model
+    # keeps a statement's text)
     code = masked_literals(text[:end])
     if _NO_TOP_LEVEL_COMMA.match(code) is not None:
         return None

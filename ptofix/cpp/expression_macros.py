@@ -75,6 +75,7 @@ def used_only_as_calls(text: str, name: str) -> bool:
     argument of another macro, which may stringize or paste it)."""
     # (A statement's raw text, re-scanned: the model keeps a statement's span and text, not the
     # file's tokens, and only for a statement that names an expression macro.)
+    # raw-text scan: see the comment above
     code = masked_literals(text)
     for match in _USE.finditer(code):
         if match.group(1) == name and not code[match.end():].lstrip().startswith("("):

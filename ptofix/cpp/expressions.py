@@ -244,6 +244,8 @@ class ExpressionEvaluator:
         if self._leaf is None:
             span = self.state.fn.body.span
             body = self.ctx.model.source.text[span.start:span.end]
+            # raw-text scan: a function body's text, every word of it, unread statements included (once per
+            # function)
             self._leaf = "pipe_barrier" not in body and not any(
                 self.ctx.is_local_name(name) for name in identifiers(body))
         return self._leaf

@@ -73,6 +73,7 @@ from .statement_forms import (
 from .symbols import (
     Scope,
 )
+from .word_index import code_between, code_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ class FileFacts:
         # (The raw text first: a use that only a comment or string holds is read again on the code.)
         text = model.source.text
         unsure = {name for name in scoped if not only_names_the_enumeration(text, name)}
-        code = code_only(text) if unsure else ""
+        code = code_source(model) if unsure else ""
         self.scoped_enums = frozenset(name for name in scoped
                                       if name not in unsure or only_names_the_enumeration(code, name))
         # Class types the file declares (`struct X`, not `enum class X`): a name spelled like a
@@ -292,7 +293,8 @@ class FileFacts:
         for decl in self.model.globals:
             if decl.kind != "plain-struct" or not decl.name:
                 continue
-            body = _PLAIN_STRUCT_BODY.fullmatch(strip_comments(decl.text))
+            # (GlobalDecl.text: each comment already one space, declaration_forms.read_global.)
+            body = _PLAIN_STRUCT_BODY.fullmatch(decl.text)
             name = decl.name
             if body is None or sum(name in words for words in global_words) != 1 or name in self.macros \
                     or name in self.header_names or model_reads(name) or name in PTO_SPELLED_NAMES:
@@ -327,6 +329,7 @@ class FileFacts:
             stmt = min((s for s in body.walk() if s is not body and s.span.start <= offset < s.span.end),
                        key=lambda s: s.span.end - s.span.start, default=None)
             # (A statement's header, for a loop or branch: its events are the count point.)
+            # raw-text scan: a statement's text, only where count mode is set
             if not isinstance(stmt, (SimpleStmt, ForStmt, IfStmt, SwitchStmt)) \
                     or (isinstance(stmt, SimpleStmt) and "{" in stmt.text) \
                     or not count_mode_name(code_only(text[stmt.span.start:stmt.span.end])):
@@ -344,7 +347,9 @@ class FileFacts:
         # The functions that may return in count mode: those naming it and, transitively, their
         # callers (by name: a lexical over-approximation). One more function each round.
         # (Every function: one whose body the model cannot read may call such a function too.)
-        words = [(fn.name, set(identifiers(code_only(text[fn.body.span.start:fn.body.span.end]))))
+        # raw-text scan: the words of each function body's code (rebuilt without comments and
+        # literals from the tokens), only for a file that sets count mode
+        words = [(fn.name, set(identifiers(code_between(model, fn.body.span.start, fn.body.span.end))))
                  for fn in model.functions]
         for _ in range(len(words)):
             grown = {fn_name for fn_name, used in words if fn_name not in tainted and not used.isdisjoint(tainted)}
@@ -376,26 +381,37 @@ class FileFacts:
 
     def name_count(self, name: str) -> int:
         """How often the name of one of the file's functions, ``name``, occurs in the file's text
-        as an identifier, line splices joined (a lexical count, comments and strings included)."""
+        as an identifier, line splices joined (a lexical count, comments and strings included;
+        0 for another name)."""
         if self._name_counts is None:
-            # (The one scan of the raw text left (tests/test_lexed_once.py): comments and strings
-            # count, which the tokens hold as one lexeme each.)
-            text = self.model.source.text
-            self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text,
-                                                  {fn.name for fn in self.model.functions})
+            names = {fn.name for fn in self.model.functions}
+            index = self.model.word_index
+            if index is not None and index.counts_known:
+                # (Read from the parser's tokens: cpp/word_index.py.)
+                self._name_counts = {name: count for name in names if (count := index.name_count(name))}
+            else:
+                text = self.model.source.text
+                # raw-text scan: a model built without the parser's tokens, or a text whose
+                # tokens cannot tell the count (model.WordIndex.counts_known).
+                self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text, names)
         return self._name_counts.get(name, 0)
-
 
     def code_name_count(self, name: str) -> int:
         """name_count outside comments (strings kept: `_Pragma("...")` and a stringized macro
         argument are code): the tokenizer refuses what would make a comment another thing than
         the compiler's (a raw string, a splice ending a comment line)."""
         if self._code_name_counts is None:
-            text = self.model.source.text
-            self._code_name_counts = count_identifiers(
-                strip_comments(join_splices(text) if has_splice(text) else text),
-                {fn.name for fn in self.model.functions})
+            names = {fn.name for fn in self.model.functions}
+            index = self.model.word_index
+            if index is not None and index.counts_known:
+                self._code_name_counts = {name: count for name in names if (count := index.code_name_count(name))}
+            else:
+                text = self.model.source.text
+                # raw-text scan: as name_count's.
+                self._code_name_counts = count_identifiers(
+                    strip_comments(join_splices(text) if has_splice(text) else text), names)
         return self._code_name_counts.get(name, 0)
+
     def declaration_facts(self, fn: Function) -> tuple[bool, str]:
         """(whether ``fn`` is a template, why a call may run code for its return value), once."""
         key = id(fn)
@@ -478,7 +494,7 @@ class FileFacts:
                 return f"a header declares '{name}' too"
             if proof.why:
                 return proof.why
-            kernel_code = code_only(self.model.source.text)
+            kernel_code = code_source(self.model)
             for type_name in sorted(proof.types):
                 # (`using uint8_t = Idx;` in a namespace of the kernel or another header, a macro
                 # over it, a second header declaring the struct's name: the header's member or

@@ -73,6 +73,7 @@ def class_definition_names(text: str, is_macro: Callable[[str], bool]) -> tuple[
     definition read exactly: unbalanced, an initializer after the brace, an anonymous class that
     declares its members outside (`static union { int a; };`), a friend, an elaborated type
     specifier or a word ``is_macro`` says may expand to a declaration of its own."""
+    # raw-text scan: a file-scope class definition's text (the model keeps it as text)
     code = masked_literals(strip_comments(text))
     at = _skip_template_heads(code)
     if at < 0:
@@ -90,6 +91,7 @@ def class_definition_names(text: str, is_macro: Callable[[str], bool]) -> tuple[
     if tail is None:
         return None
     body = code[head.end():close]
+    # raw-text scan: the words of the definition's code read above
     words = set(identifiers(code))
     if _LEAKING_WORDS & words or any(is_macro(word) for word in words):
         return None
@@ -99,6 +101,7 @@ def class_definition_names(text: str, is_macro: Callable[[str], bool]) -> tuple[
     names = []
     if head.group("name"):
         names.append(head.group("name"))
+    # raw-text scan: a piece of the definition's code read above
     names += [word for word in identifiers(tail.group("list") or "") if not _is_array_bound(tail.group("list"), word)]
     key_word = head.group("key")
     if key_word == "enum":
@@ -181,6 +184,7 @@ def macro_declares_nothing(word: str, headers: dict[int, HeaderSummary], pto_mac
     for body in bodies:
         if not _MACRO_SAFE.fullmatch(body):
             return False
+        # raw-text scan: a macro's replacement text (the model keeps it as text)
         for name in identifiers(body):
             if name != word and name not in inert and (name in pto_macros or any(
                     name in summary.macro_bodies for summary in headers.values())):
@@ -192,6 +196,7 @@ def _function_words(model: CppFile, fn: Function) -> set[str]:
     """Every identifier of ``fn``'s definition: its head (template heads, owner, parameters,
     default arguments) and its body."""
     text = model.source.text
+    # raw-text scan: a function body's text, every word of it, unread statements included
     return set(fn.declaration.words) | set(identifiers(text[fn.body.span.start:fn.body.span.end]))
 
 
@@ -207,6 +212,7 @@ def _returns_scalar(fn: Function, names: dict[str, str]) -> bool:
 def _is_template(fn: Function) -> bool:
     """Whether ``fn`` may be instantiated with a type its caller chooses: a template, or a function
     with an `auto` parameter (an abbreviated template)."""
+    # raw-text scan: a parameter's text (Parameter keeps it as text)
     return "template" in fn.declaration.words or any("auto" in identifiers(p.text) for p in fn.parameters)
 
 

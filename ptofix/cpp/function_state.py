@@ -107,6 +107,8 @@ class FunctionState:
             if len(macros) <= FEW_MACROS and "\\" not in text and not any(name in text for name in macros):
                 return ""       # (no splice that could hide one: a few substring searches decide)
             empty = self.ctx.model.empty_macros
+            # raw-text scan: a statement's text, splices joined (the model keeps a statement's text), only
+            # when a macro may be in it
             for name in identifiers(join_splices(text) if has_splice(text) else text):
                 if name in macros and not (name in QUALIFIER_MACRO_WORDS and name in empty):
                     return name

@@ -44,11 +44,12 @@ from .integers import INTEGER_TYPES
 from .integers import literal_type as integer_literal_type
 from .keywords import CPP_KEYWORDS as _KEYWORDS
 from .keywords import is_compiler_word, is_reserved_identifier
-from .lexical import code_only, identifiers, masked_literals, names_macro_stack_pragma, strip_comments
+from .lexical import code_only, identifiers, names_macro_stack_pragma, strip_comments
 from .macro_reach import confined_macro_functions, structure_in_macro_arguments
 from .model import CppFile, Function, GlobalDecl, OpaqueStmt
 from .parser import CERTAIN_EXTENT, decides_groups
 from .statement_forms import PTO_CALL_NAMES, QUALIFIER_MACRO_WORDS, is_pto_enumerator, name_word_before
+from .word_index import code_source, masked_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
                     f"'{min(macros.intersection(decl.words))}': it may declare any name")
         kind = decl.kind
         if decl.attributes:
+            # raw-text scan: a declaration's attribute text (GlobalDecl keeps it as text)
             names = set(identifiers(decl.attributes))
             if names & model.macros or not _known_variable_attributes(decl.attributes) or kind != "variable":
                 return (f"{model.source.location(decl.span.start)}: the attributes '{decl.attributes}' of a file-scope "
@@ -235,6 +237,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             return (f"{model.source.location(fn.span.start)}: the word before the function's parameters, "
                     f"'{fn.name}', may be a macro: the function's name may be another word")
         for stmt in fn.body.walk():
+            # raw-text scan: an unread statement's text (OpaqueStmt keeps it as text)
             if isinstance(stmt, OpaqueStmt) and stmt is not fn.body and _class_with_code(strip_comments(stmt.text)):
                 # Its constructors, copies, conversions and destructor run wherever its objects
                 # are made, copied, converted or left (`auto h = g;`, `const G& r = 16;`), in
@@ -532,10 +535,10 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
     `namespace pto` head plain and at file scope, with no namespace nested in it (`pto::comm` holds
     functions spelled like pto's ops), and every file-scope declaration read exactly
     (_unread_declaration, checked after this)."""
-    # (The raw text, re-scanned with literals masked: where each `namespace pto {` opens and closes,
-    # braces in directives and macro bodies included, which no statement of the model spans. Only
-    # for a file that opens namespace pto.)
-    text = masked_literals(model.source.text)
+    # (The text with literals masked, rebuilt from the tokens: where each `namespace pto {` opens and
+    # closes, braces in directives and macro bodies included, which no statement of the model spans.
+    # Only for a file that opens namespace pto.)
+    text = masked_source(model)
     if "#" in text and any("{" in line or "}" in line for line in text.splitlines() if line.lstrip().startswith("#")):
         return "a directive holds a brace: where the file's namespace pto ends is not known"
     depth, pto_depth = 0, -1
@@ -610,6 +613,7 @@ def _command_line_reason(model: CppFile, includes_pto: bool, header_words: froze
                     f"includes may define or undefine '{name}': which group is compiled is not known")
     for name in sorted(defined):
         body = defined[name][1]
+        # raw-text scan: a macro's replacement text (the model keeps it as text)
         if "##" in body or _DECLARING_BODY_WORDS.intersection(identifiers(body)) or any(ch in body for ch in "{};") \
                 or body.count("(") != body.count(")") or body.count("[") != body.count("]"):
             return (f"the command line's -D{name} pastes tokens, holds a declaration keyword, a brace or a ';', or "
@@ -628,6 +632,7 @@ def _deciding_command_line_macros(model: CppFile) -> set[str]:
     names = {name for name in set(defined) | undefined if decides_groups(name)}
     if not names:
         return names
+    # raw-text scan: an #if group's condition text (ConditionalGroup keeps it as text)
     return {name for group in model.conditional_groups for name in identifiers(group.condition)} & names
 
 
@@ -711,8 +716,9 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
         return False
     # The kernel's own code only stores to it (what the stores compute is the kernel's business:
     # the proof reads the kernel's statements as they are).
-    # (The raw text, re-scanned: every use of the variable, in directives and macro bodies too.)
-    code = masked_literals(model.source.text)
+    # (The text with literals masked, rebuilt from the tokens: every use of the variable, in
+    # directives and macro bodies too.)
+    code = masked_source(model)
     for match in re.finditer(r"(?<![\w$])" + re.escape(variable) + r"(?![\w$])", code):
         at = match.start()
         if decl.span.start <= at < decl.span.end or entries[0].span.start <= at < entries[0].span.end:
@@ -885,9 +891,11 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     where = model.source.location(offset)
     if summary.unknown:
         return f"{where}: '#include {spelled}': {summary.unknown}"
-    # (The raw text, re-scanned without comments and literals: every word the kernel writes, in
-    # directives and macro bodies too. Only for a file that includes a header ptofix reads.)
-    kernel_words = set(identifiers(code_only(model.source.text)))
+    # (The text without comments and literals, rebuilt from the tokens: every word the kernel writes,
+    # in directives and macro bodies too. Only for a file that includes a header ptofix reads.)
+    # raw-text scan: the words of that code text (literals emptied, splices not joined: not the word
+    # index's counts)
+    kernel_words = set(identifiers(code_source(model)))
     deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
     if deciding:
         name = min(deciding)
@@ -928,6 +936,7 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
         outside.append(text[start:max(start, body_span.start)])
         start = max(start, body_span.end)
     outside.append(text[start:])
+    # raw-text scan: the text outside function bodies, pieced from the model's spans
     heads = set(identifiers(code_only(" ".join(outside))))
     macros_outside = sorted(name for name, bodies in summary.macro_bodies.items() if name in heads
                             and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
@@ -994,6 +1003,8 @@ def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:
     while pos != -1:
         if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_"):
             match = _TEMPLATE_OF_WORDS.match(text, pos)
+            # raw-text scan: a `template <...>` list matched on the text (comments as blanks), only where
+            # `template` is a word of it
             if match is not None and all(word in macros for word in identifiers(strip_comments(match.group(1)))):
                 return True
         pos = text.find("template", pos + 8)
@@ -1021,4 +1032,5 @@ def _qualified_into_pto(qualified: str) -> bool:
     """Whether a definition's qualified head (``Function.qualified``: its blanks removed, so
     `void pto::` reads `voidpto::`) may name namespace pto. Any `pto::` counts, one ending a
     longer name too (`crypto::`): cheaper than re-reading the words, and fail-closed."""
+    # raw-text scan: a definition's qualified head (Function.qualified keeps it as text)
     return "pto" in qualified and "pto::" in "".join(strip_comments(qualified).split())

@@ -40,9 +40,10 @@ import re
 from ..source import PtofixError, SourceText
 from . import stmt_parser as A
 from .integers import INTEGER_TYPES
-from .lexical import code_only, count_identifiers, identifiers
+from .lexical import count_identifiers, identifiers
 from .model import Compound, Function, SimpleStmt
 from .parser import parse_cpp
+from .word_index import code_source
 
 # The builtin integer types a proof accepts (not CCE's `event_t`/`pipe_t` enumerations).
 _INTEGERS = frozenset(name for name in INTEGER_TYPES if name not in ("event_t", "pipe_t"))
@@ -72,10 +73,13 @@ def prove_scalar_function(text: str, path: str, name: str) -> ScalarProof:
         model = parse_cpp(SourceText(text, path))
     except PtofixError as exc:
         return ScalarProof(f"{path} is not read ({exc.diagnostic.message})")
-    code = code_only(text)
+    # (The header's code, comments and literals emptied, rebuilt from its tokens.)
+    code = code_source(model)
     definitions = [fn for fn in model.functions if fn.name == name]
     if not definitions:
         return ScalarProof(f"{path} declares '{name}' without a definition ptofix reads")
+    # raw-text scan: the words of the header's code read above (literals emptied: not the word index's
+    # counts, which keep strings)
     if count_identifiers(code, {name}).get(name, 0) != len(definitions):
         return ScalarProof(f"{path} names '{name}' other than by its definition (an overload, a declaration, "
                            "a call or a macro)")
@@ -140,6 +144,7 @@ def _prove_definition(fn: Function, code: str, words: set[str]) -> str:
     for stmt in body.body:
         if not isinstance(stmt, SimpleStmt) or stmt.ast is None:
             return "a statement other than a declaration or a return"
+        # raw-text scan: a statement's text (the model keeps it as text)
         words.update(identifiers(stmt.text))
         ast = stmt.ast
         if isinstance(ast, A.Decl) and ast.init is not None and not ast.array and ast.ctor_args is None:

@@ -49,10 +49,11 @@ from ..source import PtofixError, SourceText, Span
 from .ctrl_preservation import prove_ctrl_preserved
 from .header_scalar_functions import ScalarProof, prove_scalar_function
 from .keywords import CPP_KEYWORDS
-from .lexical import directive_text, identifiers, masked_literals, names_macro_stack_pragma
+from .lexical import directive_text, identifiers, names_macro_stack_pragma
 from .parser import INCLUDE_DIRECTIVE, parse_cpp
 from .preprocessor import read_macro_directive
 from .tokens import scan_tokens
+from .word_index import masked_tokens_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -302,6 +303,7 @@ def _anonymous_class_head(head: str) -> bool:
             if rounds > MAX_BRACKET_ROUNDS:
                 return True     # (read as anonymous: its members are then namespace-scope names)
             previous, rest = rest, _BRACKETED.sub(" ", rest)
+    # raw-text scan: what is left of a class head's text after its brackets
     return not set(identifiers(rest)) - _ATTRIBUTE_WORDS
 
 
@@ -340,7 +342,7 @@ def _read_header(text: str, path: str) -> _Header:
     facts = _Header()
     tokens = scan_tokens(SourceText(text, path))
     kinds, marks, starts, ends = tokens.kinds, tokens.marks, tokens.starts, tokens.ends
-    masked = masked_literals(text)
+    masked = masked_tokens_text(tokens)
     # Namespace-scope text: the tokens outside class and function bodies (a body becomes `{}`).
     pieces: list[tuple[str, int]] = []
     # Per open brace: True when its contents are at namespace scope (a namespace, `extern "C"`,
@@ -358,10 +360,12 @@ def _read_header(text: str, path: str) -> _Header:
         at_namespace_scope = all(scopes)
         code = masked[starts[i]:ends[i]]
         if kind in "ws":
+            # raw-text scan: one token's text, literals masked
             facts.used.update(identifiers(code))
         mark = marks[i]
         if mark == "{":
             head = masked[head_start:starts[i]] if at_namespace_scope else ""
+            # raw-text scan: the text of a head before a brace, literals masked
             words = identifiers(head)
             opens = False
             if at_namespace_scope:
@@ -382,6 +386,7 @@ def _read_header(text: str, path: str) -> _Header:
             head_start = ends[i]
         if at_namespace_scope:
             pieces.append((code, starts[i]))
+            # raw-text scan: one token's text, literals masked
             facts.namespace_words.update(identifiers(code))
     if names_macro_stack_pragma(text):
         facts.unknown = ("saves or restores a macro (`push_macro`/`pop_macro`): a name of the kernel may then be "
@@ -394,6 +399,7 @@ def _read_header(text: str, path: str) -> _Header:
     code = " ".join(piece for piece, _ in pieces)
     offsets: dict[str, int] = {}
     for piece, offset in pieces:
+        # raw-text scan: the pieces of namespace-scope text read above
         for word in identifiers(piece):
             offsets.setdefault(word, offset)
     for name in declared_names(code):
@@ -832,6 +838,7 @@ def pragma_operator_used(summary: HeaderSummary) -> str:
     while todo:                       # a work list: a chain of macros of any length is no recursion
         name = todo.pop()
         for body in summary.macro_bodies[name]:
+            # raw-text scan: a macro's replacement text (a header summary keeps it as text)
             for word in identifiers(body):
                 if word not in reached:
                     reached.add(word)
@@ -858,6 +865,7 @@ def _dangerous_macros(summary: HeaderSummary, earlier: HeaderSummary) -> str:
                         "bracket open: its uses may declare any name")
     for name in sorted(summary.namespace_words.keys() & bodies.keys()):
         for body in bodies[name]:
+            # raw-text scan: a macro's replacement text (a header summary keeps it as text)
             words = set(identifiers(body))
             if any(ch in body for ch in "{};") or words & _CLASS_KEYS or words & {"typedef", "using"}:
                 return (f"'{summary.namespace_words[name]}' uses the macro '{name}' at namespace scope, whose "

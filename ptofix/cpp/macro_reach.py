@@ -22,9 +22,9 @@ from bisect import bisect_right
 
 from .. import regex_cache
 from .keywords import CPP_KEYWORDS
-from .lexical import masked_literals
 from .model import Compound, CppFile, Function, OpaqueStmt
 from .parser import CERTAIN_EXTENT
+from .word_index import masked_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str],
     each macro of the headers the file includes -> the names its replacement lists write (a use
     of such a macro in the file expands to them: `#define N M` in a header, `N` at file scope)."""
     text = model.source.text
-    code = masked_literals(text)
+    code = masked_source(model)
     if _HIDDEN_SPELLING.search(code):
         return "a line splice or a universal character name may spell a use of it unseen"
     definitions = [d for d in model.macro_table if d.defines]
@@ -179,7 +179,7 @@ def structure_in_macro_arguments(model: CppFile, may_be_macro: Callable[[str], b
     text = model.source.text
     if any(digraph in text for digraph in _DIGRAPHS) or _HIDDEN_SPELLING.search(text):
         return model.structure_in_parentheses
-    code = _DIRECTIVE_LINE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), masked_literals(text))
+    code = _DIRECTIVE_LINE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), masked_source(model))
     # One pass, nothing kept per token: per open bracket, whether it is a '(' that may open a
     # macro's arguments; how many such are open; the previous token, and when it is a ')' whether
     # its group might have been a macro's arguments.

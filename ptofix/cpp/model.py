@@ -865,11 +865,52 @@ class Function(Struct):
         yield from self.body.walk()
 
 
+class WordIndex:
+    """The words of one text, read from its tokens (word_index.read_word_index): ``words`` (its
+    distinct words, line splices not joined, as bytes; ASCII text only, else None), ``code`` and
+    ``comments`` (how often each identifier occurs, as UTF-8 bytes, splices joined, outside
+    comments (strings and directives' code included) and in comments; None when the tokens
+    cannot tell, ``counts_known`` False); and where the comments, literals and directives that
+    hold either lie (``lexeme_kinds``: 'c', 's' or 'p' each, None when the tokens cannot tell;
+    ``lexeme_starts``, ``lexeme_ends``: their tokens' offsets), from which word_index rebuilds the
+    text the code alone makes."""
+
+    __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends")
+
+    def __init__(self, words: set[bytes] | None, code: dict[bytes, int] | None, comments: dict[bytes, int] | None,
+                 lexeme_kinds: str | None = None, lexeme_starts: list[int] | None = None,
+                 lexeme_ends: list[int] | None = None):
+        self.words = words
+        self.code = code
+        self.comments = comments
+        self.lexeme_kinds = lexeme_kinds
+        self.lexeme_starts: list[int] = [] if lexeme_starts is None else lexeme_starts
+        self.lexeme_ends: list[int] = [] if lexeme_ends is None else lexeme_ends
+
+    @property
+    def counts_known(self) -> bool:
+        return self.code is not None and self.comments is not None
+
+    def name_count(self, name: str) -> int | None:
+        """How often ``name`` occurs as an identifier, splices joined, comments and strings
+        included; None when the tokens cannot tell."""
+        if self.code is None or self.comments is None:
+            return None
+        key = name.encode("utf-8")
+        return self.code.get(key, 0) + self.comments.get(key, 0)
+
+    def code_name_count(self, name: str) -> int | None:
+        """name_count outside comments (strings kept); None when the tokens cannot tell."""
+        if self.code is None:
+            return None
+        return self.code.get(name.encode("utf-8"), 0)
+
+
 class CppFile(Struct):
     __slots__ = ("source", "functions", "globals", "macros", "namespaces", "empty_macros", "includes",
                  "partial_globals", "declared_names", "declaring_macros", "defines", "structure_in_parentheses",
                  "macro_bodies", "pto_code_macros", "macro_table", "conditional_sections", "conditional_groups",
-                 "pragmas", "environment", "reads")
+                 "pragmas", "environment", "reads", "word_index")
     source: SourceText
     functions: list[Function]
     globals: list                # file-scope declarations (GlobalDecl), e.g. `using T = ...;`
@@ -900,6 +941,9 @@ class CppFile(Struct):
     # no output of the run replaces one; None: not noted (a library caller). Per job, so not on
     # the environment, which is the same for every file of a run.
     reads: ReadRecord | None
+    # Not a field: the words of the file, read from the parser's tokens (word_index.py; None: a
+    # model built otherwise, whose text is scanned for them).
+    word_index: WordIndex | None
     _fields: ClassVar[tuple[str, ...]] = ("source", "functions", "globals", "macros", "namespaces", "empty_macros",
                                           "includes", "partial_globals", "declared_names", "declaring_macros",
                                           "defines", "structure_in_parentheses", "macro_bodies", "pto_code_macros",
@@ -949,6 +993,7 @@ class CppFile(Struct):
         self.pragmas = pragmas
         self.environment = environment
         self.reads = None
+        self.word_index = None
 
     def print(self) -> str:
         # Spans index into the original text; an unedited model prints as the input itself.

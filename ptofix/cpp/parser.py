@@ -68,6 +68,7 @@ from .preprocessor import (
     with_header_queries,
 )
 from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, has_assignment, scan_tokens
+from .word_index import read_word_index
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -407,6 +408,7 @@ class _StructureParser:
             macros.add(name)
             if body and not _INERT_ATTRIBUTE.fullmatch(body):
                 nonempty.add(name)
+            # raw-text scan: a macro's replacement text (as the preprocessor tables keep it)
             if "##" in body or _DECLARING_WORDS.intersection(identifiers(body)) or _restructures(body):
                 declaring_macros.add(name)
         self._check_redefinitions(functions)
@@ -467,6 +469,7 @@ class _StructureParser:
         whole text); the tokens are read only for these."""
         if not found:
             return frozenset()
+        # raw-text scan: macros' replacement texts (as the preprocessor tables keep them)
         used = {name for _, body in bodies for name in found.intersection(identifiers(body))}
         kinds, starts, ends = self.kinds, self.starts, self.ends
         spelled = re.compile(r"(?<![\w$])(?:" + "|".join(sorted(found)) + r")(?![\w$])")
@@ -687,6 +690,7 @@ class _StructureParser:
             # After the parameters only qualifiers, `noexcept(...)`, attributes and a trailing return
             # type: another group means the first one was not the parameter list (`MACRO(x) TMUL(...)`).
             if kinds[j] == "o" and self.marks[j] in "([":
+                # raw-text scan: one word token's text (a token may hold several words: `a+b`)
                 before = identifiers(self._tok_text(j - 1))
                 if self.marks[j] == "[" or not before or before[-1] not in _AFTER_PARAMS_CALLS:
                     return None
@@ -1152,11 +1156,15 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     forget_statements()
     scanned = scan_tokens(source)
     _within_statement_budget(source, scanned)
+    # The file's words, read once from its tokens (the text is not scanned for them again).
+    word_index = read_word_index(scanned)
+    if word_index.words is not None:
+        source.take_words(word_index.words)
     tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
     parser = _StructureParser(source, tokens)
     try:
         model = _mark_certain_extents(parser.parse_file(), tokens)
-        model.environment, model.reads = environment, reads
+        model.environment, model.reads, model.word_index = environment, reads, word_index
         return model
     except StructureError as exc:
         # (One handler: compiled by mypyc, `except NestingLimit as exc` before `except
@@ -1166,7 +1174,7 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
         crossing = _parse_crossing_functions(source, tokens) \
             if exc.group or _balances_in_one_reading(tokens) else None
         if crossing is not None:
-            crossing.environment, crossing.reads = environment, reads
+            crossing.environment, crossing.reads, crossing.word_index = environment, reads, word_index
             return crossing
         if exc.group or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the
@@ -1186,6 +1194,7 @@ EXCLUSIVE_DEFINITIONS = "one of several definitions of this function in #if grou
 def _head_tokens(head: str) -> list[str]:
     """A function head's tokens, comments and blanks aside (`void h(int a, /* again */ int   b)` is
     `void h(int a,int b)`): heads that differ only so define one function twice."""
+    # raw-text scan: a function head's text, only for functions of one name defined twice
     return _HEAD_TOKEN.findall(strip_comments(head))
 
 

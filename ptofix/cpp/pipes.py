@@ -569,6 +569,7 @@ def _declared_pipe_name(ast: Node, objects: dict[str, PipeObject], own: set[tupl
 
 def _first_word_among(text: str, names: dict[str, PipeObject]) -> str:
     """The first of ``names`` among the identifiers of ``text`` ('' if none)."""
+    # raw-text scan: a statement's text (the model keeps it as text)
     return next((word for word in identifiers(text) if word in names), "")
 
 
@@ -714,6 +715,7 @@ def _compiled_code(text: str) -> str | None:
         table, sections, groups = directive_tables(SourceText(text, "TPush.hpp"))
     except PtofixError:
         return None
+    # raw-text scan: pto-isa's TPush header (not a file the parser reads into a model)
     code = masked_literals(text)
     outcomes = group_outcomes(table, sections, groups, MacroState({}, False), False)
     skipped = [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False]

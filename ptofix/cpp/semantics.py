@@ -379,6 +379,7 @@ class FunctionSemantics:
                 elif len(waiting) <= _FEW_WAITING:
                     named = identifiers_among(text, set(waiting), span.start, span.end)
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
+                    # raw-text scan: a statement's span of the text, every word of it
                     named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
                 for name in named:
                     if only_sets_valid_shape(stmt, name):
@@ -446,6 +447,7 @@ class FunctionSemantics:
             inner = self._first_naming(stmt, text).get(name)
             return inner is not None and self._binds_first(inner, name, text)
         if isinstance(stmt, IfStmt):
+            # raw-text scan: an if condition's text (IfStmt keeps it as text)
             return stmt.then is not None and stmt.orelse is not None and name not in identifiers(stmt.cond) \
                 and self._binds_first(stmt.then, name, text) and self._binds_first(stmt.orelse, name, text)
         return False
@@ -458,6 +460,7 @@ class FunctionSemantics:
             found = {}
             for inner in block.body:
                 if not isinstance(inner, Comment):
+                    # raw-text scan: a statement's span of the text, every word of it
                     for name in identifiers(text, inner.span.start, inner.span.end):
                         found.setdefault(name, inner)
             self._first_namers[id(block)] = found
@@ -618,6 +621,7 @@ class FunctionSemantics:
         expression_macros = self.ctx.expression_macros
         if not macro or not expression_macros:
             return macro
+        # raw-text scan: a statement's text, splices joined, only when the file has expression macros
         for name in identifiers(join_splices(text) if has_splice(text) else text):
             if name in self.ctx.macros and not (name in QUALIFIER_MACRO_WORDS and name in self.ctx.model.empty_macros) \
                     and not (name in expression_macros and used_only_as_calls(text, name)):
@@ -669,6 +673,7 @@ class FunctionSemantics:
         """A statement the model cannot read: every variable it names may be written. What it
         may declare: the name of its declaration when it parsed (``ast``), else any name in it."""
         env = {}
+        # raw-text scan: an unread statement's text, splices joined: every name it may write
         names = identifiers(join_splices(text) if has_splice(text) else text)
         declared = maybe_declared_names(text) if ast is None else None
         if ast is None:
@@ -683,6 +688,7 @@ class FunctionSemantics:
                 self.state.may_jump(f"'{min(jumps)}' inside a statement ptofix cannot read")
         elif isinstance(ast, (A.Decl, A.TypeAlias)):
             self.state.maybe_declared.add(ast.name)
+        # raw-text scan: an unread statement's text, only when it may declare a name
         alias_only = declared is not None and BLOCK_ALIAS.match(strip_comments(text)) is not None
         if (ast is None and not alias_only) or isinstance(ast, A.Decl):
             # It may declare an object (`Guard g{...};`, `int x __attribute__((cleanup(f)));`)
@@ -776,6 +782,7 @@ class FunctionSemantics:
         """``info`` of a statement that may be a declaration with the type ``head``: any name in it
         may be the declarator (but not the qualifiers of a qualified head: `pto::comm::TNOTIFY(v15,
         v7, v3);` declares no `pto`), and the object's destructor runs at scope exit."""
+        # raw-text scan: a statement's text that may be a declaration
         names = identifiers(text)
         if "::" in head:
             for part in head.split("::")[:-1]:

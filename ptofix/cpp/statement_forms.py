@@ -161,12 +161,14 @@ def maybe_declared_names(text: str) -> set[str] | None:
     holds a word that declares something else (`struct`, `enum`, `using`...), a `(` or a `[`
     before NAME (a parenthesized declarator, a structured binding, an attribute), or no such NAME.
     (An array declarator `NAME[3]` ends at its `[`.)"""
+    # raw-text scan: an unread statement's text (comments removed, splices joined)
     code = _QUOTED.sub(" 0 ", strip_comments(join_splices(text) if has_splice(text) else text))
     alias = BLOCK_ALIAS.match(code)
     if alias is not None:
         # `using Tile1D = Tile<TileType::Vec, typename T::DType, 1, N>;` declares its name only
         # ([dcl.pre]: one alias-declaration), unless its type-id names a class key or `enum`,
         # which may declare that class in the block (`using P = struct TMUL*;`).
+        # raw-text scan: the statement's code read above
         if _ELABORATING_WORDS.intersection(identifiers(code, alias.end())) or alias.group(1) in _KEYWORDS:
             return None
         return {alias.group(1)}
@@ -248,6 +250,7 @@ def variable_bound(text: str) -> bool:
     """A declaration's brackets hold something other than a plain number (`int32_t v[h()];`: a
     run-time bound, evaluated with its calls and writes). Read on the code only: a comment's or a
     string's brackets would hide the real bound's."""
+    # raw-text scan: a declaration's text, its bracketed bounds outside comments and literals
     return any(not _NUMBER_BOUND.fullmatch(bound) for bound in _ARRAY_BOUND.findall(code_only(text)))
 
 

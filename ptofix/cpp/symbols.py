@@ -234,5 +234,6 @@ def type_words(node: Any) -> set[str]:
         if isinstance(sub, A.Name):
             words.add(sub.id)
         elif isinstance(sub, (A.TypeRef, A.TemplateId)):
+            # raw-text scan: a type's name as the statement grammar keeps it (text: `pto::Tile`)
             words.update(identifiers(sub.name))
     return words

@@ -39,8 +39,9 @@ from ..regex_cache import compile as compile_regex
 from . import stmt_parser as A
 from .integers import INTEGER_TYPES, IntType, wrap
 from .keywords import CPP_KEYWORDS
-from .lexical import code_only, count_identifiers, identifiers
+from .lexical import count_identifiers, identifiers
 from .model import Function, SimpleStmt
+from .word_index import code_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ def never_instantiated(ctx: FileFacts, fn: Function) -> bool:
     if ctx.pastes_tokens or name in pto_function_names() or name in pto_macro_names() or name in ctx.macros:
         return False
     for summary in ctx.headers.values():
+        # raw-text scan: a header's macro replacement texts (a header summary keeps them as text)
         if summary.unknown or name in summary.used or any(
                 name in identifiers(body) for bodies in summary.macro_bodies.values() for body in bodies):
             return False
@@ -163,6 +165,7 @@ def _parameters(ctx: FileFacts, fn: Function) -> tuple[list[tuple[str, IntType |
         return [], "a macro of the file may paste tokens into any name (##)"
     if any(summary.unknown for summary in ctx.headers.values()):
         return [], "a header ptofix cannot read may call it from a macro"
+    # raw-text scan: a header's macro replacement texts (a header summary keeps them as text)
     if any(name in identifiers(body) for summary in ctx.headers.values()
            for bodies in summary.macro_bodies.values() for body in bodies):
         return [], f"a header's macro names '{name}'"
@@ -171,7 +174,7 @@ def _parameters(ctx: FileFacts, fn: Function) -> tuple[list[tuple[str, IntType |
         header = summary.used.get(name)
         if header:
             return [], f"the header {header}, which the file includes, names '{name}': it may instantiate it too"
-    if _EXPLICIT_SPECIALIZATION.search(code_only(ctx.model.source.text)):
+    if _EXPLICIT_SPECIALIZATION.search(code_source(ctx.model)):
         return [], "the file has an explicit specialization (template <>)"
     out: list[tuple[str, IntType | None]] = []
     for words in heads:
@@ -203,6 +206,7 @@ def _binding(ctx: FileFacts, caller: Function, params: list[tuple[str, IntType |
             # hide the file's meaning of it.)
             if used in CPP_KEYWORDS:
                 continue        # (`float`, `sizeof(int)`: no declaration hides a keyword)
+            # raw-text scan: a caller's text, once per name a template argument uses
             if used in caller.declaration.words or (
                     _declares_type(caller_text, used) if used in ELEMENT_BYTES
                     else count_identifiers(caller_text, {used}).get(used, 0) != _mentions_in_calls(caller, tmpl.name,
@@ -278,6 +282,7 @@ def template_call_reason(ctx: FileFacts, fn: Function) -> str:
         return why
     names = {words[-1] for words in fn.declaration.template_params or () if words}
     for param in fn.parameters:
+        # raw-text scan: a parameter's text (Parameter keeps it as text)
         if not names.isdisjoint(identifiers(param.text)):
             return f"a parameter of {fn.name}() names a template parameter"
     return ""

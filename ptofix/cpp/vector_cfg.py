@@ -143,6 +143,7 @@ class FunctionCFG:
                 continue
             found = by_stmt.get(id(stmt))
             why = f"may run in count mode after the '{found[0]}' at {found[1]}" if found else ""
+            # raw-text scan: a statement's span of the text, only in a file that sets count mode
             called = ctx.count_mode_functions.intersection(identifiers(text[stmt.span.start:stmt.span.end])) \
                 if not why and ctx.count_mode_functions else set()
             if called:
@@ -351,6 +352,7 @@ class FunctionCFG:
         if isinstance(stmt, OpaqueStmt):
             # A label, or a `case`/`default` label or goto anywhere inside a construct the model
             # does not read (a case nested in a block of a switch is a jump target too).
+            # raw-text scan: an unread statement's text (OpaqueStmt keeps it as text)
             jumps = {"goto", "case", "default"}.intersection(identifiers(stmt.text))
             if stmt.kind in (OpaqueKind.LABEL, OpaqueKind.GOTO) or jumps:
                 what = stmt.reason if stmt.kind is OpaqueKind.LABEL or not jumps \

@@ -257,6 +257,7 @@ def _estimate(body: str, constants: dict[str, int | None], defaults: dict[str, i
 
 def parse_latencies(texts: dict[str, str]) -> dict[str, Latency]:
     """Each vector intrinsic's head and tail from the headers' texts, by name."""
+    # raw-text scan: the CCE toolchain's intrinsic headers (not C++ the parser reads into a model)
     texts = {name: _strip_comments(text) for name, text in texts.items()}
     constants = _constants(texts)
     functions, defaults = _definitions(texts)

@@ -94,6 +94,8 @@ def _top_level_commas(code: str, start: int, end: int) -> list[int]:
 def instrument(source: SourceText) -> tuple[str, list[CallSite]]:
     """The instrumented copy of ``source`` and its call sites (``ptofix_trace_at``'s ids index it)."""
     text = source.text
+    # raw-text scan: the kernel's text with literals masked at their offsets, where the instrumented copy
+    # inserts its calls (not a check: the trace command reads no model)
     code = masked_literals(text)
     code = _DIRECTIVE_LINE.sub(lambda found: re.sub(r"[^\n]", " ", found.group(0)), code)
     edits: list[tuple[int, int, str]] = []       # (position, order at that position, text)
