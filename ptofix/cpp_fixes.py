@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # need not wait for the proof (tests/test_startup.py).
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CppFixOptions:
     """What the C++ fixes of one `run` or `build` do: the pipe-v-barrier patterns (none: no barrier
     pass) with their options, and the LocalSlotNum settings."""

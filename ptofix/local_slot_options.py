@@ -68,7 +68,7 @@ _PASS_OPTION = {"--local-slot-num": "map", "--default-local-slot-num": "default"
 _TRIGGERS = tuple(dest for flag, dest, _ in LOCAL_SLOT_OPTIONS if flag != "--target-ptoas")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class LocalSlotOptions:
     """The LocalSlotNum settings of one run, by the ``dest`` of their command-line option; ``None``
     where the option was not given."""

@@ -66,7 +66,7 @@ class OutputOptions:
     dependencies: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Collected:
     """What the deliveries of one call's files hand to the call instead of writing it themselves
     (batch.run_files makes one per call, writes and commits it last): no setting, so not on the

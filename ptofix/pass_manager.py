@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     Parser = Callable[[SourceText], Any]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PassResult:
     """What one pass made of one file: its edits, its report and its warnings."""
 
@@ -337,7 +337,7 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class PipelineOutcome:
     """What a pipeline made of one file: the text after every pass, and each pass's report."""
 
