@@ -13,6 +13,7 @@ from .cpp.placement import find_placements
 from .cpp.races import UNDECIDED, describe, find_races, to_json
 from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
+from .located import Place
 from .pass_manager import Pass, run_pipeline
 from .pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from .side_files import ReadRecord
@@ -54,7 +55,7 @@ class RaceCheck:
         except UnreadableInput as unread:
             # Valid C++ the model cannot read: unverified as a whole, never refused.
             offset = unread.diagnostic.offset
-            where = source.location(offset if offset is not None else 0)
+            where = _place(source, offset if offset is not None else 0)
             why = unread.diagnostic.message
             line = f"{where}: note: the file is unverified: {why} (races in it are neither shown nor ruled out)"
             return Processed(source, source.text, {"file": source.path, "races": [], "by_kind": {}, "by_category": {},
@@ -68,7 +69,7 @@ class RaceCheck:
                                        race_model=self.race_model)
             # Broken placements first: they fault or corrupt data whatever the synchronisation.
             for placement in find_placements(model, analysis, self.environment.arch):
-                where = source.location(placement.stmt.span.start)
+                where = _place(source, placement.stmt.span.start)
                 user = source.location(placement.user.span.start) if placement.user is not None else None
                 lines.append(placement.message(where, user))
                 placements.append(placement.to_json(where, user))
@@ -87,7 +88,7 @@ class RaceCheck:
                 why_at = analysis.ctx.construct_at.get(id(event.stmt))
                 if why_at is not None and event.why == why_at[0]:
                     start = why_at[1]
-            where = source.location(start)
+            where = _place(source, start)
             why = event.why or "control flow not modelled"
             # (A reason that already says nothing is shown or ruled out is not told so twice.)
             undecided = event.tag == UNDECIDED
@@ -122,6 +123,12 @@ class RaceCheck:
             from .html_report import strips  # (1.6 ms of imports, only for --report html)
             report["functions"] = strips(model)
         return Processed(source, text, report, lines, warnings, [], reads.sorted())
+
+
+def _place(source: SourceText, offset: int) -> Place:
+    """Where ``offset`` is, ``path:line:col`` with its parts (SARIF reads them, sarif.py)."""
+    line, column = source.line_col(offset)
+    return Place(source.path, line, column)
 
 
 def _barrier_costs(analysis: BarrierAnalysis, source: SourceText, pto_isa: str) -> list[dict[str, Any]]:

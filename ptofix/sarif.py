@@ -15,6 +15,10 @@ byte of the name outside RFC 3986's unreserved characters and ``/`` is percent-e
 bytes the file system holds (a name that is not UTF-8 is read with surrogateescape: its raw bytes):
 ``a b#1.cpp`` is ``a%20b%231.cpp``, ``x:y.cpp`` is ``x%3Ay.cpp`` (not a scheme), ``%41.cpp`` is
 ``%2541.cpp``.
+
+A result's message and places are read as data from the records ``check`` made (located.py's
+``DiagnosticLine`` and ``Place``: the text after the severity, the path, line and column), never cut
+out of the rendered lines (tests/test_sarif_reads_fields.py).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__
+from .located import DiagnosticLine, Place
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,23 +67,22 @@ def _directory_uri(directory: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _place(location: str) -> dict[str, Any]:
-    """A SARIF physicalLocation of ``path:line:col``."""
-    path, line, column = location.rsplit(":", 2)
-    return {"artifactLocation": artifact_location(path),
-            "region": {"startLine": int(line), "startColumn": int(column)}}
+def _place(place: object) -> dict[str, Any]:
+    """A SARIF physicalLocation of a located.Place (its path, line and column)."""
+    if not isinstance(place, Place):
+        raise TypeError(f"a SARIF location is a located.Place, not {type(place).__name__}")
+    return {"artifactLocation": artifact_location(place.path),
+            "region": {"startLine": place.line, "startColumn": place.column}}
 
 
-def _message_of(line: str) -> str:
-    """The text of a ``path:line:col: severity: text`` diagnostic line."""
-    for severity in (": warning: ", ": error: ", ": note: "):
-        head, found, text = line.partition(severity)
-        if found:
-            return text
-    return line
+def _line(diagnostic: object) -> DiagnosticLine:
+    """A record's diagnostic line as check made it (its place and text kept)."""
+    if not isinstance(diagnostic, DiagnosticLine):
+        raise TypeError(f"a SARIF message is a located.DiagnosticLine, not {type(diagnostic).__name__}")
+    return diagnostic
 
 
-def _result(rule_id: str, level: str, text: str, location: str, related: list[dict] | None = None) -> dict[str, Any]:
+def _result(rule_id: str, level: str, text: str, location: object, related: list[dict] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": rule_id, "ruleIndex": _RULE_INDEX[rule_id], "level": level,
                               "message": {"text": text}, "locations": [{"physicalLocation": _place(location)}]}
     if related:
@@ -90,14 +94,13 @@ def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The SARIF results of one file's ``check`` report (reports.py's object)."""
     results = []
     for placement in report.get("placements", ()):
-        results.append(_result("tile-placement", placement["severity"], _message_of(placement["message"]),
-                               placement["location"]))
+        message = _line(placement["message"])
+        results.append(_result("tile-placement", message.severity, message.text, message.at))
     for race in report.get("races", ()):
-        related = [{"id": 0, "physicalLocation": _place(race["earlier"]["location"]),
-                    "message": {"text": _message_of(race["note"])}}]
+        warning, note = _line(race["warning"]), _line(race["note"])
+        related = [{"id": 0, "physicalLocation": _place(note.at), "message": {"text": note.text}}]
         rule = "pipe-v-race-same-access-chain" if race.get("category") == "same-access-chain" else "pipe-v-race"
-        results.append(_result(rule, "warning", _message_of(race["warning"]), race["later"]["location"],
-                               related))
+        results.append(_result(rule, "warning", warning.text, warning.at, related))
     for note in report.get("unverified", ()):
         results.append(_result("unverified-function", "note",
                                f"'{note['function']}' is unverified: {note['why']}", note["location"]))

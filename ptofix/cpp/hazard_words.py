@@ -16,6 +16,7 @@ The shapes differ (a diagnostic line, a table cell); the words are written only 
 """
 from __future__ import annotations
 
+from ..located import DiagnosticLine
 from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE
 
 TYPE_CHECKING = False
@@ -81,20 +82,21 @@ def reason(hazard: dict[str, Any], chain_refused: str) -> str:
 
 
 def race_lines(hazard: dict[str, Any], overlap: list[tuple[int, int]], path: str, later_at: str, earlier_at: str,
-               earlier_line: int) -> tuple[str, str]:
+               earlier_line: int) -> tuple[DiagnosticLine, DiagnosticLine]:
     """``check``'s (warning at the later op, note at the earlier one), GCC style: a short first line
     (what races with what, on which bytes); the earlier op's own access (its name, when another one
     aliases the bytes, and its whole range) and how the two meet (``path``) go on the note, each
-    said once. ``later_at``/``earlier_at``: where each op is, ``earlier_line`` its line."""
+    said once. ``later_at``/``earlier_at``: where each op is (a located.Place, or the path alone),
+    ``earlier_line`` its line. Each line keeps its place and text as data (SARIF reads them)."""
     earlier, later = hazard["earlier"], hazard["later"]
     category = " (PTOAS #674 same-access chain)" if hazard.get("same_access_chain") else ""
-    warning = (f"{later_at}: warning: {hazard['kind']} race{category}: {later['op']} {verb(later)} {operand(later)} "
+    warning = (f"{hazard['kind']} race{category}: {later['op']} {verb(later)} {operand(later)} "
                f"{ranges(overlap) or 'unknown bytes'}, which {earlier['op']} (line {earlier_line}) may still "
                f"{verb(earlier)[:-1]}")
-    note = (f"{earlier_at}: note: {earlier['op']} {verb(earlier)} {operand(earlier)} "
+    note = (f"{earlier['op']} {verb(earlier)} {operand(earlier)} "
             f"{ranges(earlier.get('bytes')) or 'unknown bytes'} here; no PIPE_V drain between them "
             f"{path}" + (f"; {CHAIN_RACE_NOTE}" if hazard.get("same_access_chain") else ""))
-    return warning, note
+    return DiagnosticLine(later_at, "warning", warning), DiagnosticLine(earlier_at, "note", note)
 
 
 def page_side(side: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ The C++ does not say its architecture: a placement wrong on every architecture `
 """
 from __future__ import annotations
 
+from ..located import DiagnosticLine
 from ..pto.tiles import HIDDEN_SCRATCH, HIDDEN_SCRATCH_ARCHS, UB_BYTES_BY_ARCH
 from . import stmt_parser as A
 from .cfg_events import UB_SPACE
@@ -56,11 +57,12 @@ class Placement:
     def severity(self) -> str:
         return "warning" if self.fine_on else "error"
 
-    def message(self, location: str, user_location: str | None) -> str:
+    def message(self, location: str, user_location: str | None) -> DiagnosticLine:
+        """The diagnostic at ``location`` (a located.Place), its place and text kept (SARIF reads them)."""
         ranges = ", ".join(f"[{a}, {a + self.nbytes})" for a in self.addresses[:_SHOWN_ADDRESSES])
         if len(self.addresses) > _SHOWN_ADDRESSES:
             ranges += f" and {len(self.addresses) - _SHOWN_ADDRESSES} more"
-        head = f"{location}: {self.severity}: Vec tile '{self.tile}' ({self.nbytes} bytes)"
+        head = f"Vec tile '{self.tile}' ({self.nbytes} bytes)"
         tail = f" (not on {arch_names(self.fine_on)}; --arch says which)" if self.fine_on else ""
         if self.kind == PAST_UB:
             by_size: dict[int, list[str]] = {}
@@ -71,11 +73,14 @@ class Placement:
             else:
                 ub = "the UB (" + ", ".join(f"{size // 1024} KiB on {arch_names(archs)}"
                                             for size, archs in sorted(by_size.items())) + ")"
-            return f"{head} is placed past {ub}: bytes {ranges}; the NPU faults or touches other memory there{tail}"
+            return DiagnosticLine(location, self.severity,
+                                  f"{head} is placed past {ub}: bytes {ranges}; the NPU faults or touches other "
+                                  f"memory there{tail}")
         lo, hi = HIDDEN_SCRATCH
-        return (f"{head} is placed inside the hidden UB scratch [{lo}, {hi}) of {arch_names(self.wrong_on)}: "
-                f"bytes {ranges}; the row-expand op at {user_location} broadcasts into that scratch and "
-                f"overwrites it{tail}")
+        return DiagnosticLine(location, self.severity,
+                              f"{head} is placed inside the hidden UB scratch [{lo}, {hi}) of "
+                              f"{arch_names(self.wrong_on)}: bytes {ranges}; the row-expand op at {user_location} "
+                              f"broadcasts into that scratch and overwrites it{tail}")
 
     def to_json(self, location: str, user_location: str | None) -> dict:
         return {"location": location, "function": self.fn.name, "tile": self.tile, "kind": self.kind,

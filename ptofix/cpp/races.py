@@ -23,6 +23,7 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 """
 from __future__ import annotations
 
+from ..located import Place
 from ..pto.ordering import ROW_EXPAND_CHUNK_ROWS
 from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..pto.tiles import bytes_known
@@ -383,7 +384,10 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
     earlier = h.earlier
 
     def where(event: Event) -> str:
-        return source.location(event.stmt.span.start) if event.stmt is not None else source.path
+        if event.stmt is None:
+            return source.path
+        line, column = source.line_col(event.stmt.span.start)
+        return Place(source.path, line, column)
 
     line = source.line_col(earlier.stmt.span.start)[0] if earlier.stmt is not None else 0
     return hazard_words.race_lines(h.describe(source), overlap(race), path_text(race, analysis), where(h.later),

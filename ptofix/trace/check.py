@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
+from ..located import DiagnosticLine, Place
 from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
 from ..perf.measure import scalar_value
 from ..source import PtofixError
@@ -67,11 +68,11 @@ def _empty_report(path: str) -> dict[str, Any]:
     return {"file": path, "races": [], "by_kind": {}, "unverified": [], "placements": [], "trace": True}
 
 
-def _where(recording: Recording, site: int) -> str:
+def _where(recording: Recording, site: int) -> Place:
     if 0 <= site < len(recording.sites):
         found = recording.sites[site]
-        return f"{recording.path}:{found.line}:{found.column}"
-    return f"{recording.path}:1:1"
+        return Place(recording.path, found.line, found.column)
+    return Place(recording.path, 1, 1)
 
 
 def _site(recording: Recording, site: int) -> CallSite | None:
@@ -90,18 +91,20 @@ def _bytes(overlap: tuple[int, int]) -> str:
 VERBS = {"RAW": ("reads", "wrote", "writes"), "WAR": ("writes", "read", "reads"), "WAW": ("writes", "wrote", "writes")}
 
 
-def describe(recording: Recording, race: TraceRace, occurrences: int) -> tuple[str, str]:
+def describe(recording: Recording, race: TraceRace, occurrences: int) -> tuple[DiagnosticLine, DiagnosticLine]:
+    """(warning at the later call, note at the earlier one), each keeping its place and text (sarif.py)."""
     later_verb, earlier_verb, earlier_present = VERBS[race.kind]
     earlier_site = _site(recording, race.earlier.site)
     line = earlier_site.line if earlier_site is not None else 0
     again = f" ({occurrences} times in this run)" if occurrences > 1 else ""
-    warning = (f"{_where(recording, race.later.site)}: warning: {race.kind} race in the trace: "
+    warning = (f"{race.kind} race in the trace: "
                f"{_op(recording, race.later.site)}'s {race.later.name} {later_verb} UB {_bytes(race.overlap)}, which "
                f"{_op(recording, race.earlier.site)}'s {race.earlier.name} (line {line}) {earlier_verb}{again}")
-    note = (f"{_where(recording, race.earlier.site)}: note: {_op(recording, race.earlier.site)}'s "
+    note = (f"{_op(recording, race.earlier.site)}'s "
             f"{race.earlier.name} {earlier_present} UB here; no "
             f"pipe_barrier(PIPE_V) or flag round trip between them in issue order")
-    return warning, note
+    return (DiagnosticLine(_where(recording, race.later.site), "warning", warning),
+            DiagnosticLine(_where(recording, race.earlier.site), "note", note))
 
 
 def distinct_races(recording: Recording, judgement: Judgement) -> list[tuple[TraceRace, int]]:
