@@ -17,6 +17,7 @@ from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.model import CppFile
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.races import barrier_positions, comment, describe, find_races
+from ptofix.located import Place
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.race_model import SAME_ACCESS_CHAINS_HELP, RaceModel
 from ptofix.source import Edit, SourceText, apply_edits, line_end_near, line_start
@@ -54,7 +55,7 @@ class PipeVBarrierInsertPass(Pass):
             else:
                 edits = [Edit(start, start, barrier + sep, f"separates {len(covered)} race(s)")]
             planned.append((_function_index(model, covered[0].fn), edits,
-                            {"location": source.location(start),
+                            {"location": Place(source.path, *source.line_col(start)),   # (html_report reads its line)
                              "races": [describe(r, source, analysis)[0] for r in covered]}))
         stuck = _still_racing(source, [edit for _, edits, _ in planned for edit in edits], model, race_model)
         warnings, unfixed = [], []

@@ -170,11 +170,6 @@ def _barrier_cause(fields: dict[str, Any]) -> BarrierCause:
         notes=tuple(fields.get("notes", ())))
 
 
-def _line_col(location: str) -> tuple[int, int]:
-    _path, line, column = location.rsplit(":", 2)
-    return int(line), int(column)
-
-
 def compile_environment(include_dirs: Sequence[str] = (), defines: Sequence[str] = (), pto_isa: str | None = None,
                         arch: str | None = None) -> CompileEnvironment:
     """The compile environment of a call, made by the constructor the command line uses
@@ -279,10 +274,10 @@ def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str]
                           environment=environment)
     races = []
     for race in report["races"]:
-        line, column = _line_col(race["later"]["location"])
-        earlier_line, earlier_column = _line_col(race["earlier"]["location"])
-        races.append(Race(kind=race["kind"], line=line, column=column, op=race["later"]["op"],
-                          earlier_line=earlier_line, earlier_column=earlier_column, earlier_op=race["earlier"]["op"],
+        # (Each op's place is a located.Place, made where the race is described: its fields are read.)
+        later, earlier = race["later"]["location"], race["earlier"]["location"]
+        races.append(Race(kind=race["kind"], line=later.line, column=later.column, op=race["later"]["op"],
+                          earlier_line=earlier.line, earlier_column=earlier.column, earlier_op=race["earlier"]["op"],
                           operand=race["later"]["operand"] or race["earlier"]["operand"] or "UB",
                           byte_ranges=tuple((a, b) for a, b in race["bytes"]), message=race["warning"],
                           category=race["category"]))

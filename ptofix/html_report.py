@@ -173,13 +173,9 @@ def _decisions(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
 
 def _insertions(report: dict[str, Any]) -> list[tuple[int, str]]:
     """(line, the races it separates) of each barrier ``check --fix`` inserts, in line order: it
-    goes in before the statement on that line."""
-    out = []
-    for entry in report.get("inserted", []):
-        line = str(entry.get("location", "")).rsplit(":", 2)
-        if len(line) == 3 and line[1].isdigit():
-            out.append((int(line[1]), "; ".join(map(str, entry.get("races", [])))))
-    return sorted(out)
+    goes in before the statement on that line (its place's line, a located.Place's field)."""
+    return sorted((line_of(entry.get("location", "")), "; ".join(map(str, entry.get("races", []))))
+                  for entry in report.get("inserted", []) if line_of(entry.get("location", "")))
 
 
 def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:

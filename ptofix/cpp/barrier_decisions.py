@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from ..located import Place
 from ..pto.race_model import CHAIN_CREDITED
 from ..source import PtofixError, SourceText
 from ..structs import Struct
@@ -81,7 +82,9 @@ class Hazard(Struct):
 
     def describe(self, source: SourceText) -> dict:
         def side(event: Event, access: Access | None) -> dict:
-            where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
+            # (A place keeps its line and column as data: the page and the API read them, hazard_words.)
+            where: str = Place(source.path, *source.line_col(event.stmt.span.start)) if event.stmt is not None \
+                else "function boundary"
             text = event.stmt.span.text(source) if event.stmt is not None else (event.why or event.kind.value)
             out: dict[str, Any] = {"location": where, "statement": " ".join(text.split())[:200],
                                    "op": event.op or event.kind.value}

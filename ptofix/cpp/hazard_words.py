@@ -16,7 +16,7 @@ The shapes differ (a diagnostic line, a table cell); the words are written only 
 """
 from __future__ import annotations
 
-from ..located import DiagnosticLine
+from ..located import DiagnosticLine, Place
 from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE
 
 TYPE_CHECKING = False
@@ -36,9 +36,9 @@ def ranges(intervals: Iterable[Any] | None, compact: bool = False) -> str:
 
 
 def line_of(location: str) -> int:
-    """The line of a side's ``path:line:col`` location; 0 for ``function boundary``."""
-    parts = str(location).rsplit(":", 2)
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+    """The line of a side's location, read from its fields (a located.Place, as Hazard.describe
+    and trace/check.py make it); 0 for ``function boundary``, which has none."""
+    return location.line if isinstance(location, Place) else 0
 
 
 def verb(side: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ptofix import html_report
 from ptofix.cpp import hazard_words
+from ptofix.located import Place
 from ptofix.pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,7 +56,8 @@ def test_the_chain_notes_are_named_only_by_the_words_module():
     assert users == []
 
 
-def _side(op: str, access: str | None, operand: str, location: str, bytes_: list | None) -> dict:
+def _side(op: str, access: str | None, operand: str, location: Place, bytes_: list | None) -> dict:
+    """A side as Hazard.describe gives it: its place a located.Place (line_of reads its fields)."""
     side: dict = {"location": location, "statement": f"{op}(...);", "op": op, "operand": operand}
     if access is None:
         side["operand"] = "*"
@@ -65,8 +67,8 @@ def _side(op: str, access: str | None, operand: str, location: str, bytes_: list
     return side
 
 
-HAZARD = {"kind": "RAW", "earlier": _side("TMAX", "write", "v59", "k.cpp:356:5", [[0, 64]]),
-          "later": _side("TSUB", "read", "v59", "k.cpp:358:5", [[0, 64], [128, 192]]),
+HAZARD = {"kind": "RAW", "earlier": _side("TMAX", "write", "v59", Place("k.cpp", 356, 5), [[0, 64]]),
+          "later": _side("TSUB", "read", "v59", Place("k.cpp", 358, 5), [[0, 64], [128, 192]]),
           "across_loop_back_edge": True, "same_access_chain": True}
 
 
@@ -91,8 +93,8 @@ def test_the_page_reads_the_hazard_through_the_words_module():
     assert html_report._kept_words(fields, "") == (
         f"needed once the barrier at k.cpp:300:3 is removed: {hazard_words.page_words(HAZARD)}; "
         f"{'; '.join(hazard_words.qualifiers(HAZARD, 'the producer runs 2 repeats'))}")
-    unknown = {"kind": "WAW", "earlier": _side("TADD", None, "", "k.cpp:11:3", None),
-               "later": _side("TSUB", "write", "v2", "k.cpp:12:3", [[0, 32]]), "across_loop_back_edge": False}
+    unknown = {"kind": "WAW", "earlier": _side("TADD", None, "", Place("k.cpp", 11, 3), None),
+               "later": _side("TSUB", "write", "v2", Place("k.cpp", 12, 3), [[0, 32]]), "across_loop_back_edge": False}
     assert html_report._kept_words({"hazard": unknown, "unknown": [{}]}, "why") == (
         "needed: WAW on * : code ptofix does not understand (line 11: a call ptofix does not model), then TSUB "
         "(line 12) writes it; why")
