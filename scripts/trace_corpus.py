@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ptofix.compile_env import CompileEnvironment  # noqa: E402
+from ptofix.compile_settings import environment_of  # noqa: E402
 from ptofix.source import PtofixError  # noqa: E402
 from ptofix.trace.check import TraceOptions, new_races, toolchain, trace_texts  # noqa: E402
 from ptofix.trace.judge import TraceRace  # noqa: E402
@@ -149,7 +149,7 @@ def main() -> int:
     root = Path(args.corpus)
     # A corpus folder's own headers (real/include: tensor.h, intrinsic.h), as its kernels are compiled.
     includes = tuple(str(p) for p in [root / "include"] if p.is_dir())
-    environment = CompileEnvironment(include_dirs=includes)
+    environment = environment_of(includes, (), args.pto_isa)      # (the checkout's one home)
     if args.rerun:
         lines = Path(args.rerun).read_text(encoding="utf-8").splitlines()
         def redo(line: str) -> bool:
@@ -160,7 +160,7 @@ def main() -> int:
         print("\t".join(COLUMNS), flush=True)
         for line in kept:
             print(line, flush=True)
-        measure(again, root, TraceOptions(pto_isa=args.pto_isa, timeout=120.0, environment=environment), sys.stdout)
+        measure(again, root, TraceOptions(environment, timeout=120.0), sys.stdout)
         return 0
     if args.only:
         missing = [name for name in args.only if not (root / name).is_file()]
@@ -168,16 +168,15 @@ def main() -> int:
             parser.error(f"not a file under {root}: {', '.join(missing)}")
         print("\t".join(COLUMNS), flush=True)
         measure([root / name for name in args.only], root,
-                TraceOptions(pto_isa=args.pto_isa, args=tuple(tuple(a.split("=", 1)) for a in args.arg),  # type: ignore[arg-type]
-                             timeout=120.0, environment=environment), sys.stdout)
+                TraceOptions(environment, args=tuple(tuple(a.split("=", 1)) for a in args.arg),  # type: ignore[arg-type]
+                             timeout=120.0), sys.stdout)
         return 0
     done: set[str] = set()
     if args.skip_done and Path(args.skip_done).is_file():
         done = {line.split("\t")[1] for line in Path(args.skip_done).read_text().splitlines() if "\t" in line}
     paths = [p for p in sorted(root.rglob("*.cpp")) if str(p.relative_to(root)) not in done]
     pairs = tuple(tuple(a.split("=", 1)) for a in args.arg)
-    options = TraceOptions(pto_isa=args.pto_isa, args=pairs, timeout=120.0,  # type: ignore[arg-type]
-                           environment=environment)
+    options = TraceOptions(environment, args=pairs, timeout=120.0)  # type: ignore[arg-type]
     if not done:
         print("\t".join(COLUMNS), flush=True)
     measure(paths, root, options, sys.stdout)

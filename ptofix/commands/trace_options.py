@@ -44,19 +44,20 @@ def add_trace_arguments(parser: argparse.ArgumentParser, verify: bool) -> None:
 
 def trace_options(args: argparse.Namespace) -> TraceOptions:
     """The trace's options from the command line; its build reads the one CompileEnvironment
-    (``args.environment``, commands/arguments.compile_environment), not a copy of its fields."""
-    if not getattr(args, "pto_isa", None):
+    (``args.environment``, commands/arguments.compile_environment: its flags and its pto-isa
+    checkout), not a copy of its fields."""
+    from ..compile_env import NO_COMMAND_LINE
+    environment = getattr(args, "environment", None) or NO_COMMAND_LINE
+    if not environment.pto_isa:
         raise PtofixError("--trace and --verify-trace need --pto-isa DIR (a pto-isa checkout whose host cost model "
                           "builds, e.g. a clone of hw-native-sys/pto-isa at commit f35e7f60)")
     from pathlib import Path  # (here: pathlib, urllib.parse and ipaddress are ~2.5 ms of a `run` start)
 
-    from ..compile_env import NO_COMMAND_LINE
     from ..trace.check import TraceOptions
-    return TraceOptions(pto_isa=args.pto_isa, args=tuple(getattr(args, "arg", None) or ()),
+    return TraceOptions(environment, args=tuple(getattr(args, "arg", None) or ()),
                         function=getattr(args, "function", None), cxx=getattr(args, "cxx", None),
                         cache_dir=Path(args.cache_dir) if getattr(args, "cache_dir", None) else None,
-                        timeout=getattr(args, "trace_timeout", 600.0), jobs=getattr(args, "trace_jobs", 2),
-                        environment=getattr(args, "environment", None) or NO_COMMAND_LINE)
+                        timeout=getattr(args, "trace_timeout", 600.0), jobs=getattr(args, "trace_jobs", 2))
 
 
 def run_check(args: argparse.Namespace, tally: Any) -> int:
@@ -98,7 +99,7 @@ def run_check(args: argparse.Namespace, tally: Any) -> int:
         from ..reports import document, json_text
         from ..sarif import sarif_log
         body = json.dumps(sarif_log(reports), indent=2) + "\n" if report == "sarif" else \
-            json_text(document(reports, pto_isa=options.pto_isa, trace=True))
+            json_text(document(reports, pto_isa=options.environment.pto_isa, trace=True))
         target = getattr(args, "report_file", None)
         if target and target != "-":
             from pathlib import Path

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
+from ..compile_env import CompileEnvironment
 from ..located import DiagnosticLine, Place
 from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
 from ..perf.measure import scalar_value
@@ -18,16 +18,16 @@ from .record import Recording, record
 
 @dataclass(frozen=True)
 class TraceOptions:
-    pto_isa: str
+    # The command line's compile settings (commands/arguments.compile_environment), the one value
+    # the analysis reads too: the build compiles with its compiler_flags(), against its pto-isa
+    # checkout (``environment.pto_isa``, the setting's one home).
+    environment: CompileEnvironment
     args: tuple[tuple[str, str], ...] = ()
     function: str | None = None
     cxx: str | None = None
     cache_dir: Path | None = None
     timeout: float = 600.0
     jobs: int = 2
-    # The command line's compile settings (commands/arguments.compile_environment), the one value
-    # the analysis reads too: the build compiles with its compiler_flags().
-    environment: CompileEnvironment = NO_COMMAND_LINE
 
 
 @dataclass
@@ -44,7 +44,7 @@ class TraceResult:
 def toolchain(options: TraceOptions) -> Toolchain:
     cxx, identity = find_compiler(options.cxx)
     cache = options.cache_dir or default_cache_dir()
-    include, key = prepare_checkout(options.pto_isa, cache)
+    include, key = prepare_checkout(options.environment.pto_isa, cache)
     return Toolchain(cxx, identity, include, key, cache, "pto-isa", options.jobs)
 
 

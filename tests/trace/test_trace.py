@@ -339,8 +339,9 @@ def test_every_documented_trace_example_runs_as_shown(page, heading, tmp_path):
 def test_the_kernels_own_barriers_and_flags_are_recorded_in_issue_order_with_the_ops():
     """The cost model records an intrinsic only inside a PTO instruction; the trace's outer scope
     keeps the kernel's own pipe_barrier/set_flag/wait_flag, in order, each at its line."""
+    from ptofix.compile_settings import environment_of
     from ptofix.trace.check import TraceOptions, trace_texts
-    options = TraceOptions(pto_isa=str(PTO_ISA), args=(("which", "13"),))
+    options = TraceOptions(environment_of(pto_isa=str(PTO_ISA)), args=(("which", "13"),))
     result = trace_texts({str(FAMILIES): FAMILIES.read_text()}, options)[str(FAMILIES)]
     assert result.recording is not None
     recording = result.recording

@@ -106,7 +106,7 @@ def test_the_races_auto_adds_under_the_opt_in_are_same_access_chains():
     and every race that opens in the trace is such a chain (a RAW pair whose later instruction
     reads exactly the bytes the earlier wrote)."""
     script = _script()
-    options = script.TraceOptions(pto_isa=str(PTO_ISA), timeout=120.0)
+    options = script.TraceOptions(script.environment_of(pto_isa=str(PTO_ISA)), timeout=120.0)
     text = CHAIN_KERNEL.read_text(encoding="utf-8")
     default, _ = script.auto_output(CHAIN_KERNEL)
     opted, why = script.auto_output(CHAIN_KERNEL, ("--same-access-chains",))

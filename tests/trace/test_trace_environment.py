@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from ptofix.cli import build_parser
 from ptofix.commands.arguments import compile_environment
 from ptofix.commands.trace_options import trace_options
 from ptofix.compile_env import CompileEnvironment
+from ptofix.source import PtofixError
 from ptofix.trace import check as trace_check
 
 # Each field of the environment, by whether it is a flag of the host build
@@ -26,8 +29,8 @@ def test_every_setting_is_said_to_be_a_flag_of_the_build_or_not():
 
 def _traced_args(tmp_path, *options: str):
     args = build_parser("check").parse_args(["check", "--trace", *options, str(tmp_path / "k.cpp")])
-    args.environment = compile_environment(args)
-    args.pto_isa = str(tmp_path / "pto-isa")     # (only named: the build is not run here)
+    # (The checkout only named, not identified: the build is not run here.)
+    args.environment = dataclasses.replace(compile_environment(args), pto_isa=str(tmp_path / "pto-isa"))
     return args
 
 
@@ -52,5 +55,21 @@ def test_the_command_line_s_settings_reach_the_trace_s_compiler_flags(tmp_path, 
 
 def test_without_compile_options_the_build_gets_no_flag(tmp_path):
     options = trace_options(_traced_args(tmp_path))
-    assert options.environment == CompileEnvironment()
+    assert options.environment == CompileEnvironment(pto_isa=str(tmp_path / "pto-isa"))
     assert options.environment.compiler_flags() == ()
+
+
+def test_the_trace_builds_against_the_environment_s_checkout(tmp_path, monkeypatch):
+    """--pto-isa has one home, the environment: the trace's options hold no copy of it, and its
+    build prepares the checkout the environment names."""
+    assert "pto_isa" not in {f.name for f in dataclasses.fields(trace_check.TraceOptions)}
+    args = _traced_args(tmp_path)
+    args.pto_isa = str(tmp_path / "another")       # (a stale copy on the namespace is not read)
+    prepared: list[str] = []
+    monkeypatch.setattr(trace_check, "find_compiler", lambda cxx: ("c++", "id"))
+    monkeypatch.setattr(trace_check, "prepare_checkout", lambda path, cache: (prepared.append(path), ("i", "k"))[1])
+    trace_check.toolchain(trace_options(args))
+    assert prepared == [str(tmp_path / "pto-isa")]
+    args.environment = dataclasses.replace(args.environment, pto_isa="")   # (none in the environment: refused)
+    with pytest.raises(PtofixError, match="need --pto-isa"):
+        trace_options(args)
