@@ -21,16 +21,25 @@ if TYPE_CHECKING:
 
 def environment_of(include_dirs: Sequence[str | os.PathLike[str]] = (), macro_flags: Sequence[str] = (),
                    pto_isa: str | None = None, arch: str | None = None,
-                   include_option: str = "-I") -> CompileEnvironment:
+                   include_option: str = "-I", *, headers_unread: str = "",
+                   refuse_missing: bool = True) -> CompileEnvironment:
     """The environment of ``include_dirs`` (searched in order), ``macro_flags`` (``-DNAME[=VALUE]``,
     ``-UNAME`` as command_line.macro_flag spells them, in order), the ``pto_isa`` checkout (None or
     '': none) and the ``arch``. ``include_option``: how an error names an include directory (the
-    command line's ``-I``, the library's ``include directory``)."""
+    command line's ``-I``, the library's ``include directory``).
+
+    ``ptofix build`` (prebuild/stages.py) passes the two settings of bisheng's own command line:
+    ``headers_unread`` (CompileEnvironment's field: why bisheng reads headers the analysis does
+    not) and ``refuse_missing=False``. Its directories are bisheng's: the ones given to build
+    (``--include``, the config's ``include``) are refused when the plan is made, before anything
+    runs, with the option or config line that gave them (prebuild/plan.py); the ones of its
+    bisheng flags and the checkout's ``include`` are searched by bisheng, which skips a missing
+    one, as the analysis then does (a header found nowhere is unknown)."""
     directories = tuple(os.fspath(directory) for directory in include_dirs)
-    for directory in directories:
+    for directory in directories if refuse_missing else ():
         if not os.path.isdir(directory):
             raise PtofixError(f"{include_option} {directory}: not a directory")
-    environment = CompileEnvironment(directories, tuple(macro_flags), arch=arch)
+    environment = CompileEnvironment(directories, tuple(macro_flags), headers_unread, arch=arch)
     if not pto_isa:
         return environment
     from .isa_version import with_checkout  # (subprocess and locale: only with a checkout)

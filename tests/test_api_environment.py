@@ -15,9 +15,9 @@ from ptofix.compile_env import CompileEnvironment
 
 REPO = Path(__file__).resolve().parent.parent
 FA_CPP = REPO / "kernels" / "flash_attention" / "fa.cpp"
-# Where a CompileEnvironment is constructed: the one constructor, the empty one, and build's plan,
-# whose settings are bisheng's flags (prebuild/plan.py).
-CONSTRUCTORS = {"ptofix/compile_settings.py", "ptofix/compile_env.py", "ptofix/prebuild/plan.py"}
+# Where a CompileEnvironment is constructed: the one constructor and the empty one (build's
+# environment of bisheng's flags is the constructor's too: prebuild/stages.py).
+CONSTRUCTORS = {"ptofix/compile_settings.py", "ptofix/compile_env.py"}
 
 
 def test_only_the_constructor_makes_an_environment_of_settings():

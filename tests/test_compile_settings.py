@@ -21,8 +21,9 @@ from ptofix.cli import build_parser, main
 from ptofix.commands.arguments import PTO_ISA_HELP, compile_environment
 from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ptofix.compile_options import COMPILE_OPTIONS, DEFINE, INCLUDE_DIR, UNDEFINE
+from ptofix.compile_settings import environment_of
 from ptofix.prebuild.settings import BuildSettings
-from ptofix.source import OptionValueError
+from ptofix.source import OptionValueError, PtofixError
 
 REPO = Path(__file__).resolve().parent.parent
 # A stand-in checkout written for the tests (lit_tests/pipe-v-barrier/Inputs).
@@ -143,11 +144,10 @@ def _callers(name: str) -> set[str]:
 
 
 def test_the_checkout_is_identified_where_the_environment_is_made_only():
-    # The command line and the library API (through their one constructor, compile_settings.py) and
-    # build's stage 3: each makes its environment once; perf's page reads the barriers' costs by the
-    # checkout its kernels were built against (its own --pto-isa).
-    assert _callers("with_checkout") == {"ptofix/compile_settings.py", "ptofix/prebuild/stages.py",
-                                         "ptofix/commands/perf.py"}
+    # The command line, the library API and build's stage 3, through their one constructor
+    # (compile_settings.py): each makes its environment once; perf's page reads the barriers' costs
+    # by the checkout its kernels were built against (its own --pto-isa).
+    assert _callers("with_checkout") == {"ptofix/compile_settings.py", "ptofix/commands/perf.py"}
     assert _callers("identify") <= {"ptofix/isa_version.py"}
     assert _callers("_identified") == {"ptofix/isa_version.py"}
 
@@ -234,3 +234,14 @@ def test_a_job_s_record_is_its_own(tmp_path):
     assert model.reads is record and model.environment is environment
     assert compile_environment(build_parser("run").parse_args(["run", "-I", str(tmp_path / "inc"), "x.cpp"])) \
         == CompileEnvironment((str(tmp_path / "inc"),))
+
+
+def test_build_s_environment_is_the_one_constructor_s_with_bisheng_s_settings(tmp_path):
+    """build (prebuild/stages.py) makes its environment with environment_of: bisheng's own
+    directories are not refused (bisheng skips a missing -I; build refused its own --include when
+    it planned), and why bisheng reads headers the analysis does not is a field of it."""
+    missing = str(tmp_path / "not-there")
+    with pytest.raises(PtofixError, match="not-there: not a directory"):
+        environment_of([missing])
+    built = environment_of([missing], ("-DA=1",), headers_unread="-include x.h", refuse_missing=False)
+    assert built == CompileEnvironment((missing,), ("-DA=1",), "-include x.h")

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..compile_env import CompileEnvironment
 from ..cpp.command_line import compiler_macro_flags
 from ..cpp_fixes import CppFixOptions
 from ..cpp_fixes import cpp_passes as cpp_fix_passes
@@ -90,14 +89,9 @@ class Plan:
     macro_flags: tuple[str, ...] = ()    # the -D/-U the C++ passes take (bisheng's)
     headers_unread: str = ""             # why bisheng reads headers the C++ passes do not ('' if none)
     # The pto-isa checkout whose version facts the C++ passes apply: --pto-lib / PTO_LIB_PATH when
-    # its TPipe header is there ('' if not). Identified where the passes run (stage 3), once.
+    # its TPipe header is there ('' if not). Identified where the passes run (stage 3), once, into
+    # the environment the one constructor makes (compile_settings.environment_of).
     pto_isa: str = ""
-
-    @property
-    def compile_environment(self) -> CompileEnvironment:
-        """What the C++ passes read the kernel with: bisheng's include directories and macros (the
-        checkout ``pto_isa`` is identified into it at stage 3: isa_version.with_checkout)."""
-        return CompileEnvironment(self.include_dirs, self.macro_flags, self.headers_unread)
 
 
 def _target_version(settings: BuildSettings, ptoas: str, ptoas_err: str | None,

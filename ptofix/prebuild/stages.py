@@ -218,10 +218,13 @@ def _run_stages(plan: Plan, report: dict[str, Any], say: Say, held: list[int], n
     except PtofixError as exc:
         raise PtofixError(f"{exc.format()} (in the C++ ptoas printed)", plain=True) from None
     _check_starts_as_cpp(cpp)
-    # The checkout identified once, here, for the passes; the files read for it are the fixed
-    # artefact's inputs, as the headers the passes read are (the job's record, ``reads``).
-    from ..isa_version import with_checkout
-    environment = with_checkout(plan.compile_environment, plan.pto_isa)
+    # What the passes read the kernel with: bisheng's include directories and macros, made by the
+    # one constructor (compile_settings.environment_of says why build refuses no directory there),
+    # the checkout identified once, here; the files read for it are the fixed artefact's inputs, as
+    # the headers the passes read are (the job's record, ``reads``).
+    from ..compile_settings import environment_of
+    environment = environment_of(plan.include_dirs, plan.macro_flags, plan.pto_isa,
+                                 headers_unread=plan.headers_unread, refuse_missing=False)
     reads.update(environment.isa_files)
     fixed = fix_cpp(cpp, list(plan.passes), environment=environment, reads=reads)
     for warning in fixed.warnings:
