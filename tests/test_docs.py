@@ -156,3 +156,39 @@ def test_the_product_names_no_development_layout():
              for path in sorted((REPO / directory).rglob("*")) if path.suffix in (".py", ".hpp", ".md", ".toml")
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "../shared" in line]
     assert found == []
+
+
+# The commands that take the compile options (commands/arguments.add_compile_arguments): each page
+# names them and links the one place they are described, docs/commands/common-options.md.
+COMPILE_OPTION_PAGES = ("run", "check", "opt", "simulate")
+
+
+def compile_options_table() -> str:
+    """The rows of common-options.md's "Compile options" table, as ptofix/compile_options.py
+    declares the options (the page is written from this)."""
+    from ptofix.compile_options import COMPILE_OPTIONS
+    return "".join(f"| `{o.flag} {o.metavar}` | none | {o.help} |\n" for o in COMPILE_OPTIONS)
+
+
+def _section(markdown: str, heading: str) -> str:
+    return markdown.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_compile_options_are_described_once_as_declared():
+    from ptofix.compile_options import COMPILE_OPTIONS
+    common = _section((COMMAND_DOCS / "common-options.md").read_text(encoding="utf-8"), "Compile options")
+    rows = "".join(line + "\n" for line in common.splitlines() if line.startswith("| `-"))
+    assert rows == compile_options_table(), "common-options.md's compile options differ from compile_options.py"
+    for command in COMPILE_OPTION_PAGES:
+        page = (COMMAND_DOCS / f"{command}.md").read_text(encoding="utf-8")
+        assert "(common-options.md#compile-options)" in page, f"docs/commands/{command}.md does not link them"
+        flat = page.replace("`", "")
+        described = [o.flag for o in COMPILE_OPTIONS if o.help.split(" (")[0] in flat]
+        assert described == [], f"docs/commands/{command}.md describes {described} again"
+    assert {o for a in subparser("run")._actions for o in a.option_strings} >= {o.flag for o in COMPILE_OPTIONS}
+
+
+def test_the_scan_sees_an_option_described_again():
+    from ptofix.compile_options import INCLUDE_DIR
+    old_row = "| `-I DIR` | none | search DIR for the headers the kernel `#include`s (repeatable) |"
+    assert INCLUDE_DIR.help.split(" (")[0] in old_row.replace("`", "")
