@@ -99,6 +99,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.op_events",
     "ptofix.cpp.vector_cfg",
     "ptofix.cpp.barrier_flags",
+    "ptofix.cpp.analysis_part",
     "ptofix.cpp.flag_states",
     "ptofix.cpp.barrier_decisions",
     "ptofix.cpp.barrier_sites",

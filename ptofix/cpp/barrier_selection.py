@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .analysis_part import AnalysisPart
 from .barrier_decisions import PATTERNS, Cause, CauseKind, Decision
 from .barrier_flags import AT_BOUNDARY
 from .barrier_sites import macro_barrier, unread_barrier, v_barrier_offsets
@@ -60,16 +61,14 @@ class Prover(Protocol):
     def release(self, keep_asts: bool = False) -> None: ...
 
 
-class BarrierSelection:
+class BarrierSelection(AnalysisPart[Prover]):
     """Which barriers of a proof's functions are removed together (``run``): the greedy pass, the
     search for a better set (``improve_selection``) and the joint proof (``prove_jointly``). Holds
-    the proof it asks and the search's own state: its budget of proofs and the proofs it recorded."""
-
-    # (mypyc: an attribute a compiled class may delete; see detach.)
-    __deletable__ = ("analysis",)
+    the proof it asks (``analysis``, let go of by ``detach``) and the search's own state: its
+    budget of proofs and the proofs it recorded."""
 
     def __init__(self, analysis: Prover) -> None:
-        self.analysis = analysis
+        super().__init__(analysis)
         self.budget = 0       # proofs left to the selection search (improve_selection)
         # The selection search's latest proofs, by barrier: (decision, the removed barriers its
         # walks crossed, the kept ones they stopped at). A proof reads ``analysis.removed`` only at
@@ -79,14 +78,6 @@ class BarrierSelection:
         # pairs (what kept decide_by_groups linear with a small constant: issue #60).
         self.proofs: dict[tuple, list[tuple[Decision, frozenset, frozenset]]] = {}
 
-
-    def detach(self) -> None:
-        """Let go of the analysis (its release): the two point at each other, a cycle only the
-        paused collector could free, holding every model the analysis built."""
-        try:
-            del self.analysis
-        except AttributeError:
-            pass
     def run(self, patterns: set[str], force: bool = False, weights: dict[int, int] | None = None,
             independent: bool = False, selection_proofs: int | None = None) -> list[Decision]:
         """Decide every selected barrier. Removals interact (a removed barrier is no drain for the

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .. import regex_cache
+from .analysis_part import AnalysisPart
 from .barrier_flags import MAYBE_PENDING, NONE_PENDING, flag_dataflow
 from .cfg_events import Event
 from .model import Function
@@ -98,28 +99,17 @@ def _may_be_kernel(ctx: FileContext, fn: Function) -> bool:
                                        or word in ctx.command_line_macros) for word in words)
 
 
-class FlagStates:
+class FlagStates(AnalysisPart[FlagCallGraph]):
     """The flag states of one analysis's functions, remembered per (function, flag)."""
 
-    # (mypyc: an attribute a compiled class may delete; see detach.)
-    __deletable__ = ("analysis",)
-
     def __init__(self, analysis: FlagCallGraph) -> None:
-        self.analysis = analysis
+        super().__init__(analysis)
         self._entry: dict[tuple, frozenset] = {}                # (id(fn), flag) -> states at its start
         self._dataflows: dict[tuple, tuple[dict, bool]] = {}    # (id(fn), flag, entry) -> flag_dataflow
         self._alternation: dict[tuple, bool] = {}               # (id(fn), flag) -> alternates
         self._open: set[tuple] = set()          # (id(fn), flag) of dataflows under way (recursion)
         self._depth = 0
 
-
-    def detach(self) -> None:
-        """Let go of the analysis (its release): the two point at each other, a cycle only the
-        paused collector could free, holding every model the analysis built."""
-        try:
-            del self.analysis
-        except AttributeError:
-            pass
     def alternates(self, cfg: FunctionCFG, flag: tuple[str, str, str]) -> bool:
         """The sets and waits of ``flag`` (src, dst, event) strictly alternate on every path of
         ``cfg``'s function from the states it may start in, and a kernel returns with none pending."""
