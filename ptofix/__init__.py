@@ -74,6 +74,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.model",
     "ptofix.cpp.lexical",
     "ptofix.cpp.tokens",
+    "ptofix.cpp.word_index",
     "ptofix.cpp.group_extents",
     "ptofix.cpp.declaration_forms",
     "ptofix.cpp.parser",

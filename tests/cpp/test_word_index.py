@@ -14,6 +14,7 @@ from conftest import CORPUS, FA_CPP, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ptofix
 from ptofix.cpp.file_facts import FileFacts
 from ptofix.cpp.lexical import code_only, identifiers, masked_literals, strip_comments
 from ptofix.cpp.model import CppFile, WordIndex
@@ -198,3 +199,10 @@ def test_the_parser_gives_the_source_its_words():
     assert source.word_text() is not None
     assert b" beta " in source.word_text() and b" GAMMA " in source.word_text()
     assert source.identifier_words() == {b"int", b"alpha", b"beta", b"define", b"GAMMA"}
+
+
+def test_the_word_index_is_compiled_with_the_parser_that_reads_it():
+    """parse_cpp (compiled) builds the index of every file it reads: the index's module is on the
+    compiled list (ptofix.COMPILED_MODULES, pyproject's mypy override: fully typed), so that in a
+    compiled build it runs compiled (tests/test_compiled.py: the two lists agree)."""
+    assert {"ptofix.cpp.parser", "ptofix.cpp.word_index"} <= set(ptofix.COMPILED_MODULES)
