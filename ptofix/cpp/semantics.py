@@ -143,8 +143,13 @@ class FileContext(FileFacts):
         """Drop the semantic models of ``functions`` once their analysis is done (memory). Their
         cycles are broken too (a model and its ValueModel point at each other, a definition's env
         holds its own symbol), as the cyclic collector is paused while a pass runs."""
+        # (The keys of each function, in one pass over the table: a file's group may hold most of
+        # its functions, and a scan of the table for each would be quadratic in their number.)
+        keys_of: dict[int, list[tuple]] = {}
+        for key in self._semantics:
+            keys_of.setdefault(key[0], []).append(key)
         for fn in functions:
-            for key in [key for key in self._semantics if key[0] == id(fn)]:
+            for key in keys_of.pop(id(fn), ()):
                 sem = self._semantics.pop(key, None)
                 if sem is not None:
                     sem.release()
