@@ -302,7 +302,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[Function], set[int]], 
             entry["cycles"] = _cycles(d, costs)
     hazard = None
     if d.hazard is not None:
-        hazard = entry["hazard"] = d.hazard.describe(source)
+        hazard = entry["hazard"] = d.hazard.described(source)
     if d.unknown_events:
         entry["not_understood"] = [
             {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
