@@ -411,6 +411,8 @@ class FunctionSemantics:
         or after its start): a path from ``after`` may skip it. A label can be entered from anywhere,
         so one found between says nothing on its own: a goto to it from before ``after`` jumps past
         a declaration, which the control-flow graph refuses (vector_cfg)."""
+        if not self._gotos:
+            return False        # (no goto: nothing may jump)
         span = stmt.span
         for at, label in self._gotos:
             target = self._label_offsets.get(label, -1)
