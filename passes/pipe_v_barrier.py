@@ -23,6 +23,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ptofix.cpp.model import Function
+
 
 # The patterns a barrier may be selected by (docs/commands/run.md); "auto": every barrier.
 BarrierPattern = Literal["gu", "softmax-exp-sum", "softmax-sum-add", "auto"]
@@ -90,14 +92,16 @@ class PipeVBarrierPass(Pass):
         overrides = dict(self.weight)
         # Each decision is turned into what the report keeps as soon as its group of functions is
         # decided, so the analysis can free that group's models before the next (memory).
-        # Which statements sit outside a statement list: read only when a barrier is removed (most
-        # files keep every barrier, and the walk visits every statement of the file).
-        outside: list[set[int]] = []
+        # Which statements of a function sit outside a statement list: read only for a function
+        # with a removed barrier (most keep every barrier, and the walk visits every statement of
+        # the function), once each.
+        outside: dict[int, set[int]] = {}
 
-        def outside_lists() -> set[int]:
-            if not outside:
-                outside.append(_outside_statement_lists(model))
-            return outside[0]
+        def outside_lists(fn: Function) -> set[int]:
+            found = outside.get(id(fn))
+            if found is None:
+                found = outside[id(fn)] = _outside_statement_lists([fn])
+            return found
 
         labels = _function_labels(model, source)
         costs = None
@@ -176,10 +180,10 @@ def _cycles(d, costs) -> dict:
     return costs.cycles_entry(before, after, d.weight)
 
 
-def _outside_statement_lists(model) -> set[int]:
-    """ids of the statements that do not sit in a statement list (a block, a switch body not right
-    after a case label, an ``#if`` branch of such a list): the body of a braceless ``if``/``else``/
-    ``for``, or right after a case label or a goto's label (also one that ends an ``#if`` branch
+def _outside_statement_lists(functions) -> set[int]:
+    """ids of the statements of ``functions`` that do not sit in a statement list (a block, a switch
+    body not right after a case label, an ``#if`` branch of such a list): the body of a braceless
+    ``if``/``else``/``for``, or right after a case label or a goto's label (also one that ends an ``#if`` branch
     before it). A barrier removed there must stay a statement, or the next statement would take
     its place (or the label would end its block): it becomes ``/* ... */;`` (in a list, a plain
     comment)."""
@@ -234,7 +238,7 @@ def _outside_statement_lists(model) -> set[int]:
             for branch in stmt.branches:
                 items(branch.body, listed)
 
-    for fn in model.functions:
+    for fn in functions:
         visit(fn.body, False)
     return found
 
@@ -271,7 +275,8 @@ def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     return entry, None, None, (FILE_SCOPE, 1, False), cause.fields(source)
 
 
-def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: dict[int, str], costs=None) -> tuple:
+def _keep(d, source: SourceText, outside_lists: Callable[[Function], set[int]], labels: dict[int, str],
+          costs=None) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed), its cause's fields) of
     decision ``d``."""
     line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
@@ -297,7 +302,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
             entry["cycles"] = _cycles(d, costs)
     hazard = None
     if d.hazard is not None:
-        hazard = entry["hazard"] = d.hazard.describe(source)
+        hazard = entry["hazard"] = d.hazard.described(source)
     if d.unknown_events:
         entry["not_understood"] = [
             {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
@@ -307,7 +312,9 @@ def _keep(d, source: SourceText, outside_lists: Callable[[], set[int]], labels: 
         from ptofix.cpp.barriers import REMOVED_MARKER
         tag = d.pattern if d.removable else f"{d.pattern}, FORCED"
         text = f"{REMOVED_MARKER} ({tag}) */"
-        edit = Edit(d.stmt.span.start, d.stmt.span.end, text + ";" if id(d.stmt) in outside_lists() else text, d.reason)
+        if id(d.stmt) in outside_lists(d.fn):
+            text += ";"
+        edit = Edit(d.stmt.span.start, d.stmt.span.end, text, d.reason)
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
                        f"PIPE_V barrier: {d.reason}")

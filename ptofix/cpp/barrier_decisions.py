@@ -46,7 +46,7 @@ def normalize_patterns(spec: str | None) -> set[str]:
 
 class Hazard(Struct):
     __slots__ = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge", "chain_refused",
-                 "same_access_chain")
+                 "same_access_chain", "_described")
     kind: str                 # RAW / WAR / WAW
     earlier: Event
     later: Event
@@ -57,6 +57,9 @@ class Hazard(Struct):
     # The overlap is a PTOAS #674 same-access chain the race model does not credit (the default,
     # msSanitizer's: pto/race_model.py): check reports it in its own category.
     same_access_chain: bool
+    # Not a field: described(), kept once asked for (a kept barrier's reason and its report entry
+    # both read it), with the source it was read from. None until then.
+    _described: tuple[SourceText, dict] | None
     _fields: ClassVar[tuple[str, ...]] = ("kind", "earlier", "later", "earlier_access", "later_access", "via_back_edge",
                                           "chain_refused", "same_access_chain")
 
@@ -79,6 +82,15 @@ class Hazard(Struct):
         self.via_back_edge = via_back_edge
         self.chain_refused = chain_refused
         self.same_access_chain = same_access_chain
+        self._described = None
+
+    def described(self, source: SourceText) -> dict:
+        """``describe(source)``, made once and shared by every caller: read it, never change it
+        (a caller that adds to the description takes its own, from describe)."""
+        known = self._described
+        if known is None or known[0] is not source:
+            known = self._described = (source, self.describe(source))
+        return known[1]
 
     def describe(self, source: SourceText) -> dict:
         def side(event: Event, access: Access | None) -> dict:
@@ -107,7 +119,7 @@ class Hazard(Struct):
 
     def summary(self, source: SourceText) -> str:
         """The hazard as a kept decision's reason, in cpp/hazard_words.py's words."""
-        return hazard_words.reason(self.describe(source), self.chain_refused)
+        return hazard_words.reason(self.described(source), self.chain_refused)
 
 
 class CauseKind(enum.Enum):
@@ -309,11 +321,11 @@ class Cause(Struct):
 
     def fields(self, source: SourceText, hazard: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every field, as JSON values: what the HTML page and the API render (beside the report,
-        whose entries keep their documented keys). ``hazard``: ``self.hazard.describe(source)``
+        whose entries keep their documented keys). ``hazard``: ``self.hazard.described(source)``
         when already at hand. A field at its default (empty, zero, None, False) is left out: a
         large file's run holds one of these per barrier until its report is written."""
         if hazard is None and self.hazard is not None:
-            hazard = self.hazard.describe(source)
+            hazard = self.hazard.described(source)
         every: dict[str, Any] = {
             "kind": self.kind.value, "summary_kind": self.summary_kind().value, "names": self.names(),
             "hazard": hazard,

@@ -336,9 +336,9 @@ class DeclarationReader:
         # one there (`static int64_t q = q + 4096;` reads the new, zeroed q; `T b = b;` copies the new
         # b), so a declaration whose initializer names itself leaves it unknown (below).
         init_nodes = [decl.init] if decl.init is not None else list(decl.ctor_args or [])
-        env = {}
+        env: dict = {}
         for node in init_nodes:
-            env.update(self.state.env(node, scope))
+            env_of_names(A.name_ids(node), scope, env)      # (FunctionState.env of each, merged)
         if decl.type.template is not None:
             env_of_names(A.argument_name_ids(decl.type.template), scope, env)
         reason = ""

@@ -143,8 +143,13 @@ class FileContext(FileFacts):
         """Drop the semantic models of ``functions`` once their analysis is done (memory). Their
         cycles are broken too (a model and its ValueModel point at each other, a definition's env
         holds its own symbol), as the cyclic collector is paused while a pass runs."""
+        # (The keys of each function, in one pass over the table: a file's group may hold most of
+        # its functions, and a scan of the table for each would be quadratic in their number.)
+        keys_of: dict[int, list[tuple]] = {}
+        for key in self._semantics:
+            keys_of.setdefault(key[0], []).append(key)
         for fn in functions:
-            for key in [key for key in self._semantics if key[0] == id(fn)]:
+            for key in keys_of.pop(id(fn), ()):
                 sem = self._semantics.pop(key, None)
                 if sem is not None:
                     sem.release()
@@ -406,6 +411,8 @@ class FunctionSemantics:
         or after its start): a path from ``after`` may skip it. A label can be entered from anywhere,
         so one found between says nothing on its own: a goto to it from before ``after`` jumps past
         a declaration, which the control-flow graph refuses (vector_cfg)."""
+        if not self._gotos:
+            return False        # (no goto: nothing may jump)
         span = stmt.span
         for at, label in self._gotos:
             target = self._label_offsets.get(label, -1)

@@ -38,12 +38,21 @@ def decide_instantiations(ctx: FileContext, group: list[Function], decisions: li
     group sharing ``ctx`` (which reads ``ctx.bound`` as it builds models). Returns the decisions and
     the selections built (the caller releases their analyses)."""
     by_stmt = {id(d.stmt): i for i, d in enumerate(decisions)}
+    # Each function's decisions that a template's instantiations may decide again, by id(function),
+    # read once (a scan of every decision for each function of the group is quadratic in the file:
+    # a group may hold most of its functions). Only a template's own entries are replaced below,
+    # in its own turn, by decisions of the same function and statement: for each function this is
+    # what a scan of ``out`` at its turn would find.
+    decided: dict[int, list[int]] = {}
+    for i, d in enumerate(decisions):
+        if not d.unread and d.pattern is not None:
+            decided.setdefault(id(d.fn), []).append(i)
     out = list(decisions)
     selections: list[BarrierSelection] = []
     names = {fn.name for fn in group}
     source = ctx.model.source
     for template in group:
-        mine = [i for i, d in enumerate(out) if d.fn is template and not d.unread and d.pattern is not None]
+        mine = decided.get(id(template), [])
         if not mine or not is_function_template(template):
             continue
         bindings, why = instantiations(ctx, template)
