@@ -8,7 +8,6 @@ worst one: 3 internal error, 2 bad input, 1 ``--check`` found changes, 0 ok.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import NamedTuple
 
 from .exit_status import ExitStatus, internal_error, worse
@@ -161,7 +160,7 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
         result = process(files[0])
         if isinstance(result, Processed) and result.depends:
-            options = replace(options, dependencies=(*options.dependencies, *result.depends))
+            options = options.replace(dependencies=(*options.dependencies, *result.depends))
         status = deliver(options, result, collected=collected)
         _commit_together(options, pending, None, (), closing)
         return status
@@ -188,7 +187,7 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
                 worst = worse(worst, result.status)
                 continue
             try:
-                one = replace(per_file_options(options, path), dependencies=(*options.dependencies, *depends))
+                one = per_file_options(options, path).replace(dependencies=(*options.dependencies, *depends))
                 status = deliver(one, result, collected=collected)
             except StreamError:
                 raise
@@ -466,4 +465,4 @@ def per_file_options(options: OutputOptions, path: str) -> OutputOptions:
     output = options.output
     if output and output != "-" and os.path.realpath(output) != os.devnull:
         output = os.path.join(output, os.path.basename(path))
-    return replace(options, output=output, other_inputs=tuple(other for other in options.files if other != path))
+    return options.replace(output=output, other_inputs=tuple(other for other in options.files if other != path))

@@ -32,7 +32,6 @@ import functools
 import os
 import re
 import subprocess
-from dataclasses import replace
 
 from .compile_env import CompileEnvironment
 from .cpp.lexical import masked_literals
@@ -127,9 +126,9 @@ def with_checkout(environment: CompileEnvironment, path: str | None) -> CompileE
     a checkout into settings; passes and analyses read them from the environment. Raises
     PtofixError for a path that is no pto-isa checkout."""
     if not path:
-        return replace(environment, pto_isa="", isa=EVERY_VERSION, isa_notes=(), isa_files=())
+        return environment.replace(pto_isa="", isa=EVERY_VERSION, isa_notes=(), isa_files=())
     facts, notes, files = _identified(path)
-    return replace(environment, pto_isa=path, isa=facts, isa_notes=notes, isa_files=files)
+    return environment.replace(pto_isa=path, isa=facts, isa_notes=notes, isa_files=files)
 
 
 def _git_commit(root: str) -> tuple[str, bool | None]:

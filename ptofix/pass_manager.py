@@ -25,12 +25,13 @@ import functools
 import importlib
 import os
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, fields
 
 # (ClassVar at run time: dataclasses reads it to tell options from class constants.)
 from typing import Any, ClassVar, Literal, get_args, get_origin, get_type_hints
 
 from .interpreter import gc_paused, recursion_headroom
+from .records import Frozen
 from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
 
 TYPE_CHECKING = False
@@ -40,17 +41,19 @@ if TYPE_CHECKING:
     Parser = Callable[[SourceText], Any]
 
 
-@dataclass(eq=False, repr=False)
 class PassResult:
-    """What one pass made of one file: its edits, its report and its warnings."""
+    """What one pass made of one file: its edits, its report and its warnings (each result its
+    own lists and dicts: None stands for a new empty one)."""
 
-    edits: list[Edit] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    # What the pass gives beside its report, for renderings that read more than the report's
-    # documented keys (pipe-v-barrier: "causes", every field of each decision's cause, for the
-    # HTML page and the API). Not part of the report: JSON reports stay as documented.
-    details: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, edits: list[Edit] | None = None, report: dict[str, Any] | None = None,
+                 warnings: list[str] | None = None, details: dict[str, Any] | None = None) -> None:
+        self.edits: list[Edit] = [] if edits is None else edits
+        self.report: dict[str, Any] = {} if report is None else report
+        self.warnings: list[str] = [] if warnings is None else warnings
+        # What the pass gives beside its report, for renderings that read more than the report's
+        # documented keys (pipe-v-barrier: "causes", every field of each decision's cause, for the
+        # HTML page and the API). Not part of the report: JSON reports stay as documented.
+        self.details: dict[str, Any] = {} if details is None else details
 
 
 @dataclass(frozen=True)
@@ -337,14 +340,23 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PipelineOutcome:
-    """What a pipeline made of one file: the text after every pass, and each pass's report."""
+class PipelineOutcome(Frozen):
+    """What a pipeline made of one file: the text after every pass, and each pass's report. Frozen
+    (ptofix/records.py)."""
 
+    field_names = ("text", "reports", "warnings", "details")
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]
-    details: list[dict[str, Any]] = field(default_factory=list)    # each pass's PassResult.details
+    details: list[dict[str, Any]]       # each pass's PassResult.details
+
+    def __init__(self, text: str, reports: list[dict[str, Any]], warnings: list[str],
+                 details: list[dict[str, Any]] | None = None) -> None:
+        put = object.__setattr__
+        put(self, "text", text)
+        put(self, "reports", reports)
+        put(self, "warnings", warnings)
+        put(self, "details", [] if details is None else details)
 
 
 

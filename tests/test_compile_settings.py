@@ -8,7 +8,6 @@ reads its facts from the environment; what one file's job reads is the job's rec
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 import pickle
 import shutil
@@ -153,7 +152,7 @@ def test_the_checkout_is_identified_where_the_environment_is_made_only():
 
 
 def test_the_environment_is_settings_only():
-    names = {f.name for f in dataclasses.fields(CompileEnvironment)}
+    names = set(CompileEnvironment.field_names)
     assert names == {"include_dirs", "macro_flags", "headers_unread", "pto_isa", "isa", "isa_notes", "isa_files", "arch"}
     environment = isa_version.with_checkout(NO_COMMAND_LINE, str(NEW_CHECKOUT))
     assert environment.isa.tpipe_order and environment.isa_files

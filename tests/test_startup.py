@@ -214,3 +214,29 @@ def test_inspect_on_first_use_is_the_whole_module_once_read():
                           cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["False True True True False", "Point(x: int, y: str = '')"]
+
+
+# The settings and results a one-file `run` builds are ptofix.records classes, not dataclasses: a
+# dataclass compiles its methods with exec at import, ~0.4-1 ms a class (issue #70: the FA run's
+# whole process within 3x the line-regex patcher). The dataclasses left are the pass records,
+# whose fields are the passes' options (pass_manager.option_fields reads them).
+DATACLASSES_PROBE = """
+import sys
+from ptofix.cli import main
+status = main(sys.argv[1:])
+found = sorted({f"{value.__module__}.{value.__qualname__}" for name, module in list(sys.modules.items())
+               if name.startswith("ptofix") for value in vars(module).values()
+               if isinstance(value, type) and "__dataclass_fields__" in vars(value) and value.__module__ == name})
+print(status, " ".join(found))
+"""
+
+
+def test_one_file_run_builds_no_dataclass_but_the_pass_records(tmp_path):
+    out = tmp_path / "out.cpp"
+    proc = subprocess.run([sys.executable, "-c", DATACLASSES_PROBE, "run", "--pattern", "auto", FA, "-o", str(out)],
+                          capture_output=True, text=True, env=ENV, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    status, _, found = proc.stdout.strip().partition(" ")
+    assert status == "0"
+    assert found.split() == ["ptofix.pass_manager.Pass", "ptofix.pass_manager.PassOption",
+                             "ptofix.passes.pipe_v_barrier.PipeVBarrierPass"]

@@ -1,8 +1,6 @@
 """The output options of a command line, typed once for the library (batch.py, output.py)."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..output import OutputOptions, option_inputs, stdout_carries_result
 from ..source import PtofixError
 
@@ -34,7 +32,7 @@ def with_pass_inputs(options: OutputOptions, passes: Iterable[Pass]) -> OutputOp
     """``options`` with the files ``passes``' options name for reading (``local-slot-num{ir=...}``)
     among those no output may replace: said before any file is processed, -j workers included."""
     named = tuple(path for pass_ in passes for path in pass_.input_files())
-    return replace(options, option_inputs=(*options.option_inputs, *named)) if named else options
+    return options.replace(option_inputs=(*options.option_inputs, *named)) if named else options
 
 
 def place_report(options: OutputOptions, delivers_result: bool = True) -> OutputOptions:
@@ -57,4 +55,4 @@ def place_report(options: OutputOptions, delivers_result: bool = True) -> Output
                               "(or --check for the report alone)")
         raise PtofixError(f"{named} and the rewritten file both want stdout: give -o FILE, -i, "
                           "or --report-file FILE")
-    return replace(options, report_file="-")
+    return options.replace(report_file="-")

@@ -56,7 +56,8 @@ def read_macro_directive(text: str, span: Span, group: int = -1) -> MacroDefinit
     """The `#define`/`#undef` of a directive's text as the preprocessor reads it (parser's
     directive_text), None for another directive. A function-like macro's `(` follows its name
     with no space between; its parameters are read up to the `)`."""
-    match = _MACRO_LINE.match(text)
+    # (The pattern needs `define` or `undef` in the text: other directives need no match.)
+    match = _MACRO_LINE.match(text) if "define" in text or "undef" in text else None
     if match is None:
         return None
     name, rest = match.group(2), text[match.end():]

@@ -585,7 +585,9 @@ class FunctionSemantics:
         (ValueModel._induction_values). None for any other loop."""
         if any(part is None or part.kind is Kind.UNKNOWN for part in parts):
             return None
-        if re.search(r"\b(?:static|thread_local|extern|volatile|register)\b", stmt.init):
+        # (The search needs one of the words in the text: a text without them needs no pattern compiled.)
+        if any(word in stmt.init for word in ("static", "thread_local", "extern", "volatile", "register")) \
+                and re.search(r"\b(?:static|thread_local|extern|volatile|register)\b", stmt.init):
             return None          # (a static counter starts where the last call left it)
         decl = A.parse_for_init(stmt.init)
         cond, step = A.parse_condition(stmt.cond), A.parse_condition(stmt.step)

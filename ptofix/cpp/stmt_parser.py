@@ -252,7 +252,8 @@ def _rhs(text: str, start: int) -> Node:
         name = Name(start, start + match.end(1), match.group(1))
         member = Member(start, start + match.end(1) + 5, name, "data", False)
         return Call(start, start + len(text), member, [])
-    match = _FAST_CAST_RHS.match(text)
+    # (The pattern starts with its literal: a text without it needs no match, nor the pattern compiled.)
+    match = _FAST_CAST_RHS.match(text) if text.startswith("reinterpret_cast<") else None
     if match:
         arg = _atom(match.group(2), start + match.start(2))
         if arg is FALLBACK:
@@ -668,7 +669,9 @@ def parse_for_init(text: str) -> Node | None:
     """A ``for`` init clause (declaration or expression) as an AST, or ``None``. (Not an alias
     declaration, C++23 `for (using T = U; ...)`: the parser would read it as a variable of a type
     named `using`.)"""
-    if _ALTERNATIVE_TOKEN.search(text) or _ALIAS_HEAD.match(text) or _brackets_too_deep(text):
+    # (_ALIAS_HEAD matches only a text holding `using` or `typedef`: others need no match.)
+    if _ALTERNATIVE_TOKEN.search(text) or (("using" in text or "typedef" in text) and _ALIAS_HEAD.match(text)) \
+            or _brackets_too_deep(text):
         return None
     try:
         return _real_declarator(_refused_as_none(fast_expr.parse_for_init(text)))

@@ -33,7 +33,8 @@ INST_HEADER = "include/pto/pto-inst.hpp"
 # start with different characters, so it never backtracks, and the character after it tells
 # whether the literal closes there.
 _COMMENT_OR_QUOTE = regex_cache.compile(r"""//[^\n]*|/\*|(["'])""")
-_LITERAL_BODY = {'"': re.compile(r"""(?:\\.|[^"\\\n])*""", re.S), "'": re.compile(r"""(?:\\.|[^'\\\n])*""", re.S)}
+_LITERAL_BODY = {'"': regex_cache.compile(r"""(?:\\.|[^"\\\n])*""", re.S),
+                 "'": regex_cache.compile(r"""(?:\\.|[^'\\\n])*""", re.S)}
 
 
 def without_comments(text: str, literal: Callable[[str], str]) -> str:

@@ -63,7 +63,7 @@ hand above (``hand_walk``) where it does not; where both answer and disagree, no
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import Value
 
 # (The walk kinds are the derived table's (derived_facts.WALK_KINDS): import them from there.)
 from .derived_facts import COLUMN_CHUNKS, LINEAR, OTHER, ROW_BY_ROW, WALK_KINDS, DerivedFacts, default_facts
@@ -76,11 +76,13 @@ _SMALL_RPT = 4              # TBinSOp.hpp SMALL_RPT, TBinOp.hpp SMALL_RPT_BINOP,
 _ROW_EXPAND_SPLIT_ROWS = 256
 
 
-@dataclass(frozen=True)
-class TileWalk:
+class TileWalk(Value):
     """What decides an op's walk over one tile: its static rows and columns, element size and
     layout, the valid shape it runs with, and whether every walked operand's *type* is contiguous
-    (``Cols == ValidCol`` with a static ValidCol, or one static row: pto-isa's compile-time test)."""
+    (``Cols == ValidCol`` with a static ValidCol, or one static row: pto-isa's compile-time test).
+    Frozen, compared by value (ptofix/records.py)."""
+    field_names = ("rows", "cols", "elem_bytes", "layout", "valid_rows", "valid_cols", "type_contiguous",
+                   "valid_col_in_type", "dtype", "valid_in_type")
     rows: int
     cols: int
     elem_bytes: int
@@ -88,9 +90,24 @@ class TileWalk:
     valid_rows: int
     valid_cols: int
     type_contiguous: bool
-    valid_col_in_type: bool = False     # the type spells ValidCol (not -1)
-    dtype: str = ""                     # the element type's spelling (the derived table's key)
-    valid_in_type: bool = False         # the type spells both ValidRow and ValidCol
+    valid_col_in_type: bool             # the type spells ValidCol (not -1)
+    dtype: str                          # the element type's spelling (the derived table's key)
+    valid_in_type: bool                 # the type spells both ValidRow and ValidCol
+
+    def __init__(self, rows: int, cols: int, elem_bytes: int, layout: str, valid_rows: int, valid_cols: int,
+                 type_contiguous: bool, valid_col_in_type: bool = False, dtype: str = "",
+                 valid_in_type: bool = False) -> None:
+        put = object.__setattr__
+        put(self, "rows", rows)
+        put(self, "cols", cols)
+        put(self, "elem_bytes", elem_bytes)
+        put(self, "layout", layout)
+        put(self, "valid_rows", valid_rows)
+        put(self, "valid_cols", valid_cols)
+        put(self, "type_contiguous", type_contiguous)
+        put(self, "valid_col_in_type", valid_col_in_type)
+        put(self, "dtype", dtype)
+        put(self, "valid_in_type", valid_in_type)
 
     @property
     def row_bytes(self) -> int:

@@ -208,6 +208,14 @@ def test_the_possessive_token_pattern_reads_text_as_the_plain_one(text):
     assert _token_matches(tokens._TOKEN_RE, text) == _token_matches(_PLAIN_TOKEN_RE, text)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=" \t\r\n\f\v\ufeff\u00a0\u2028a;", max_size=30), st.integers(0, 5))
+def test_the_blanks_are_read_as_the_plain_set_reads_them(text, pos):
+    # _BLANKS spells the set with U+FEFF apart (a set holding it compiles into a 64 Ki-character
+    # bitmap): the same run of blanks from any place.
+    assert tokens._SPACE_RE.match(text, pos).end() == re.compile(r"[ \t\r\n\f\v\ufeff]*").match(text, pos).end()
+
+
 def test_the_possessive_token_pattern_reads_the_corpus_as_the_plain_one(corpus_dir):
     paths = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))[::7]
     for path in paths:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import glob
 import os
 import re
@@ -128,7 +127,7 @@ def test_the_settings_have_one_field_per_option():
     parser = argparse.ArgumentParser()
     add_local_slot_arguments(parser)
     dests = [action.dest for action in parser._actions if action.dest != "help"]
-    assert [field.name for field in dataclasses.fields(LocalSlotOptions)] == dests
+    assert list(LocalSlotOptions.field_names) == dests
 
 
 def test_options_build_the_pass_or_none():

@@ -30,3 +30,18 @@ def test_a_table_laid_out_otherwise_is_parsed_whole(tmp_path):
     facts = DerivedFacts.load(str(path))
     assert set(facts._ops) == set(small["ops"]) and facts.ops() == frozenset(small["ops"])
     assert facts.table == small
+
+
+def test_an_op_laid_out_otherwise_leaves_every_op_to_the_head(tmp_path):
+    # An op's class line indented by two spaces instead of three: no op is set apart (the ops are
+    # parsed with the head), and what is read is still the file's content.
+    text = open(TABLE_PATH, "rb").read()
+    ops_at = text.index(b'\n "ops": {\n') + len(b'\n "ops": {\n')
+    first_class = text.index(b"\n   ", ops_at) + 1
+    changed = text[:first_class] + text[first_class + 1:]
+    path = tmp_path / "facts.json"
+    path.write_bytes(changed)
+    facts = DerivedFacts.load(str(path))
+    whole = json.loads(changed)
+    assert facts._raw_ops == {} and facts.ops() == frozenset(whole["ops"])
+    assert facts.table == whole

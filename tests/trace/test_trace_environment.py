@@ -24,13 +24,13 @@ NOT_BUILD_FLAGS = {"headers_unread", "pto_isa", "isa", "isa_notes", "isa_files",
 
 
 def test_every_setting_is_said_to_be_a_flag_of_the_build_or_not():
-    assert {f.name for f in dataclasses.fields(CompileEnvironment)} == BUILD_FLAGS | NOT_BUILD_FLAGS
+    assert set(CompileEnvironment.field_names) == BUILD_FLAGS | NOT_BUILD_FLAGS
 
 
 def _traced_args(tmp_path, *options: str):
     args = build_parser("check").parse_args(["check", "--trace", *options, str(tmp_path / "k.cpp")])
     # (The checkout only named, not identified: the build is not run here.)
-    args.environment = dataclasses.replace(compile_environment(args), pto_isa=str(tmp_path / "pto-isa"))
+    args.environment = compile_environment(args).replace(pto_isa=str(tmp_path / "pto-isa"))
     return args
 
 
@@ -70,6 +70,6 @@ def test_the_trace_builds_against_the_environment_s_checkout(tmp_path, monkeypat
     monkeypatch.setattr(trace_check, "prepare_checkout", lambda path, cache: (prepared.append(path), ("i", "k"))[1])
     trace_check.toolchain(trace_options(args))
     assert prepared == [str(tmp_path / "pto-isa")]
-    args.environment = dataclasses.replace(args.environment, pto_isa="")   # (none in the environment: refused)
+    args.environment = args.environment.replace(pto_isa="")   # (none in the environment: refused)
     with pytest.raises(PtofixError, match="need --pto-isa"):
         trace_options(args)

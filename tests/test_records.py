@@ -1,0 +1,142 @@
+"""ptofix/records.py: the frozen value classes a run builds once behave as the frozen dataclasses
+they replaced (the same constructor, frozen attributes, repr, equality and hash, replace, pickling)."""
+import copy
+import dataclasses
+import inspect
+import pickle
+
+import pytest
+
+from ptofix.compile_env import NO_COMMAND_LINE, CompileEnvironment
+from ptofix.compile_options import COMPILE_OPTIONS, CompileOption
+from ptofix.cpp_fixes import CppFixOptions
+from ptofix.file_passes import FilePasses
+from ptofix.local_slot_options import LocalSlotOptions
+from ptofix.output import Collected, OutputOptions
+from ptofix.pass_manager import PassResult, PipelineOutcome
+from ptofix.pto.race_model import RaceModel
+from ptofix.pto.walks import TileWalk
+from ptofix.records import Frozen, Value
+
+# One instance of each, its fields all set (not the defaults), and the fields a Value leaves out
+# of its comparison and of its repr (as the dataclass's field(compare=False) / field(repr=False)).
+SAMPLES = {
+    OutputOptions: (OutputOptions(("a.cpp", "b.cpp"), "out", True, True, True, "json", "r.json", 2, True, True,
+                                  ("ir",), ("b.cpp",), ("h.hpp",)), (), ()),
+    CompileEnvironment: (CompileEnvironment(("inc",), ("-DA=1",), "why", "/pto-isa", NO_COMMAND_LINE.isa, ("note",),
+                                            ("f.hpp",), "a3"), ("isa", "isa_notes", "isa_files"), ("isa_files",)),
+    CompileOption: (CompileOption("-X", "dest", "V", "help", ("-X", "--x"), "build help", str.strip), (), ()),
+    FilePasses: (FilePasses((), True, True, False, True, True, RaceModel.of(True), CompileEnvironment(("inc",))),
+                 (), ()),
+    TileWalk: (TileWalk(16, 128, 4, "RowMajor", 8, 64, True, True, "float", True), (), ()),
+}
+FROZEN = {
+    LocalSlotOptions: LocalSlotOptions("0=2", "ir", "side", "v0.45", 2, "old", "lib", "on"),
+    CppFixOptions: CppFixOptions("gu", True, "w", False, LocalSlotOptions("0=2"), True),
+    PipelineOutcome: PipelineOutcome("text", [{"a": 1}], ["w"], [{"d": 2}]),
+}
+
+
+def _values(obj):
+    return {name: getattr(obj, name) for name in obj.field_names}
+
+
+def _plain(obj):
+    """``obj``'s fields, with those of the Frozen objects it holds, for comparing identity-compared objects."""
+    if isinstance(obj, Frozen):
+        return {name: _plain(value) for name, value in _values(obj).items()}
+    return obj
+
+
+def _reference(cls, dropped_compare, dropped_repr):
+    """The frozen dataclass ``cls`` was: same fields, same compare and repr choices."""
+    return dataclasses.make_dataclass(cls.__name__, [
+        (name, object, dataclasses.field(compare=name not in dropped_compare, repr=name not in dropped_repr))
+        for name in cls.field_names], frozen=True)
+
+
+@pytest.mark.parametrize("cls", [*SAMPLES, *FROZEN])
+def test_the_constructor_takes_the_fields_in_order(cls):
+    params = list(inspect.signature(cls.__init__).parameters)[1:]
+    assert params == list(cls.field_names)
+    obj = SAMPLES[cls][0] if cls in SAMPLES else FROZEN[cls]
+    assert list(vars(obj)) == list(cls.field_names)
+    # positional and keyword spellings build the same object
+    again = cls(*_values(obj).values())
+    assert _values(again) == _values(obj)
+    assert _values(cls(**_values(obj))) == _values(obj)
+
+
+@pytest.mark.parametrize("cls", [*SAMPLES, *FROZEN])
+def test_fields_are_frozen(cls):
+    obj = SAMPLES[cls][0] if cls in SAMPLES else FROZEN[cls]
+    name = cls.field_names[0]
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"):
+        setattr(obj, name, None)
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'other'"):
+        obj.other = 1
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot delete field '{name}'"):
+        delattr(obj, name)
+    assert isinstance(dataclasses.FrozenInstanceError(), AttributeError)
+
+
+@pytest.mark.parametrize("cls", list(SAMPLES))
+def test_repr_eq_and_hash_are_the_dataclass_s(cls):
+    obj, dropped_compare, dropped_repr = SAMPLES[cls]
+    reference = _reference(cls, dropped_compare, dropped_repr)
+    ref = reference(**_values(obj))
+    assert repr(obj) == repr(ref)
+    assert hash(obj) == hash(ref)
+    same = cls(**_values(obj))
+    assert same == obj and hash(same) == hash(obj) and same is not obj
+    for name in cls.field_names:
+        changed = obj.replace(**{name: "other"})
+        ref_changed = dataclasses.replace(ref, **{name: "other"})
+        assert (changed == obj) is (ref_changed == ref)
+        assert (changed != obj) is (ref_changed != ref)
+    assert obj != ref and ref != obj            # (another class: never equal, as two dataclasses)
+    assert obj.__eq__(ref) is NotImplemented
+
+
+@pytest.mark.parametrize("cls", list(FROZEN))
+def test_frozen_only_classes_compare_by_identity(cls):
+    obj = FROZEN[cls]
+    same = cls(**_values(obj))
+    assert obj == obj and same != obj and hash(obj) == object.__hash__(obj)
+    assert repr(obj) == object.__repr__(obj)
+
+
+@pytest.mark.parametrize("cls", [*SAMPLES, *FROZEN])
+def test_replace_pickle_and_copy(cls):
+    obj = SAMPLES[cls][0] if cls in SAMPLES else FROZEN[cls]
+    name = cls.field_names[-1]
+    changed = obj.replace(**{name: "x"})
+    assert type(changed) is cls and getattr(changed, name) == "x"
+    assert {k: v for k, v in _values(changed).items() if k != name} == \
+           {k: v for k, v in _values(obj).items() if k != name}
+    assert _values(obj.replace()) == _values(obj)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        obj.replace(nope=1)
+    back = pickle.loads(pickle.dumps(obj))
+    assert type(back) is cls and repr(_plain(back)) == repr(_plain(obj))
+    assert _values(copy.copy(obj)) == _values(obj)
+
+
+def test_defaults_and_fresh_containers():
+    assert vars(OutputOptions()) == {"files": (), "output": None, "in_place": False, "diff": False, "check": False,
+                                     "report": None, "report_file": None, "jobs": 1, "quiet": False, "debug": False,
+                                     "option_inputs": (), "other_inputs": (), "dependencies": ()}
+    assert CompileEnvironment() == NO_COMMAND_LINE and CompileEnvironment().isa is NO_COMMAND_LINE.isa
+    assert FilePasses(()).notes is True and FilePasses(()).environment is NO_COMMAND_LINE
+    options = CppFixOptions()
+    assert options.translation_unit is True and not options.local_slot.enabled
+    assert CppFixOptions().local_slot is not options.local_slot
+    assert PipelineOutcome("t", [], []).details == [] and PipelineOutcome("t", [], []).details is not \
+        PipelineOutcome("t", [], []).details
+    first, second = Collected(), Collected()
+    first.outputs.append(1)
+    assert second.outputs == [] and second.reports is None
+    result = PassResult()
+    assert (result.edits, result.report, result.warnings, result.details) == ([], {}, [], {})
+    assert all(isinstance(option, CompileOption) for option in COMPILE_OPTIONS)
+    assert issubclass(Value, Frozen)
