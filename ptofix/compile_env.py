@@ -17,53 +17,34 @@ of that file holds (``CppFile.reads``).
 from __future__ import annotations
 
 from .pto.ops import EVERY_VERSION, IsaFacts
-from .records import Value
+from .records import Value, field
 
 
 class CompileEnvironment(Value):
-    """The compiler's command line a kernel is read with (see the module docstring). Frozen,
-    compared by value (ptofix/records.py), the facts read from the checkout aside."""
-
-    field_names = ("include_dirs", "macro_flags", "headers_unread", "pto_isa", "isa", "isa_notes", "isa_files",
-                   "arch")
-    compared_fields = ("include_dirs", "macro_flags", "headers_unread", "pto_isa", "arch")
-    shown_fields = ("include_dirs", "macro_flags", "headers_unread", "pto_isa", "isa", "isa_notes", "arch")
+    """The compiler's command line a kernel is read with (see the module docstring)."""
 
     # The include directories (`-I`), in the order the compiler searches them.
-    include_dirs: tuple[str, ...]
+    include_dirs: tuple[str, ...] = ()
     # The `-DNAME[=VALUE]` and `-UNAME` flags, in command-line order (command_line.macro_flag's
     # spelling): a later flag cancels an earlier one of the same name.
-    macro_flags: tuple[str, ...]
+    macro_flags: tuple[str, ...] = ()
     # Why the compiler may read headers the include directories do not show ('' when it reads none):
     # a bisheng flag that includes a header in every file (`-include`) or searches other
     # directories (`-iquote`, `-isystem`: prebuild.tools.header_search_flag). Every file is then
     # unmodelled, with this reason.
-    headers_unread: str
+    headers_unread: str = ""
     # The pto-isa checkout the kernel compiles with ('' when not known), and what identifying it
     # told (isa_version.with_checkout, the one place that sets these four): the facts that changed
     # across its versions as that checkout has them (EVERY_VERSION: those of every version), the
     # notes on what could not be told, and the checkout's files they were read from (inputs of the
     # run: no output may replace one). They are read from the checkout, so the checkout alone
     # tells two environments apart.
-    pto_isa: str
-    isa: IsaFacts                       # (not compared)
-    isa_notes: tuple[str, ...]          # (not compared)
-    isa_files: tuple[str, ...]          # (not compared, not shown)
+    pto_isa: str = ""
+    isa: IsaFacts = field(default=EVERY_VERSION, compare=False)
+    isa_notes: tuple[str, ...] = field(default=(), compare=False)
+    isa_files: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # The NPU arch the kernel is compiled for (`a3`, `a5`), None when not told.
-    arch: str | None
-
-    def __init__(self, include_dirs: tuple[str, ...] = (), macro_flags: tuple[str, ...] = (), headers_unread: str = "",
-                 pto_isa: str = "", isa: IsaFacts = EVERY_VERSION, isa_notes: tuple[str, ...] = (),
-                 isa_files: tuple[str, ...] = (), arch: str | None = None) -> None:
-        put = object.__setattr__
-        put(self, "include_dirs", include_dirs)
-        put(self, "macro_flags", macro_flags)
-        put(self, "headers_unread", headers_unread)
-        put(self, "pto_isa", pto_isa)
-        put(self, "isa", isa)
-        put(self, "isa_notes", isa_notes)
-        put(self, "isa_files", isa_files)
-        put(self, "arch", arch)
+    arch: str | None = None
 
     def compiler_flags(self) -> tuple[str, ...]:
         """These settings as a host compiler's flags, for a build of the kernel that must read it as

@@ -38,10 +38,8 @@ def undefine_flag(text: str) -> str:
 
 
 class CompileOption(Value):
-    """One compiler option: as run, check, opt and simulate take it, and as build takes it. Frozen,
-    compared by value (ptofix/records.py)."""
+    """One compiler option: as run, check, opt and simulate take it, and as build takes it."""
 
-    field_names = ("flag", "dest", "metavar", "help", "build_flags", "build_help", "read")
     flag: str                       # the compiler's spelling
     dest: str                       # where those commands put its values (CompileEnvironment's field)
     metavar: str
@@ -49,18 +47,7 @@ class CompileOption(Value):
     build_flags: tuple[str, ...]    # build's spellings, as its --help lists them (the long one: the config key)
     build_help: str
     # The reader of a value (OptionValueError: why not); None: the text as it is.
-    read: Callable[[str], str] | None
-
-    def __init__(self, flag: str, dest: str, metavar: str, help: str, build_flags: tuple[str, ...],  # noqa: A002
-                 build_help: str, read: Callable[[str], str] | None = None) -> None:
-        put = object.__setattr__
-        put(self, "flag", flag)
-        put(self, "dest", dest)
-        put(self, "metavar", metavar)
-        put(self, "help", help)
-        put(self, "build_flags", build_flags)
-        put(self, "build_help", build_help)
-        put(self, "read", read)
+    read: Callable[[str], str] | None = None
 
 
 INCLUDE_DIR = CompileOption(

@@ -8,7 +8,7 @@ from .frontends import parsers
 from .local_slot_options import LocalSlotOptions, local_slot_pass
 from .pass_manager import PipelineOutcome, build_pass, run_pipeline
 from .pto.tiles import UB_BYTES
-from .records import Frozen
+from .records import Frozen, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,26 +21,15 @@ if TYPE_CHECKING:
 
 class CppFixOptions(Frozen):
     """What the C++ fixes of one `run` or `build` do: the pipe-v-barrier patterns (none: no barrier
-    pass) with their options, and the LocalSlotNum settings. Frozen (ptofix/records.py)."""
-    field_names = ("pattern", "force", "weight", "translation_unit", "local_slot", "same_access_chains")
-    pattern: str | None
-    force: bool
-    weight: str
+    pass) with their options, and the LocalSlotNum settings."""
+    pattern: str | None = None
+    force: bool = False
+    weight: str = ""
     # False: another file #includes the fixed one (build's caller), so both are one translation unit.
-    translation_unit: bool
-    local_slot: LocalSlotOptions        # (None: a new LocalSlotOptions(), no option given)
+    translation_unit: bool = True
+    local_slot: LocalSlotOptions = field(default_factory=LocalSlotOptions)
     # The race model's opt-in (pto/race_model.py): credit PTOAS #674 same-access chains.
-    same_access_chains: bool
-
-    def __init__(self, pattern: str | None = None, force: bool = False, weight: str = "", translation_unit: bool = True,
-                 local_slot: LocalSlotOptions | None = None, same_access_chains: bool = False) -> None:
-        put = object.__setattr__
-        put(self, "pattern", pattern)
-        put(self, "force", force)
-        put(self, "weight", weight)
-        put(self, "translation_unit", translation_unit)
-        put(self, "local_slot", LocalSlotOptions() if local_slot is None else local_slot)
-        put(self, "same_access_chains", same_access_chains)
+    same_access_chains: bool = False
 
 
 def cpp_passes(options: CppFixOptions) -> list:

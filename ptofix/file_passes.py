@@ -19,38 +19,23 @@ from .source import SourceText, UnreadableInput, read_source
 
 
 class FilePasses(Value):
-    """What a command does to each of its files. Frozen, compared by value (ptofix/records.py)."""
+    """What a command does to each of its files."""
 
-    field_names = ("passes", "cpp_input", "functions", "notes", "perf_timeline", "input_races", "race_model",
-                   "environment")
     passes: tuple[Any, ...]
     # The input is C++ and parsed even when no pass is selected, so that bad input is an error
     # (``run``); otherwise each pass says what it reads (``opt``: C++ or PTO IR).
-    cpp_input: bool
-    functions: bool             # the report draws the input's functions (--report html)
-    notes: bool                 # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
+    cpp_input: bool = False
+    functions: bool = False     # the report draws the input's functions (--report html)
+    notes: bool = True          # kept-barrier notes on stderr (not with -q, nor beside a report on stderr)
     # The page also shows Perf-Sim's vector timeline, built against the environment's pto-isa
     # checkout (ptofix/perf/timeline_measure.py; --report html with --pto-isa).
-    perf_timeline: bool
+    perf_timeline: bool = False
     # The report also holds the races of the input as `check` finds them (``run`` with --report):
     # check's "races", "by_kind" and "unverified", and one text line with their count.
-    input_races: bool
+    input_races: bool = False
     # The race model those input races are found under: the run's own (``--same-access-chains``).
-    race_model: RaceModel
-    environment: CompileEnvironment     # the compiler's command line every file is read with
-
-    def __init__(self, passes: tuple[Any, ...], cpp_input: bool = False, functions: bool = False, notes: bool = True,
-                 perf_timeline: bool = False, input_races: bool = False, race_model: RaceModel = DEFAULT_RACE_MODEL,
-                 environment: CompileEnvironment = NO_COMMAND_LINE) -> None:
-        put = object.__setattr__
-        put(self, "passes", passes)
-        put(self, "cpp_input", cpp_input)
-        put(self, "functions", functions)
-        put(self, "notes", notes)
-        put(self, "perf_timeline", perf_timeline)
-        put(self, "input_races", input_races)
-        put(self, "race_model", race_model)
-        put(self, "environment", environment)
+    race_model: RaceModel = DEFAULT_RACE_MODEL
+    environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line every file is read with
 
     def process(self, path: str) -> Processed:
         """Read ``path`` and run the passes on it."""

@@ -69,31 +69,15 @@ _TRIGGERS = tuple(dest for flag, dest, _ in LOCAL_SLOT_OPTIONS if flag != "--tar
 
 class LocalSlotOptions(Frozen):
     """The LocalSlotNum settings of one run, by the ``dest`` of their command-line option; ``None``
-    where the option was not given. Frozen (ptofix/records.py)."""
-    field_names = ("local_slot_num", "local_slot_ir", "local_slot_sidecar", "target_ptoas", "default_local_slot_num",
-                   "tpipe_order", "pto_lib", "unit_flag")
-    local_slot_num: str | None
-    local_slot_ir: str | None
-    local_slot_sidecar: str | None
-    target_ptoas: str | None
-    default_local_slot_num: int | None
-    tpipe_order: str | None
-    pto_lib: str | None
-    unit_flag: str | None
-
-    def __init__(self, local_slot_num: str | None = None, local_slot_ir: str | None = None,
-                 local_slot_sidecar: str | None = None, target_ptoas: str | None = None,
-                 default_local_slot_num: int | None = None, tpipe_order: str | None = None, pto_lib: str | None = None,
-                 unit_flag: str | None = None) -> None:
-        put = object.__setattr__
-        put(self, "local_slot_num", local_slot_num)
-        put(self, "local_slot_ir", local_slot_ir)
-        put(self, "local_slot_sidecar", local_slot_sidecar)
-        put(self, "target_ptoas", target_ptoas)
-        put(self, "default_local_slot_num", default_local_slot_num)
-        put(self, "tpipe_order", tpipe_order)
-        put(self, "pto_lib", pto_lib)
-        put(self, "unit_flag", unit_flag)
+    where the option was not given."""
+    local_slot_num: str | None = None
+    local_slot_ir: str | None = None
+    local_slot_sidecar: str | None = None
+    target_ptoas: str | None = None
+    default_local_slot_num: int | None = None
+    tpipe_order: str | None = None
+    pto_lib: str | None = None
+    unit_flag: str | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> LocalSlotOptions:

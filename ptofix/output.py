@@ -43,48 +43,26 @@ if TYPE_CHECKING:
 
 class OutputOptions(Value):
     """Where a command's results go, as its command line says (the command layer builds it once
-    from the parsed options; it pickles for ``-j`` workers). Frozen, compared by value
-    (ptofix/records.py: a frozen dataclass's behaviour without dataclasses' import-time cost)."""
+    from the parsed options; it pickles for ``-j`` workers)."""
 
-    field_names = ("files", "output", "in_place", "diff", "check", "report", "report_file", "jobs", "quiet",
-                   "debug", "option_inputs", "other_inputs", "dependencies")
-    files: tuple[str, ...]              # the input files, in the order given
-    output: str | None                  # -o OUT ('-': stdout)
-    in_place: bool                      # -i
-    diff: bool                          # --diff
-    check: bool                         # --check
-    report: str | None                  # --report json|text|html
-    report_file: str | None             # --report-file PATH ('-': stdout)
-    jobs: int                           # -j N
-    quiet: bool                         # -q
-    debug: bool                         # --debug: an internal error's traceback
+    files: tuple[str, ...] = ()         # the input files, in the order given
+    output: str | None = None           # -o OUT ('-': stdout)
+    in_place: bool = False              # -i
+    diff: bool = False                  # --diff
+    check: bool = False                 # --check
+    report: str | None = None           # --report json|text|html
+    report_file: str | None = None      # --report-file PATH ('-': stdout)
+    jobs: int = 1                       # -j N
+    quiet: bool = False                 # -q
+    debug: bool = False                 # --debug: an internal error's traceback
     # Files the other options name for reading (a LocalSlotNum --ir or --sidecar, pto-isa's TPipe
     # header): no output may replace one.
-    option_inputs: tuple[str, ...]
+    option_inputs: tuple[str, ...] = ()
     # The call's other input files (one file of several, or files a worker read): no output may be one.
-    other_inputs: tuple[str, ...]
+    other_inputs: tuple[str, ...] = ()
     # Files the call's work read besides its inputs (headers, pto-isa files: each job's ReadRecord,
     # batch.Processed.depends, -j workers' too): no output may be one, not even an -i of the file itself.
-    dependencies: tuple[str, ...]
-
-    def __init__(self, files: tuple[str, ...] = (), output: str | None = None, in_place: bool = False,
-                 diff: bool = False, check: bool = False, report: str | None = None, report_file: str | None = None,
-                 jobs: int = 1, quiet: bool = False, debug: bool = False, option_inputs: tuple[str, ...] = (),
-                 other_inputs: tuple[str, ...] = (), dependencies: tuple[str, ...] = ()) -> None:
-        put = object.__setattr__
-        put(self, "files", files)
-        put(self, "output", output)
-        put(self, "in_place", in_place)
-        put(self, "diff", diff)
-        put(self, "check", check)
-        put(self, "report", report)
-        put(self, "report_file", report_file)
-        put(self, "jobs", jobs)
-        put(self, "quiet", quiet)
-        put(self, "debug", debug)
-        put(self, "option_inputs", option_inputs)
-        put(self, "other_inputs", other_inputs)
-        put(self, "dependencies", dependencies)
+    dependencies: tuple[str, ...] = ()
 
 
 class Collected:

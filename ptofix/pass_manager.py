@@ -30,6 +30,7 @@ from dataclasses import MISSING, dataclass, fields
 # (ClassVar at run time: dataclasses reads it to tell options from class constants.)
 from typing import Any, ClassVar, Literal, get_args, get_origin, get_type_hints
 
+from . import records
 from .interpreter import gc_paused, recursion_headroom
 from .records import Frozen
 from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
@@ -341,22 +342,12 @@ def _value_text(value: Any) -> str:
 
 
 class PipelineOutcome(Frozen):
-    """What a pipeline made of one file: the text after every pass, and each pass's report. Frozen
-    (ptofix/records.py)."""
+    """What a pipeline made of one file: the text after every pass, and each pass's report."""
 
-    field_names = ("text", "reports", "warnings", "details")
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]
-    details: list[dict[str, Any]]       # each pass's PassResult.details
-
-    def __init__(self, text: str, reports: list[dict[str, Any]], warnings: list[str],
-                 details: list[dict[str, Any]] | None = None) -> None:
-        put = object.__setattr__
-        put(self, "text", text)
-        put(self, "reports", reports)
-        put(self, "warnings", warnings)
-        put(self, "details", [] if details is None else details)
+    details: list[dict[str, Any]] = records.field(default_factory=list)    # each pass's PassResult.details
 
 
 

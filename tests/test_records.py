@@ -2,7 +2,6 @@
 they replaced (the same constructor, frozen attributes, repr, equality and hash, replace, pickling)."""
 import copy
 import dataclasses
-import inspect
 import pickle
 
 import pytest
@@ -57,14 +56,45 @@ def _reference(cls, dropped_compare, dropped_repr):
 
 @pytest.mark.parametrize("cls", [*SAMPLES, *FROZEN])
 def test_the_constructor_takes_the_fields_in_order(cls):
-    params = list(inspect.signature(cls.__init__).parameters)[1:]
-    assert params == list(cls.field_names)
+    # The fields are the class's annotations, in order (its ClassVars aside), as a dataclass's.
+    annotated = [name for name, annotation in cls.__annotations__.items() if not annotation.startswith("ClassVar")]
+    assert list(cls.field_names) == annotated
     obj = SAMPLES[cls][0] if cls in SAMPLES else FROZEN[cls]
     assert list(vars(obj)) == list(cls.field_names)
-    # positional and keyword spellings build the same object
+    # positional and keyword spellings build the same object, its attributes in the fields' order
     again = cls(*_values(obj).values())
     assert _values(again) == _values(obj)
     assert _values(cls(**_values(obj))) == _values(obj)
+    backwards = cls(**dict(reversed(list(_values(obj).items()))))
+    assert list(vars(backwards)) == list(cls.field_names) and _values(backwards) == _values(obj)
+
+
+@pytest.mark.parametrize("cls", [*SAMPLES, *FROZEN])
+def test_the_constructor_refuses_what_the_dataclass_refused(cls):
+    obj = SAMPLES[cls][0] if cls in SAMPLES else FROZEN[cls]
+    values = list(_values(obj).values())
+    reference = dataclasses.make_dataclass(cls.__name__, [(name, object) for name in cls.field_names], frozen=True)
+    for call in (lambda c: c(*values, 1), lambda c: c(*values, nope=1),
+                 lambda c: c(*values[:1], **{cls.field_names[0]: values[0]})):
+        with pytest.raises(TypeError) as ours:
+            call(cls)
+        with pytest.raises(TypeError) as theirs:
+            call(reference)
+        assert str(ours.value).split(".__init__() ")[1] == str(theirs.value).split(".__init__() ")[1]
+    missing = [name for name in cls.field_names
+               if name not in vars(cls) and cls.field_specs[name].default_factory is None]
+    if missing:
+        with pytest.raises(TypeError, match=f"missing {len(missing)} required argument"):
+            cls()
+
+
+def test_a_field_without_default_after_one_with_is_refused():
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+        class Bad(Frozen):
+            a: int = 1
+            b: int
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+        dataclasses.make_dataclass("Bad", [("a", int, dataclasses.field(default=1)), ("b", int)])
 
 
 @pytest.mark.parametrize("cls", [*SAMPLES, *FROZEN])

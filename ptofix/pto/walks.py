@@ -79,10 +79,7 @@ _ROW_EXPAND_SPLIT_ROWS = 256
 class TileWalk(Value):
     """What decides an op's walk over one tile: its static rows and columns, element size and
     layout, the valid shape it runs with, and whether every walked operand's *type* is contiguous
-    (``Cols == ValidCol`` with a static ValidCol, or one static row: pto-isa's compile-time test).
-    Frozen, compared by value (ptofix/records.py)."""
-    field_names = ("rows", "cols", "elem_bytes", "layout", "valid_rows", "valid_cols", "type_contiguous",
-                   "valid_col_in_type", "dtype", "valid_in_type")
+    (``Cols == ValidCol`` with a static ValidCol, or one static row: pto-isa's compile-time test)."""
     rows: int
     cols: int
     elem_bytes: int
@@ -90,24 +87,9 @@ class TileWalk(Value):
     valid_rows: int
     valid_cols: int
     type_contiguous: bool
-    valid_col_in_type: bool             # the type spells ValidCol (not -1)
-    dtype: str                          # the element type's spelling (the derived table's key)
-    valid_in_type: bool                 # the type spells both ValidRow and ValidCol
-
-    def __init__(self, rows: int, cols: int, elem_bytes: int, layout: str, valid_rows: int, valid_cols: int,
-                 type_contiguous: bool, valid_col_in_type: bool = False, dtype: str = "",
-                 valid_in_type: bool = False) -> None:
-        put = object.__setattr__
-        put(self, "rows", rows)
-        put(self, "cols", cols)
-        put(self, "elem_bytes", elem_bytes)
-        put(self, "layout", layout)
-        put(self, "valid_rows", valid_rows)
-        put(self, "valid_cols", valid_cols)
-        put(self, "type_contiguous", type_contiguous)
-        put(self, "valid_col_in_type", valid_col_in_type)
-        put(self, "dtype", dtype)
-        put(self, "valid_in_type", valid_in_type)
+    valid_col_in_type: bool = False     # the type spells ValidCol (not -1)
+    dtype: str = ""                     # the element type's spelling (the derived table's key)
+    valid_in_type: bool = False         # the type spells both ValidRow and ValidCol
 
     @property
     def row_bytes(self) -> int:
