@@ -185,7 +185,7 @@ def candidate_groups(model: CppFile, groups: list[list[Function]]) -> list[list[
     from the text scans, so then every group is kept.
     """
     text = model.source.text
-    if _splice_may_hide_a_barrier(text):
+    if splice_may_hide_a_barrier(text):
         return groups
     macros = barrier_macros(model)
     return [group for group in groups if any(function_may_hold_v_barrier(text, fn, macros) for fn in group)]
@@ -195,12 +195,12 @@ def may_hold_candidate(model: CppFile) -> bool:
     """Whether candidate_groups may find a group, whatever the grouping: a function may hold a
     barrier, or a line splice may hide one."""
     text = model.source.text
-    if _splice_may_hide_a_barrier(text):
+    if splice_may_hide_a_barrier(text):
         return True
     macros = barrier_macros(model)
     return any(function_may_hold_v_barrier(text, fn, macros) for fn in model.functions)
 
 
-def _splice_may_hide_a_barrier(text: str) -> bool:
+def splice_may_hide_a_barrier(text: str) -> bool:
     # (A 2-character search reads the whole text; a 1-character one is a memchr, so it gates them.)
     return "\\" in text and ("\\\n" in text or "\\\r" in text)

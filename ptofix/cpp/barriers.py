@@ -40,6 +40,7 @@ from .barrier_sites import (
     function_may_hold_v_barrier,
     local_mentions,
     may_hold_candidate,
+    splice_may_hide_a_barrier,
 )
 from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
 from .flag_states import FlagStates
@@ -906,6 +907,7 @@ def independent_groups(model: CppFile, mentions: dict[int, set[str]] | None = No
     first: dict[str, int] = {}
     for i, fn in enumerate(functions):
         first.setdefault(fn.name, i)
+    shared = _shared_leaves(model, mentions, first)
     parent = list(range(len(functions)))
 
     def root(i: int) -> int:
@@ -915,20 +917,70 @@ def independent_groups(model: CppFile, mentions: dict[int, set[str]] | None = No
         return i
 
     for i, fn in enumerate(functions):
+        if i in shared:
+            continue          # (naming a shared leaf joins nothing: it joins each group that names it)
         a = root(i)
         if first[fn.name] != i:
             b = root(first[fn.name])
             parent[max(a, b)] = a = min(a, b)
         for name in mentions[id(fn)]:
             j = first.get(name)
-            if j is not None:
+            if j is not None and j not in shared:
                 a, b = root(i), root(j)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
     groups: dict[int, list[Function]] = {}
     for i, fn in enumerate(functions):
-        groups.setdefault(root(i), []).append(fn)
-    return list(groups.values())
+        if i not in shared:
+            groups.setdefault(root(i), []).append(fn)
+    if not shared:
+        return list(groups.values())
+    # Each shared leaf joins every group one of whose functions names it, and is a group of its
+    # own when none does. The groups stay in the order of their first function that is no leaf.
+    order = [(i, members) for i, members in groups.items()]
+    leaves: dict[int, list[Function]] = {i: [] for i in groups}
+    for j in sorted(shared):
+        name = functions[j].name
+        joined = False
+        for i, members in groups.items():
+            if any(name in mentions[id(fn)] for fn in members):
+                leaves[i].append(functions[j])
+                joined = True
+        if not joined:
+            order.append((j, [functions[j]]))
+    position = {id(fn): i for i, fn in enumerate(functions)}
+    order.sort(key=lambda item: item[0])
+    return [sorted(members + leaves.get(i, []), key=lambda fn: position[id(fn)]) if leaves.get(i) else members
+            for i, members in order]
+
+
+def _shared_leaves(model: CppFile, mentions: dict[int, set[str]], first: dict[str, int]) -> set[int]:
+    """Indices of the functions that join each group that names them instead of joining those
+    groups into one (a helper every kernel of a file calls, as ptoas's ``ptoas_auto_sync_tail``:
+    otherwise the file is one group, all its functions' models alive at once). Such a leaf holds
+    no decision (its text may spell no PIPE_V barrier, nor use a macro that may), names no other
+    function of the file (no walk, purity or caller reaches another function through it: a
+    caller's is read at a boundary of the function deciding, which a leaf calls none of), is the
+    only function of its name and no template. What a decision reads of it is its own model, in
+    each group that names it. Its callers in one group are not all its callers, which
+    only_called_there counts in the whole file: a question about its own entry or exit is
+    answered "unknown" (fail closed)."""
+    text = model.source.text
+    functions = model.functions
+    if len(functions) < 3 or splice_may_hide_a_barrier(text):
+        return set()       # (a splice may hide a name or a barrier from the text scans)
+    count: dict[str, int] = {}
+    for fn in functions:
+        count[fn.name] = count.get(fn.name, 0) + 1
+    macros = barrier_macros(model)
+    shared: set[int] = set()
+    for i, fn in enumerate(functions):
+        if count[fn.name] != 1 or "template" in fn.declaration.words \
+                or any(first.get(name) is not None for name in mentions[id(fn)] if name != fn.name) \
+                or function_may_hold_v_barrier(text, fn, macros):
+            continue
+        shared.add(i)
+    return shared
 
 
 def decide_by_groups(model: CppFile, patterns: set[str], keep: Callable[[Decision], Any], force: bool = False,
@@ -981,6 +1033,7 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
+    unparsed_read = [False] * len(model.functions)
     # (A file with no group to decide needs no file context: most files hold no barrier.)
     ctx = FileContext(model, translation_unit, isa) if groups else None
     for number, group in enumerate(groups, 1):
@@ -991,9 +1044,11 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)
         for fn in analysis.modelled():
-            unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
-            if modelled is not None:
+            # (A shared leaf (independent_groups) is modelled in each group that names it: listed once.)
+            if modelled is not None and not unparsed_read[position[id(fn)]]:
                 modelled.append(fn)
+            unparsed[position[id(fn)]] = analysis.unparsed_of(fn)
+            unparsed_read[position[id(fn)]] = True
         instances: list[BarrierSelection] = []
         if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
             decisions, instances = decide_instantiations(

@@ -64,6 +64,16 @@ def _words(text: str, start: int, end: int) -> list[bytes]:
     return found
 
 
+def _word_counts(text: str, start: int, end: int) -> Counter[bytes]:
+    """How often each word of ``text[start:end]`` occurs (_words' words), counted a piece of
+    ~64K characters at a time: no list of every word of a large text (at 5 MB, ~40 bytes a word
+    held at once, most of the parse's peak memory)."""
+    counts: Counter[bytes] = Counter()
+    for piece_start, piece_end in word_chunks(text, start, end):
+        counts.update(_words(text, piece_start, piece_end))
+    return counts
+
+
 def _identifier_counts(words: Counter[bytes]) -> dict[bytes, int]:
     """The identifiers of ``words`` (a word's from its first letter or '_' on) and their counts."""
     counts = {word: count for word, count in words.items() if count > 0}
@@ -102,7 +112,7 @@ def read_word_index(tokens: Tokens) -> WordIndex:
     text = tokens.text
     kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
     lexemes = _lexemes(tokens)
-    code = Counter(_words(text, 0, len(text)))
+    code = _word_counts(text, 0, len(text))
     words = set(code) if text.isascii() else None
     # The comments' words, read from their tokens (each comment's words are its token's).
     pieces: list[str] = []
@@ -111,7 +121,7 @@ def read_word_index(tokens: Tokens) -> WordIndex:
         pieces.append(text[starts[index]:ends[index]])
         index = kinds.find("c", index + 1)
     comment_text = "\n".join(pieces)
-    comments = Counter(_words(comment_text, 0, len(comment_text)))
+    comments = _word_counts(comment_text, 0, len(comment_text))
     code.subtract(comments)
     # A line splice lies in a directive or a string literal (tokens.scan_tokens refuses one
     # elsewhere): such a token's words are read again with its splices joined, as the compiler
