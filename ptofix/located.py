@@ -11,6 +11,8 @@ from __future__ import annotations
 class Place(str):
     """``path:line:col``, with ``path``, ``line`` and ``column``."""
 
+    # (No instance dict: a report holds one for each side of each hazard, ~170 bytes each saved.)
+    __slots__ = ("path", "line", "column")
     path: str
     line: int
     column: int
@@ -28,6 +30,7 @@ class DiagnosticLine(str):
     """``at: severity: text``, with ``at`` (a :class:`Place`, or the file's path alone when the
     diagnostic has no line), ``severity`` and ``text``."""
 
+    __slots__ = ("at", "severity", "text")
     at: str
     severity: str
     text: str
