@@ -12,6 +12,7 @@ unread with its reason.
 from __future__ import annotations
 
 import enum
+from array import array
 from collections.abc import Callable, Iterator
 
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
@@ -878,14 +879,14 @@ class WordIndex:
     __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends")
 
     def __init__(self, words: set[bytes] | None, code: dict[bytes, int] | None, comments: dict[bytes, int] | None,
-                 lexeme_kinds: str | None = None, lexeme_starts: list[int] | None = None,
-                 lexeme_ends: list[int] | None = None):
+                 lexeme_kinds: str | None = None, lexeme_starts: array | None = None,
+                 lexeme_ends: array | None = None):
         self.words = words
         self.code = code
         self.comments = comments
         self.lexeme_kinds = lexeme_kinds
-        self.lexeme_starts: list[int] = [] if lexeme_starts is None else lexeme_starts
-        self.lexeme_ends: list[int] = [] if lexeme_ends is None else lexeme_ends
+        self.lexeme_starts: array = array("q") if lexeme_starts is None else lexeme_starts
+        self.lexeme_ends: array = array("q") if lexeme_ends is None else lexeme_ends
 
     @property
     def counts_known(self) -> bool:
