@@ -26,32 +26,49 @@ if TYPE_CHECKING:
     from ..side_files import ReadRecord
 
 # A statement's span packed in one int, start << SPAN_SHIFT | end: a Span and its two ints cost
-# ~120 bytes a statement (~11 MiB for a 5 MB file), one int 32. Offsets from 2**SPAN_SHIFT on
-# do not fit: those statements keep a Span.
+# ~120 bytes a statement (~11 MiB for a 5 MB file), one int object 32, and an int field of a
+# compiled class none (mypyc keeps an int below 2**62 in the object, unboxed: the field is
+# typed int, never a union). An end from 2**SPAN_SHIFT on packs as ~(start << _FAR_SHIFT | end),
+# a negative int.
 SPAN_SHIFT = 32
 _END_MASK = (1 << SPAN_SHIFT) - 1
+_FAR_SHIFT = 64
+_FAR_MASK = (1 << _FAR_SHIFT) - 1
 NO_SPAN = Span(0, 0)
 
 
-def pack_span(start: int, end: int) -> int | Span:
-    return start << SPAN_SHIFT | end if end <= _END_MASK else Span(start, end)
+def pack_span(start: int, end: int) -> int:
+    return start << SPAN_SHIFT | end if end <= _END_MASK else ~(start << _FAR_SHIFT | end)
+
+
+def _packed(span: int | Span) -> int:
+    """A constructor's span (a packed one, or a Span) packed."""
+    return span if isinstance(span, int) else pack_span(span[0], span[1])
+
+
+def _unpacked(packed: int) -> tuple[int, int]:
+    if packed >= 0:
+        return packed >> SPAN_SHIFT, packed & _END_MASK
+    far = ~packed
+    return far >> _FAR_SHIFT, far & _FAR_MASK
 
 
 class Stmt(Struct):
     __slots__ = ("packed_span",)
-    packed_span: int | Span         # see pack_span; a Span is accepted as it is
+    packed_span: int                # see pack_span; a constructor also takes a Span
     _hidden: ClassVar[frozenset[str]] = frozenset({"packed_span"})
     _fields: ClassVar[tuple[str, ...]] = ("packed_span",)
 
     def __init__(self, packed_span: int | Span) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
 
     @property
     def span(self) -> Span:
         packed = self.packed_span
-        if packed.__class__ is int:
-            return Span(packed >> SPAN_SHIFT, packed & _END_MASK)  # type: ignore[operator]
-        return packed  # type: ignore[return-value]
+        if packed >= 0:
+            return Span(packed >> SPAN_SHIFT, packed & _END_MASK)
+        start, end = _unpacked(packed)
+        return Span(start, end)
 
     def walk(self) -> Iterator[Stmt]:
         yield self
@@ -72,21 +89,19 @@ class SourceSliceStmt(Stmt):
     _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text")
 
     def __init__(self, packed_span: int | Span, file_text: str = "") -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
 
     @property
     def text(self) -> str:
         packed = self.packed_span
-        if packed.__class__ is int:       # sliced from the packed offsets: no Span built (hot)
-            return self.file_text[packed >> SPAN_SHIFT:packed & _END_MASK]  # type: ignore[operator]
-        return self.file_text[packed[0]:packed[1]]  # type: ignore[index]
+        if packed >= 0:       # sliced from the packed offsets: no Span built (hot)
+            return self.file_text[packed >> SPAN_SHIFT:packed & _END_MASK]
+        start, end = _unpacked(packed)
+        return self.file_text[start:end]
 
     def _bounds(self) -> tuple[int, int]:
-        packed = self.packed_span
-        if packed.__class__ is int:
-            return packed >> SPAN_SHIFT, packed & _END_MASK  # type: ignore[operator]
-        return packed[0], packed[1]  # type: ignore[index]
+        return _unpacked(self.packed_span)
 
     def starts_with(self, prefix: str) -> bool:
         """Whether the statement's text starts with ``prefix`` (read in the file's text, no copy)."""
@@ -123,7 +138,7 @@ class SimpleStmt(SourceSliceStmt):
             _ast: object = None,
             _parsed: bool = False,
     ) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
         self._ast = _ast
         self._parsed = _parsed
@@ -160,7 +175,7 @@ class DeclaratorStmt(SimpleStmt):
 
     def __init__(self, packed_span: int | Span, file_text: str = "", _ast: object = None, _parsed: bool = False,
                  piece: str = "") -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
         self._ast = _ast
         self._parsed = _parsed
@@ -208,7 +223,7 @@ class Compound(Stmt):
     _fields: ClassVar[tuple[str, ...]] = ("packed_span", "body")
 
     def __init__(self, packed_span: int | Span, body: list[Stmt] | None = None) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.body = [] if body is None else body
 
     def walk(self) -> Iterator[Stmt]:
@@ -235,7 +250,7 @@ class ForStmt(Stmt):
             header: Span = NO_SPAN,
             body: Stmt | None = None,
     ) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.init = init
         self.cond = cond
         self.step = step
@@ -262,7 +277,7 @@ class IfStmt(Stmt):
             then: Stmt | None = None,
             orelse: Stmt | None = None,
     ) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.cond = cond
         self.then = then
         self.orelse = orelse
@@ -301,7 +316,7 @@ class PPIfStmt(Stmt):
             has_else: bool = False,
             endif: Directive | None = None,
     ) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.branches = [] if branches is None else branches
         self.has_else = has_else
         self.endif = endif
@@ -322,7 +337,7 @@ class CaseLabel(SourceSliceStmt):
     _fields: ClassVar[tuple[str, ...]] = ("packed_span", "file_text", "is_default")
 
     def __init__(self, packed_span: int | Span, file_text: str = "", is_default: bool = False) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
         self.is_default = is_default
 
@@ -336,7 +351,7 @@ class SwitchStmt(Stmt):
     _fields: ClassVar[tuple[str, ...]] = ("packed_span", "cond", "body")
 
     def __init__(self, packed_span: int | Span, cond: str = "", body: list[Stmt] | None = None) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.cond = cond
         self.body = [] if body is None else body
 
@@ -368,7 +383,7 @@ class OpaqueStmt(SourceSliceStmt):
 
     def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "",
                  kind: OpaqueKind = OpaqueKind.CONSTRUCT) -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
         self.reason = reason
         self.kind = kind
@@ -791,7 +806,7 @@ class LabelStmt(OpaqueStmt):
 
     def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "",
                  kind: OpaqueKind = OpaqueKind.LABEL, name: str = "") -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
         self.reason = reason
         self.kind = kind
@@ -808,7 +823,7 @@ class GotoStmt(OpaqueStmt):
 
     def __init__(self, packed_span: int | Span, file_text: str = "", reason: str = "",
                  kind: OpaqueKind = OpaqueKind.GOTO, label: str = "") -> None:
-        self.packed_span = packed_span
+        self.packed_span = _packed(packed_span)
         self.file_text = file_text
         self.reason = reason
         self.kind = kind

@@ -291,10 +291,12 @@ def test_statements_pack_their_span_in_one_int():
         assert type(stmt.packed_span) is int                 # no Span object (and its two ints) kept
         assert stmt.span == Span(stmt.packed_span >> SPAN_SHIFT, stmt.packed_span & ((1 << SPAN_SHIFT) - 1))
         assert repr(stmt).startswith(f"{type(stmt).__name__}(span={stmt.span!r}") and "packed" not in repr(stmt)
-    # An offset too large to pack keeps a Span; a Span given to a constructor is kept as it is.
+    # An end too large for SPAN_SHIFT bits packs as a negative int; a Span given to a constructor is packed.
     far = pack_span(1, 1 << SPAN_SHIFT)
-    assert far == Span(1, 1 << SPAN_SHIFT) and SimpleStmt(far, "x").span == Span(1, 1 << SPAN_SHIFT)
-    assert Compound(Span(3, 9)).span == Span(3, 9)
+    assert type(far) is int and far < 0 and SimpleStmt(far, "x").span == Span(1, 1 << SPAN_SHIFT)
+    assert SimpleStmt(pack_span(2**40, 2**41), "").span == Span(2**40, 2**41)
+    assert Compound(Span(3, 9)).span == Span(3, 9) and type(Compound(Span(3, 9)).packed_span) is int
+    assert SimpleStmt(Span(1, 1 << SPAN_SHIFT), "x").packed_span == far
     assert SimpleStmt(Span(1, 3), "abcd;").text == SimpleStmt(pack_span(1, 3), "abcd;").text == "bc"
 
 
