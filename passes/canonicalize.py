@@ -25,7 +25,6 @@ other byte alone:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
 from ptofix.ir.opspecs import SPECS, first_version
@@ -38,7 +37,6 @@ from ptofix.sidecar import VERSION as SIDECAR_VERSION
 from ptofix.source import Edit, PtofixError, SourceText
 
 
-@dataclass(frozen=True)
 class CanonicalizePass(Pass):
     name: ClassVar[str] = "canonicalize"
     kind: ClassVar[str] = "mlir"

@@ -30,7 +30,7 @@ order (``tpipe_order`` / ``pto_lib``) and EN_UNIT_FLAG (``unit_flag``). Nothing 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal  # (at run time: the options' types, read by pass_manager)
 
 from ptofix.cpp.barriers import REMOVED_MARKER
@@ -59,6 +59,7 @@ from ptofix.pto.tpipe import (
     base_direction,
     pto_lib_headers,
 )
+from ptofix.records import field
 from ptofix.sidecar import sidecar_problem
 from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, apply_edits, parse_integer, read_source, too_deep
 
@@ -127,7 +128,6 @@ def read_flag_list(text: str) -> tuple[int, ...]:
 
 
 # ---- the pass -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
 class LocalSlotNumPass(Pass):
     name: ClassVar[str] = "local-slot-num"
     kind: ClassVar[str] = "cpp"

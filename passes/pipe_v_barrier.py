@@ -6,12 +6,12 @@ numbers stay stable and a second run finds nothing to do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
-from typing import ClassVar, Literal  # at run time: dataclasses reads ClassVar, the options' types Literal
+from typing import ClassVar, Literal  # at run time: the options' types Literal (pass_manager.option_fields)
 
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.race_model import SAME_ACCESS_CHAINS_HELP, RaceModel
+from ptofix.records import field
 from ptofix.source import Edit, SourceText
 
 # The proof (ptofix.cpp) is imported where the pass runs, not here: `ptofix run --help` generates
@@ -42,7 +42,6 @@ def read_patterns(text: str) -> tuple[BarrierPattern, ...]:
     return tuple(names)
 
 
-@dataclass(frozen=True)
 class PipeVBarrierPass(Pass):
     """Removes the PIPE_V barriers its patterns select that the tile-dependency proof shows redundant."""
 

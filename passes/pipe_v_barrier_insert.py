@@ -10,7 +10,6 @@ nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ptofix.cpp.barriers import BarrierAnalysis
@@ -20,10 +19,10 @@ from ptofix.cpp.races import barrier_positions, comment, describe, find_races
 from ptofix.located import Place
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.race_model import SAME_ACCESS_CHAINS_HELP, RaceModel
+from ptofix.records import field
 from ptofix.source import Edit, SourceText, apply_edits, line_end_near, line_start
 
 
-@dataclass(frozen=True)
 class PipeVBarrierInsertPass(Pass):
     name: ClassVar[str] = "pipe-v-barrier-insert"
     kind: ClassVar[str] = "cpp"

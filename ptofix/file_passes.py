@@ -57,7 +57,7 @@ class FilePasses(Value):
                 functions = strips(models["cpp"])
             outcome = self._run(source, models, reads)
         except UnreadableInput as unread:
-            return self._unread(source, unread)._replace(depends=reads.sorted())
+            return self._unread(source, unread).replace(depends=reads.sorted())
         report: dict[str, Any] = {"file": source.path, "changed": outcome.text != source.text,
                                   "passes": outcome.reports}
         if functions is not None:

@@ -1,10 +1,11 @@
 """Pass registry and pipelines (modelled on xDSL: one pass a file, `-p a,b{k=v}` pipelines).
 
-A pass is a frozen dataclass whose fields are its options (each pass class is decorated with
-``@dataclass(frozen=True)`` too: its options cannot change once it is built). It declares which artefact it works on
-(``kind = "cpp"`` for ptoas C++ or ``"mlir"`` for PTO IR), reads the parsed model and returns a
-:class:`PassResult` with edits; it never touches text. :func:`run_pipeline` parses, runs each pass,
-applies edits in one place and re-parses before the next pass.
+A pass is a frozen value class (ptofix/records.py's ``Value``, not a dataclass: a one-file run
+imports no ``dataclasses``) whose fields are its options: they cannot change once it is built.
+It declares which artefact it works on (``kind = "cpp"`` for ptoas C++ or ``"mlir"`` for PTO IR),
+reads the parsed model and returns a :class:`PassResult` with edits; it never touches text.
+:func:`run_pipeline` parses, runs each pass, applies edits in one place and re-parses before the
+next pass.
 
 Passes live in ``passes/`` (installed as ``ptofix.passes``); the module ``foo_bar.py`` defines
 ``PASS = FooBarPass`` whose ``name`` is ``foo-bar``, and :data:`PASSES` registers it by name with a
@@ -15,7 +16,7 @@ words, ``tuple[T, ...]`` for a comma list, ``tuple[int, int]`` for ``A=B``). :fu
 reads a pass's annotations once and derives from each field how its text (a ``-p name{k=v}``
 value, a config key, a command-line value) is read and written back (:class:`PassOption`); the
 base class checks every value against its field's type when a pass is built, from text or not.
-A field's ``metadata`` may give a ``metavar`` and ``help`` (for error messages and the
+A field's ``metadata`` (``records.field(metadata=...)``) may give a ``metavar`` and ``help`` (for error messages and the
 command-line options generated from it, commands/arguments.py's ``add_pass_argument``) and a ``read`` function for
 a text form richer than the type (aliases of a pattern).
 """
@@ -25,14 +26,13 @@ import functools
 import importlib
 import os
 import re
-from dataclasses import MISSING, dataclass, fields
 
-# (ClassVar at run time: dataclasses reads it to tell options from class constants.)
-from typing import Any, ClassVar, Literal, get_args, get_origin, get_type_hints
+# (ClassVar at run time: the pass modules' class constants are annotated with it.)
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from . import records
 from .interpreter import gc_paused, recursion_headroom
-from .records import Frozen
+from .records import Frozen, Value
 from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
 
 TYPE_CHECKING = False
@@ -57,11 +57,10 @@ class PassResult:
         self.details: dict[str, Any] = {} if details is None else details
 
 
-@dataclass(frozen=True)
-class Pass:
-    """Base class. Subclasses are ``@dataclass(frozen=True)`` classes that declare their options as
-    annotated fields with defaults (keyword or positional arguments), a class-level ``name``, and
-    check option values in ``__post_init__`` (raising ValueError)."""
+class Pass(Value):
+    """Base class. Subclasses declare their options as annotated fields with defaults (keyword or
+    positional arguments; ``records.field`` for metadata), a class-level ``name``, and check option
+    values in ``__post_init__`` (raising ValueError)."""
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "cpp"
@@ -147,9 +146,8 @@ def _split_options(body: str) -> list[str]:
     return [p.strip().strip(",") for p in parts if p.strip()]
 
 
-@dataclass(frozen=True)
-class PassOption:
-    """One option of a pass: its dataclass field, and how its text is read and written."""
+class PassOption(Value):
+    """One option of a pass: its field, and how its text is read and written."""
     name: str                   # the field's name
     key: str                    # as pipelines, config keys and messages spell it: `k_l` -> `k-l`
     type: Any                   # the resolved annotation
@@ -171,17 +169,17 @@ def option_fields(cls: type[Pass]) -> tuple[PassOption, ...]:
     known = _OPTION_FIELDS.get(cls)
     if known is not None:
         return known
-    try:
-        hints = get_type_hints(cls)
-    except NameError as exc:     # (a class's own mistake: its annotation names nothing)
-        raise TypeError(f"pass '{cls.name}': an option's type cannot be resolved: {exc}") from None
     options = []
-    for f in fields(cls):
+    for f in cls.field_specs.values():
+        try:
+            hint = f.resolved_type()
+        except NameError as exc:     # (a class's own mistake: its annotation names nothing)
+            raise TypeError(f"pass '{cls.name}': an option's type cannot be resolved: {exc}") from None
         key = f.name.replace("_", "-")
         metavar = str(f.metadata.get("metavar", ""))
-        read = f.metadata.get("read") or _reader(hints[f.name], key)
-        default = f.default if f.default is not MISSING else None
-        options.append(PassOption(f.name, key, hints[f.name], default, _with_metavar(read, metavar), metavar,
+        read = f.metadata.get("read") or _reader(hint, key)
+        default = f.default if f.has_default else None
+        options.append(PassOption(f.name, key, hint, default, _with_metavar(read, metavar), metavar,
                                   str(f.metadata.get("help", ""))))
     known = _OPTION_FIELDS[cls] = tuple(options)
     return known

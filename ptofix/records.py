@@ -19,12 +19,17 @@ the fields not declared ``repr=False``, ``==`` and ``hash`` read those not decla
 ``dataclasses.replace``'s (a copy with some fields changed). Instances pickle and copy as a
 dataclass's do (their attributes are in ``__dict__``). tests/test_records.py compares each class
 with the dataclass it replaced.
+
+As a dataclass's, the constructor (and ``replace``) then calls ``__post_init__``, which checks the
+values; ``field(metadata=...)`` keeps what a class's readers want to know of a field, and
+``field_specs`` gives each field's name, default, metadata and (``resolved_type``) its type: the
+passes are ``Value`` classes whose fields are their options (ptofix/pass_manager.py reads them).
 """
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any, ClassVar, TypeVar
 
     from typing_extensions import dataclass_transform
@@ -41,20 +46,38 @@ _NO_DEFAULT = object()
 class FieldSpec:
     """A field's declaration beyond its annotation, as ``dataclasses.field`` gives it."""
 
-    __slots__ = ("default", "default_factory", "compare", "repr")
+    __slots__ = ("default", "default_factory", "compare", "repr", "metadata", "name", "annotation", "owner")
 
     def __init__(self, default: object, default_factory: Callable[[], object] | None, compare: bool,
-                 repr: bool) -> None:  # noqa: A002 (dataclasses.field's name)
+                 repr: bool, metadata: Mapping[str, Any] | None = None) -> None:  # noqa: A002 (dataclasses.field's name)
         self.default = default
         self.default_factory = default_factory
         self.compare = compare
         self.repr = repr
+        self.metadata: Mapping[str, Any] = {} if metadata is None else metadata
+        # Set by the class that declares it: its name, its annotation (text) and that class.
+        self.name = ""
+        self.annotation: object = None
+        self.owner: type | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _NO_DEFAULT
+
+    def resolved_type(self) -> Any:
+        """The annotation evaluated in its class's module (as ``typing.get_type_hints`` does)."""
+        if not isinstance(self.annotation, str):
+            return self.annotation
+        import sys
+        assert self.owner is not None
+        return eval(self.annotation, vars(sys.modules[self.owner.__module__]), dict(vars(self.owner)))  # noqa: S307
 
 
 def field(*, default: Any = _NO_DEFAULT, default_factory: Callable[[], Any] | None = None, compare: bool = True,
-          repr: bool = True) -> Any:  # noqa: A002 (dataclasses.field's name)
-    """A field's default, factory, and whether ``==``/``hash`` and ``repr`` read it (a ``Value``'s)."""
-    return FieldSpec(default, default_factory, compare, repr)
+          repr: bool = True, metadata: Mapping[str, Any] | None = None) -> Any:  # noqa: A002 (dataclasses.field's name)
+    """A field's default, factory, whether ``==``/``hash`` and ``repr`` read it (a ``Value``'s), and
+    its ``metadata`` (what else its class's readers want to know of it, as ``dataclasses.field``'s)."""
+    return FieldSpec(default, default_factory, compare, repr, metadata)
 
 
 def _is_class_var(annotation: object) -> bool:
@@ -85,6 +108,7 @@ class Frozen:
                     setattr(cls, name, spec.default)
             else:
                 spec = FieldSpec(declared, None, True, True)
+            spec.name, spec.annotation, spec.owner = name, annotation, cls
             specs.pop(name, None)
             specs[name] = spec
         seen_default = False
@@ -128,6 +152,10 @@ class Frozen:
             ordered = {name: values[name] for name in names}
             values.clear()
             values.update(ordered)
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        """Checks of the values, after the constructor has set them (as a dataclass's)."""
 
     def __setattr__(self, name: str, value: object) -> None:
         from dataclasses import FrozenInstanceError  # (only on this error: dataclasses is ~1.3 ms of imports)

@@ -63,6 +63,15 @@ def _fake_build(tmp_path, names):
     return package
 
 
+@pytest.mark.parametrize("size", [0, 1, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 3 * (1 << 18) + 5])
+def test_the_build_check_reads_a_file_s_crc_as_zlib_does(tmp_path, size):
+    # (The check reads each source with os.read, a block at a time: the CRC of the whole file all the same.)
+    path = tmp_path / "m.py"
+    data = bytes((i * 7 + i // 251) % 256 for i in range(size))
+    path.write_bytes(data)
+    assert ptofix._file_crc32(str(path)) == zlib.crc32(data)
+
+
 def test_a_build_is_used_only_when_every_source_is_the_one_compiled(tmp_path, monkeypatch):
     names = ["ptofix.a", "ptofix.sub.b"]
     monkeypatch.setattr(ptofix, "COMPILED_MODULES", tuple(names))

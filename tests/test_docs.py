@@ -4,7 +4,6 @@ it names in "where a change goes" exist. (The layout table's paths: tests/test_l
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import re
 from pathlib import Path
 
@@ -81,7 +80,7 @@ def test_every_pass_option_is_on_the_opt_page(pass_name):
         if len(cells) >= 4:
             current = cells[0].strip("`") or current
             rows.setdefault(current, set()).add(cells[1].strip("`"))
-    fields = [f.name.replace("_", "-") for f in dataclasses.fields(get_pass_class(pass_name))]
+    fields = [name.replace("_", "-") for name in get_pass_class(pass_name).field_names]
     missing = [f for f in fields if f not in rows.get(pass_name, set())]
     assert not missing, f"docs/commands/opt.md's pass options table lacks {pass_name}'s {missing}"
 

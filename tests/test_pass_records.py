@@ -1,5 +1,6 @@
-"""Passes are frozen dataclasses whose fields are exactly their options (class constants such as
-``name`` are not options), and results are plain dataclasses with a fresh list per instance."""
+"""Passes are frozen value classes (ptofix/records.py's Value) whose fields are exactly their options
+(class constants such as ``name`` are not options), and results are plain objects with a fresh list
+per instance."""
 import dataclasses
 
 import pytest
@@ -13,17 +14,19 @@ from ptofix.pass_manager import (
     pass_options,
     pipeline_text,
 )
+from ptofix.records import Value
 from ptofix.source import PtofixError
 
 CLASS_CONSTANTS = {"name", "kind", "summary", "reads_slot_numbers", "sets_slot_numbers"}
 
 
 @pytest.mark.parametrize("name", available_passes())
-def test_a_pass_is_a_frozen_dataclass_of_its_options(name):
+def test_a_pass_is_a_frozen_value_of_its_options(name):
     cls = get_pass_class(name)
-    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+    assert issubclass(cls, Value)
     options = pass_options(cls)
     assert not set(options) & CLASS_CONSTANTS
+    assert list(options) == list(cls.field_names)
     # Every option's type resolves to one with a text form, and its default is of that type.
     for option in options.values():
         check_option_value(option, option.default)
@@ -37,7 +40,10 @@ def test_a_pass_is_a_frozen_dataclass_of_its_options(name):
 def test_the_options_are_the_declared_fields_in_order():
     assert list(pass_options(get_pass_class("pipe-v-barrier"))) == ["pattern", "force", "weight", "translation_unit",
                                                                        "same_access_chains"]
-    assert dataclasses.replace(build_pass("pipe-v-barrier", {"pattern": "gu"}), force=True).force is True
+    built = build_pass("pipe-v-barrier", {"pattern": "gu"})
+    assert built.replace(force=True).force is True and built.replace(force=True).pattern == ("gu",)
+    with pytest.raises(ValueError, match="weight -1=3"):        # (replace checks the values, as the constructor)
+        built.replace(weight=((-1, 3),))
 
 
 def test_a_result_has_its_own_lists():

@@ -3,6 +3,7 @@ they replaced (the same constructor, frozen attributes, repr, equality and hash,
 import copy
 import dataclasses
 import pickle
+from typing import ClassVar, Literal
 
 import pytest
 
@@ -16,6 +17,7 @@ from ptofix.pass_manager import PassResult, PipelineOutcome
 from ptofix.pto.race_model import RaceModel
 from ptofix.pto.walks import TileWalk
 from ptofix.records import Frozen, Value
+from ptofix.records import field as records_field
 
 # One instance of each, its fields all set (not the defaults), and the fields a Value leaves out
 # of its comparison and of its repr (as the dataclass's field(compare=False) / field(repr=False)).
@@ -170,3 +172,28 @@ def test_defaults_and_fresh_containers():
     assert (result.edits, result.report, result.warnings, result.details) == ([], {}, [], {})
     assert all(isinstance(option, CompileOption) for option in COMPILE_OPTIONS)
     assert issubclass(Value, Frozen)
+
+
+# ---- what the pass records read (ptofix/pass_manager.py: options from the fields) ---------------
+class _Checked(Value):
+    size: int = records_field(default=2, metadata={"help": "how many"})
+    label: "Literal['a', 'b']" = "a"     # noqa: F821 (resolved in this module, as a pass's option types)
+    seen: ClassVar[list[int]] = []
+
+    def __post_init__(self) -> None:
+        type(self).seen.append(self.size)
+        if self.size < 0:
+            raise ValueError("size must not be negative")
+
+
+def test_post_init_runs_after_the_constructor_and_replace_and_the_declarations_are_read_back():
+    _Checked.seen.clear()
+    built = _Checked(3)
+    assert built.replace(size=4).size == 4 and _Checked.seen == [3, 4]
+    with pytest.raises(ValueError, match="size must not be negative"):
+        _Checked(size=-1)
+    size, label = _Checked.field_specs.values()
+    assert (size.name, size.default, size.has_default, dict(size.metadata)) == ("size", 2, True, {"help": "how many"})
+    assert (label.name, label.default, dict(label.metadata), label.owner) == ("label", "a", {}, _Checked)
+    assert size.resolved_type() is int and label.resolved_type() == Literal["a", "b"]
+    assert list(_Checked.field_names) == ["size", "label"]      # (the ClassVar is no field)

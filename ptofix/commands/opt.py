@@ -89,5 +89,5 @@ def deliver_file(options: OutputOptions, result: Processed, collected: Collected
                                 written=not (options.check or options.diff))
     if not sidecars and not options.check and stripped_pipes(result.report["passes"]):
         how_to_keep = "give -o OUT or -i: it goes to OUT.slots.json or FILE.slots.json"
-        result = result._replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
+        result = result.replace(warnings=unrecorded_warnings(result.warnings, how_to_keep))
     return deliver_processed(options, result, sidecars, collected)

@@ -6,7 +6,7 @@ import os
 import re
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..cpp.command_line import compiler_macro_flags
@@ -408,7 +408,7 @@ def check_arch(plan: Plan, source: SourceText) -> tuple[Module, tuple[Any, ...]]
     flag_arch = cli_arch if cli_arch is not None else (None if stated_valid else other_arch)
     # The arch ptoas compiles for: the LocalSlotNum pass then need not guess it from the C++.
     arch = ptoas_arch(flag_arch) if flag_arch and flag_arch.lower() in ("a3", "a5") else module.target_arch()
-    passes = tuple(replace(pass_, pto_arch=arch) if getattr(pass_, "name", "") == "local-slot-num" else pass_
+    passes = tuple(pass_.replace(pto_arch=arch) if getattr(pass_, "name", "") == "local-slot-num" else pass_
                    for pass_ in passes)
     if response_file is not None and cli_arch is None and not stated_valid:
         raise PtofixError(f"ptoas runs with the response file '{response_file}', which may set --pto-arch for a "

@@ -85,8 +85,9 @@ import functools
 import json
 import os
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any
 
+from ..records import Value
 from .tiles import BLOCK_BYTES, ELEMENT_BYTES, REPEAT_BYTES, REPEAT_MAX
 
 LINEAR = "linear"
@@ -145,8 +146,10 @@ def with_form(key: str, form: str) -> str:
     return f"{key}|form={form}" if form else key
 
 
-class OpClassFacts(NamedTuple):
-    """What the table says of one op over one type class (None: the class's points disagree)."""
+class OpClassFacts(Value):
+    """What the table says of one op over one type class (None: the class's points disagree). (A
+    records.Value, not a typing.NamedTuple: that compiled each string annotation into a ForwardRef at
+    import, ~0.3 ms of every run; issue #70 item 7.)"""
     walk: dict[str, str | None]
     kind: str | None
     barriers: dict[str, Any] | None

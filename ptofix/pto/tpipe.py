@@ -9,7 +9,8 @@ written type is decided from the literals: which of positions 5/6 holds the bool
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+
+from ..records import Value
 
 # Where a pto-isa checkout declares TPipe (its argument order tells which LocalSlotNum binds). The
 # order is read from there in one place, isa_version.py (a checkout's, and local-slot-num's pto-lib).
@@ -59,7 +60,9 @@ CONSUMER_BUFFER_ARG = {"Vec": 1, "Mat": 2}
 TAIL_ORDER = {NEW: ("local", "nosplit", "unit"), OLD: ("nosplit", "local", "unit")}
 
 
-class Layout(NamedTuple):
+class Layout(Value):
+    """(A records.Value, not a NamedTuple: the typing.NamedTuple this was compiled each field's
+    annotation into a ForwardRef at import, ~0.3 ms of every run; issue #70 item 7.)"""
     order: str
     local: int | None      # index of LocalSlotNum among the template arguments (None: not written)
     nosplit: int | None
