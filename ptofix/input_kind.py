@@ -17,17 +17,16 @@ _SKIPPED = regex_cache.compile(r"(?:[ \t\r\f\v]*(?://[^\n]*)?\n)*[ \t\r\f\v]*")
 _MLIR_START = regex_cache.compile(
     r'(?:module(?:[ \t]+@[\w$.-]+)?[ \t]*(?:attributes\b|\{)|func\.func\b|"builtin\.module"|"func\.func"|'
     r'[#!][\w$.-]+[ \t]*=)')      # (not C++20's `module;` / `module name;`)
+# The directives a C++ file may start with (_CPP_START's first alternative; _is_directive reads
+# a line that starts with `#` without the pattern).
+_DIRECTIVES = ("include", "define", "undef", "pragma", "if", "ifdef", "ifndef")
 _CPP_START = regex_cache.compile(
-    r"(?:#[ \t]*(?:include|define|undef|pragma|if|ifdef|ifndef)\b|/\*|(?:using|namespace|template|extern|"
+    rf"(?:#[ \t]*(?:{'|'.join(_DIRECTIVES)})\b|/\*|(?:using|namespace|template|extern|"
     r"typedef|struct|class|static|inline|constexpr|__global__|AICORE)\b)")
 
 _NAMES = {"mlir": "PTO IR (MLIR)", "cpp": "C++"}
 _COMMANDS = {"mlir": "`ptofix canonicalize` or `ptofix build` (or `ptofix opt` with an IR pass)",
              "cpp": "`ptofix run`, `ptofix check` or `ptofix simulate` (or `ptofix opt` with a C++ pass)"}
-
-
-# _CPP_START's directives, for a line that starts with `#` (read by _is_directive).
-_DIRECTIVES = ("include", "define", "undef", "pragma", "if", "ifdef", "ifndef")
 
 
 def sniff(text: str) -> tuple[str | None, int]:
