@@ -140,8 +140,9 @@ def _compiled_build_is_current(package: str = _HERE) -> bool:
     if os.environ.get(PURE_PYTHON_VARIABLE):
         return False
     try:
-        with open(os.path.join(package, BUILD_RECORD), encoding="ascii") as handle:
-            recorded = dict(line.split() for line in handle if line.strip())
+        # (Read as bytes: a text file in "ascii" imports encodings.ascii, ~0.2 ms of every start.)
+        with open(os.path.join(package, BUILD_RECORD), "rb") as handle:
+            recorded = dict(line.split() for line in handle.read().decode("ascii").splitlines() if line.strip())
     except (OSError, ValueError):
         return False
     for name in COMPILED_MODULES:
