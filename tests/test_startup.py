@@ -175,9 +175,10 @@ def test_a_command_imports_its_module_and_no_other_command_s(tmp_path):
 # sets its handlers with the C module, _signal); and pathlib (with urllib.parse: ~3 ms of a
 # regular install's start; an editable install's finder imports it before ptofix, hence `forget`);
 # fcntl (only -i locks its file), select (only a full non-blocking output waits) and
-# encodings.ascii (the build record is read as bytes), ~0.2 ms each.
+# encodings.ascii (the build record is read as bytes), ~0.2 ms each; header_words (a pto-isa
+# checkout's headers) and file_scope_classes (a class defined at file scope), ~0.25 ms each.
 RUN_UNLOADED = ("ptofix.prebuild.options", "dataclasses", "ast", "dis", "tokenize", "signal", "pathlib", "fcntl",
-                "select", "encodings.ascii")
+                "select", "encodings.ascii", "ptofix.pto.header_words", "ptofix.cpp.file_scope_classes")
 
 
 def test_console_run_loads_no_build_settings_and_no_inspect(tmp_path):
