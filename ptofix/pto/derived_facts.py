@@ -318,12 +318,14 @@ class DerivedFacts:
         try:
             size, ops_at, ops_end, points_at = index["size"], index["ops"], index["ops_end"], index["points"]
             spans = {op: (start, end) for op, (start, end) in index["spans"].items()}
-            if os.fstat(fd).st_size != size or not 0 < ops_at < ops_end < points_at < size:
+            offsets = [size, ops_at, ops_end, points_at, *(at for span in spans.values() for at in span)]
+            if (not all(type(at) is int for at in offsets) or os.fstat(fd).st_size != size
+                    or not 0 < ops_at < ops_end < points_at < size):
                 return None
             head = os.pread(fd, ops_at + len(_OPS_LINE), 0)
             tail = os.pread(fd, points_at + len(_POINTS_LINE) - ops_end, ops_end)
-        except (OSError, ValueError, TypeError, KeyError):
-            return None
+        except (OSError, ValueError, TypeError, LookupError, AttributeError):
+            return None         # (an index not as table_index writes it)
         finally:
             os.close(fd)
         end_line = tail[:tail.find(b"\n") + 1]

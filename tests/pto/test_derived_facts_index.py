@@ -67,6 +67,17 @@ def test_an_index_of_another_size_or_offsets_is_not_used(tmp_path, whole):
     assert DerivedFacts.load(path, index)._op_spans == {}
 
 
+@pytest.mark.parametrize("index", [[], {"size": 1}, {**table_index(TABLE_PATH), "spans": []},
+                                   {**table_index(TABLE_PATH), "spans": {"TADD": [1.0, 2.0]}}, "not json"])
+def test_an_index_not_as_table_index_writes_it_is_not_used(tmp_path, index):
+    path = tmp_path / "facts.json"
+    shutil.copyfile(TABLE_PATH, path)
+    index_path = tmp_path / "facts.index.json"
+    index_path.write_text(index if isinstance(index, str) else json.dumps(index))
+    facts = DerivedFacts.load(str(path), str(index_path))
+    assert facts._op_spans == {} and facts._raw_ops        # (read as without one)
+
+
 def test_an_op_not_where_the_index_says_is_read_without_the_index(tmp_path, whole):
     # Two ops' names swapped in the index (the spans still tile the ops): the first use of one
     # finds another op's lines there, and the file is read again as without an index.
