@@ -30,12 +30,14 @@ import record  # noqa: E402
 
 from ptofix.pto.derived_facts import (  # noqa: E402
     COLUMN_CHUNKS,
+    INDEX_PATH,
     LINEAR,
     OTHER,
     ROW_BY_ROW,
     SCHEMA,
     TABLE_PATH,
     DerivedFacts,
+    table_index,
     type_class,
     with_form,
 )
@@ -436,6 +438,14 @@ def checkout_commit(checkout: Path) -> str:
     return checkout.resolve().name
 
 
+def write_table(out: Path, text: str) -> None:
+    """The table's text to ``out``; for the shipped table, its index beside it (INDEX_PATH: where
+    a run finds its parts, ptofix/pto/derived_facts.py table_index)."""
+    out.write_text(text)
+    if os.path.realpath(out) == os.path.realpath(TABLE_PATH):
+        Path(INDEX_PATH).write_text(json.dumps(table_index(TABLE_PATH)) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pto-isa", type=Path, help="a pto-isa checkout to record from")
@@ -462,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         text = dumps(table)
         if args.check:
             return 0 if args.out.read_text() == text else 1
-        args.out.write_text(text)
+        write_table(args.out, text)
         return 0
     if args.trace:
         trace = json.loads(args.trace.read_text())
@@ -484,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("  " + line[:300], file=sys.stderr)
             return 1
         return 0
-    args.out.write_text(text)
+    write_table(args.out, text)
     return 0
 
 

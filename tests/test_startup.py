@@ -173,8 +173,12 @@ def test_a_command_imports_its_module_and_no_other_command_s(tmp_path):
 # ptofix.records classes) and inspect's own imports (dataclasses imports inspect, which the command
 # loads on first use, cli.load_inspect_on_first_use, for the commands that still import it); signal (its enums: the run
 # sets its handlers with the C module, _signal); and pathlib (with urllib.parse: ~3 ms of a
-# regular install's start; an editable install's finder imports it before ptofix, hence `forget`).
-RUN_UNLOADED = ("ptofix.prebuild.options", "dataclasses", "ast", "dis", "tokenize", "signal", "pathlib")
+# regular install's start; an editable install's finder imports it before ptofix, hence `forget`);
+# fcntl (only -i locks its file), select (only a full non-blocking output waits) and
+# encodings.ascii (the build record is read as bytes), ~0.2 ms each; header_words (a pto-isa
+# checkout's headers) and file_scope_classes (a class defined at file scope), ~0.25 ms each.
+RUN_UNLOADED = ("ptofix.prebuild.options", "dataclasses", "ast", "dis", "tokenize", "signal", "pathlib", "fcntl",
+                "select", "encodings.ascii", "ptofix.pto.header_words", "ptofix.cpp.file_scope_classes")
 
 
 def test_console_run_loads_no_build_settings_and_no_inspect(tmp_path):
@@ -239,3 +243,50 @@ def test_one_file_run_builds_no_dataclass(tmp_path):
     status, _, found = proc.stdout.strip().partition(" ")
     assert status == "0"
     assert found.split() == []
+
+
+# The op-facts table (ptofix/pto/derived_facts.py) is read with its index: the FA run reads the
+# text of the ops its kernel calls, and each class it asks about from its line, parsing no op whole
+# (touching the table's 1.2 MB of ops, then parsing the ops it calls, cost ~4 ms of every run).
+FACTS_PROBE = """
+import sys
+from ptofix.cli import main
+status = main(sys.argv[1:])
+from ptofix.pto.derived_facts import default_facts
+facts = default_facts()
+print(status, len(facts._op_spans), len(facts._ops), ",".join(sorted(facts._raw_ops)))
+"""
+
+
+def test_one_file_run_reads_the_ops_it_calls_and_parses_none_whole(tmp_path):
+    out = tmp_path / "out.cpp"
+    proc = subprocess.run([sys.executable, "-c", FACTS_PROBE, "run", "--pattern", "auto", FA, "-o", str(out)],
+                          capture_output=True, text=True, env=ENV, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    status, unread, parsed, read = proc.stdout.split()
+    assert status == "0" and int(unread) > 30 and parsed == "0"
+    assert read == "TADD,TEXP,TMULS,TROWEXPANDMUL,TROWEXPANDSUB"
+
+
+# Nor a typing.NamedTuple in the modules it runs interpreted (compiled modules' are mypyc's): one
+# builds an annotation object per field at import, ~1 ms for count_mode's FillPadReach (issue #70).
+NAMEDTUPLE_PROBE = """
+import sys
+import ptofix
+from ptofix.cli import main
+status = main(sys.argv[1:])
+found = sorted({f"{value.__module__}.{value.__qualname__}" for name, module in list(sys.modules.items())
+               if name.startswith("ptofix") and name not in ptofix.COMPILED_MODULES for value in vars(module).values()
+               if isinstance(value, type) and issubclass(value, tuple) and hasattr(value, "_fields")
+               and value.__module__ == name})
+print(status, " ".join(found))
+"""
+
+
+def test_one_file_run_builds_no_interpreted_namedtuple(tmp_path):
+    out = tmp_path / "out.cpp"
+    proc = subprocess.run([sys.executable, "-c", NAMEDTUPLE_PROBE, "run", "--pattern", "auto", FA, "-o", str(out)],
+                          capture_output=True, text=True, env=ENV, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    status, _, found = proc.stdout.strip().partition(" ")
+    assert status == "0" and found.split() == []

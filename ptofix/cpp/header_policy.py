@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from .. import regex_cache
-from ..pto.header_words import checkout_call_arities, checkout_headers_reached, checkout_headers_writing
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     PTO_FUNCTION_SPECIFIER_MACROS,
@@ -27,7 +26,6 @@ from . import stmt_parser as A
 from .c_types import FLOATING_TYPES, VALUE_OBJECT_TYPES
 from .command_line import command_line_macros
 from .count_mode import count_mode_name_of, names_count_mode_outside_scalar_tci
-from .file_scope_classes import class_definition_names, functions_depending_on, macro_declares_nothing
 from .headers import (
     INERT_QUALIFIER,
     QUALIFIER_MACROS,
@@ -51,6 +49,9 @@ from .parser import CERTAIN_EXTENT, decides_groups
 from .statement_forms import PTO_CALL_NAMES, QUALIFIER_MACRO_WORDS, is_pto_enumerator, name_word_before
 from .word_index import code_source, masked_source
 
+# Imported where used: header_words' checkout readers (only with a pto-isa checkout) and
+# file_scope_classes (only for a file that defines a class at file scope): ~0.5 ms of the start of a
+# run that needs neither (issue #70 item 7).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import ClassVar
@@ -261,6 +262,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
         if per_function is None or "pto" in model.namespaces:
             # (In namespace pto a class may specialize or hide one of pto's: the file stays Unknown.)
             return first_class
+        from .file_scope_classes import functions_depending_on
         for key, why in functions_depending_on(model, classes).items():
             per_function.setdefault(key, why)
         if class_definitions is not None:
@@ -275,6 +277,7 @@ def _class_names(model: CppFile, decl: GlobalDecl, headers: dict | None) -> tupl
     summaries (None: not read, so no word is known not to be a macro)."""
     if headers is None:
         return None
+    from .file_scope_classes import class_definition_names, macro_declares_nothing
     # A header the model cannot read may define any macro; unmodelled_file has put every function
     # after its #include, and every template, in per_function (_unknown_after): a class after it
     # reaches no other function, so its words need not be known not to be that header's macros.
@@ -683,7 +686,12 @@ def _bridges_subblock_id(model: CppFile, name: str, headers: dict[int, HeaderSum
     name are reviewed ones (_checkout_lane_id_reviewed), and V no name its headers write."""
     if name != _SUBBLOCK_ID or (header_words is not None and not _checkout_lane_id_reviewed(checkout)):
         return False
-    arities = pto_call_arities() if header_words is None else checkout_call_arities(checkout)
+    arities: dict[str, tuple[int, ...]] | None
+    if header_words is None:
+        arities = pto_call_arities()
+    else:
+        from ..pto.header_words import checkout_call_arities
+        arities = checkout_call_arities(checkout)
     if arities is None or arities.get(name) != (0,):
         return False
     defined, undefined = command_line_macros(model.environment)
@@ -740,7 +748,10 @@ def _checkout_lane_id_reviewed(checkout: str) -> bool:
     """Whether every header pto-inst.hpp reaches in the pto-isa checkout at ``checkout`` that
     writes `get_subblockid` is byte for byte one pto-facts.md §8.3.1 reviewed
     (ops.SUBBLOCK_ID_REVIEWED_HEADERS): its code then uses the lane id only as reviewed."""
-    found = checkout_headers_writing(checkout, _SUBBLOCK_ID) if checkout else None
+    if not checkout:
+        return False
+    from ..pto.header_words import checkout_headers_writing
+    found = checkout_headers_writing(checkout, _SUBBLOCK_ID)
     return found is not None and SUBBLOCK_ID_REVIEWED_HEADERS.issuperset(found)
 
 
@@ -808,7 +819,10 @@ def _only_pto_inst(model: CppFile, pto_headers: list[int], headers: dict | None 
     headers that include one, ``headers``' summaries) writes only words pto/pto-inst.hpp's headers
     write: each pto header is pto-inst.hpp, or with the pto-isa ``checkout`` one pto-inst.hpp
     reaches there (header_words.checkout_headers_reached: its words are among those)."""
-    reached = checkout_headers_reached(checkout, model.reads) if checkout else None
+    reached: frozenset[str] | None = None
+    if checkout:
+        from ..pto.header_words import checkout_headers_reached
+        reached = checkout_headers_reached(checkout, model.reads)
 
     def covered(name: str) -> bool:
         return name == _PTO_INST or (reached is not None and name in reached)
@@ -862,8 +876,12 @@ def _pto_cannot_call(name: str, summary: HeaderSummary, model: CppFile, header_w
     fewest = summary.function_params.get(name, -1)
     if fewest < 0:
         return False
-    table = pto_call_arities() if header_words is None \
-        else checkout_call_arities(checkout, model.reads) if checkout else None
+    table: dict[str, tuple[int, ...]] | None
+    if header_words is None:
+        table = pto_call_arities()
+    else:
+        from ..pto.header_words import checkout_call_arities
+        table = checkout_call_arities(checkout, model.reads) if checkout else None
     counts = table.get(name) if table is not None else None
     if counts is None or fewest <= max(counts) \
             or name in summary.not_functions or name in summary.macro_bodies or standard_headers_may_see(name) \

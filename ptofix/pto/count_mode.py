@@ -10,8 +10,6 @@ implementation takes a path not modelled here (the caller then keeps the op's by
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .tiles import BLOCK_BYTES, REPEAT_BYTES, REPEAT_MAX
 
 TYPE_CHECKING = False
@@ -38,12 +36,38 @@ def count_mode_end(count_bytes: int, repeat_stride_bytes: int) -> int:
     return max(last, (repeats - 2) * repeat_stride_bytes + REPEAT_BYTES)
 
 
-class FillPadReach(NamedTuple):
-    """Byte extents of a TFILLPAD / TFILLPAD_INPLACE relative to its operands' starts."""
-    write_lo: int        # dst bytes written: [write_lo, write_hi)
-    write_hi: int
-    dst_read_hi: int     # dst bytes read: [0, dst_read_hi) (0: none)
-    src_read_hi: int     # src bytes read: [0, src_read_hi)
+class FillPadReach(tuple[int, int, int, int]):
+    """Byte extents of a TFILLPAD / TFILLPAD_INPLACE relative to its operands' starts: (write_lo,
+    write_hi, dst_read_hi, src_read_hi), a tuple with these names. (Not a typing.NamedTuple: that
+    built a reference object per annotation at import, ~1 ms of every run's CPU; issue #70 item 7.)"""
+
+    __slots__ = ()
+
+    def __new__(cls, write_lo: int, write_hi: int, dst_read_hi: int, src_read_hi: int) -> FillPadReach:
+        return tuple.__new__(cls, (write_lo, write_hi, dst_read_hi, src_read_hi))
+
+    @property
+    def write_lo(self) -> int:
+        """dst bytes written: [write_lo, write_hi)"""
+        return self[0]
+
+    @property
+    def write_hi(self) -> int:
+        return self[1]
+
+    @property
+    def dst_read_hi(self) -> int:
+        """dst bytes read: [0, dst_read_hi) (0: none)"""
+        return self[2]
+
+    @property
+    def src_read_hi(self) -> int:
+        """src bytes read: [0, src_read_hi)"""
+        return self[3]
+
+    def __repr__(self) -> str:
+        return (f"FillPadReach(write_lo={self[0]}, write_hi={self[1]}, dst_read_hi={self[2]}, "
+                f"src_read_hi={self[3]})")
 
 
 def fillpad_reach(elem_bytes: int, rows: int, cols: int, src_rows: int, src_cols: int,

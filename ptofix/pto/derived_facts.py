@@ -97,6 +97,8 @@ OTHER = "other"
 WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
 
 TABLE_PATH = os.path.join(os.path.dirname(__file__), "derived_facts.json")
+# Where the parts of TABLE_PATH lie in it (``table_index``), written beside it by scripts/derive_facts.py.
+INDEX_PATH = os.path.join(os.path.dirname(__file__), "derived_facts.index.json")
 SCHEMA = 1
 
 
@@ -175,33 +177,87 @@ class DerivedFacts:
     points (``"points"``, which the tests and the generator read) are read and parsed the first time
     ``table`` is used: parsing the whole 7 MB file cost every run some 40 MiB of peak memory. Each
     op's classes are parsed the first time that op is asked about (``raw_ops``: its JSON text):
-    parsing every op's cost a one-kernel run ~25 ms of CPU for the few ops its kernel calls."""
+    parsing every op's cost a one-kernel run ~25 ms of CPU for the few ops its kernel calls.
+
+    With the shipped table's index (INDEX_PATH, ``table_index``) a run reads neither the ~1.2 MB
+    of the ops: the head without them, then each op's text the first time it is asked about, from
+    where the index says it lies (``op_spans``). Touching those 1.2 MB cost every run ~3 ms of CPU
+    (most of it the pages' first touch). An index that does not fit the file (its size, the lines
+    at its offsets, an op's first and last lines) is not used: the file is then read as without
+    one. And a class asked about (``class_facts``) is read from its own line of the op's text
+    (``_class_line``), not by parsing the op whole: the FA kernel's 6 classes are ~3 KB of its
+    5 ops' 200 KB (~1 ms of CPU a run). (issue #70 item 7)"""
 
     def __init__(self, table: dict[str, Any], points_at: tuple[str, int] | None = None,
-                 raw_ops: dict[str, bytes] | None = None) -> None:
+                 raw_ops: dict[str, bytes] | None = None,
+                 op_spans: tuple[str, dict[str, tuple[int, int]]] | None = None) -> None:
         if table.get("schema") != SCHEMA:
             raise ValueError(f"derived facts: schema {table.get('schema')!r}, expected {SCHEMA}")
         self._table = table
         self._points_at = points_at           # (path, byte offset of the "points" object), read when needed
         self._ops: dict[str, Any] = table["ops"]
         self._raw_ops: dict[str, bytes] = dict(raw_ops or {})     # op -> its classes' JSON, not parsed yet
-        self._op_order: tuple[str, ...] = (*self._ops, *self._raw_ops) if raw_ops else ()
+        # (path, op -> [start, end) of its text in that file): read on first use (_op_text)
+        self._spans_in, spans = op_spans if op_spans is not None else ("", {})
+        self._op_spans: dict[str, tuple[int, int]] = dict(spans)
+        self._op_order: tuple[str, ...] = (*self._ops, *self._raw_ops, *self._op_spans) if raw_ops or spans else ()
+        self._lined: dict[str, bool] = {}       # op -> _a_class_a_line of its text
         self.commit: str = table["pto_isa"]["commit"]
         # The headers each op's facts come from, with their SHA-256 (pto/op_sources.py
         # recorded_sources; {} in a table written before they were recorded).
         self.sources: dict[str, Any] = table.get("sources") or {}
 
+    def _op_text(self, op: str) -> bytes | None:
+        """``op``'s classes' JSON text while the op is not parsed (read from the file on first use,
+        where the index put it), else None."""
+        span = self._op_spans.pop(op, None)
+        if span is not None:
+            raw = _op_at(self._spans_in, op, span)
+            if raw is None:
+                # The file is not as its index says: read it as without one (every answer is then
+                # the file's, as if the index had been refused at load).
+                self._adopt(DerivedFacts.load(self._spans_in, index_path=""))
+                return self._op_text(op)
+            self._raw_ops[op] = raw
+        return self._raw_ops.get(op)
+
+    def _adopt(self, other: DerivedFacts) -> None:
+        """Take ``other``'s reading of the same file (an index found not to fit it)."""
+        self._table, self._points_at, self._ops = other._table, other._points_at, other._ops
+        self._raw_ops, self._op_spans, self._op_order = other._raw_ops, other._op_spans, other._op_order
+        self._lined = {}
+
     def _op_classes(self, op: str) -> dict[str, Any]:
         """``op``'s classes ({} for an op the table has not), parsed on first use."""
-        raw = self._raw_ops.pop(op, None)
+        raw = self._op_text(op)
         if raw is not None:
+            del self._raw_ops[op]
             self._ops[op] = json.loads(raw)
         return self._ops.get(op, {})
+
+    def _class_entry(self, op: str, key: str) -> Any:
+        """``op``'s class ``key`` (None when the table has no such class): from its line of the op's
+        text while the op is not parsed whole (and its text is laid out a class a line), else from
+        the parsed op."""
+        raw = self._op_text(op)
+        if raw is not None and self._spans_in:
+            # (The shipped table, read with its index: tests/pto/test_derived_facts_index.py reads
+            # each of its classes this way and compares them with the file's.)
+            lined = self._lined.get(op)
+            if lined is None:
+                lined = self._lined[op] = _a_class_a_line(raw)
+            if lined:
+                try:
+                    value = _class_line(raw, key)
+                    return None if value is None else json.loads(value)
+                except (ValueError, LookupError):      # (not one class a line after all: parsed whole)
+                    pass
+        return self._op_classes(op).get(key)
 
     @property
     def table(self) -> dict[str, Any]:
         """The whole table, the grid points included."""
-        if self._raw_ops or self._op_order:
+        if self._raw_ops or self._op_spans or self._op_order:
             # (Every op parsed, in the file's order.)
             self._ops = {op: self._op_classes(op) for op in self._op_order}
             self._table = {**self._table, "ops": self._ops}
@@ -218,7 +274,15 @@ class DerivedFacts:
         return self._table
 
     @classmethod
-    def load(cls, path: str = TABLE_PATH) -> DerivedFacts:
+    def load(cls, path: str = TABLE_PATH, index_path: str | None = None) -> DerivedFacts:
+        """The table in ``path``, read with its index (``index_path``: by default INDEX_PATH for
+        the shipped table, none for another; "" for none) when the index fits the file."""
+        if index_path is None:
+            index_path = INDEX_PATH if path == TABLE_PATH else ""
+        if index_path:
+            indexed = cls._load_indexed(path, index_path)
+            if indexed is not None:
+                return indexed
         head: list[bytes] = []
         with open(path, "rb") as handle:
             # The lines up to the first _POINTS_LINE, read a block of lines at a time (readlines
@@ -240,15 +304,57 @@ class DerivedFacts:
             raise ValueError(f"derived facts: {path} is not laid out as scripts/derive_facts.py writes it")
         return cls(json.loads(text[:-1] + b"\n}\n"), (path, offset), raw_ops)
 
+    @classmethod
+    def _load_indexed(cls, path: str, index_path: str) -> DerivedFacts | None:
+        """The table read with the index in ``index_path``; None when there is none or it does not
+        fit the file (its size, the "ops" line, the line ending "ops", the "points" line, the op
+        spans one after the other from the first line of "ops" to its end line)."""
+        try:
+            with open(index_path, "rb") as handle:
+                index = json.loads(handle.read())
+            fd = os.open(path, os.O_RDONLY)
+        except (OSError, ValueError):
+            return None
+        try:
+            size, ops_at, ops_end, points_at = index["size"], index["ops"], index["ops_end"], index["points"]
+            spans = {op: (start, end) for op, (start, end) in index["spans"].items()}
+            offsets = [size, ops_at, ops_end, points_at, *(at for span in spans.values() for at in span)]
+            if (not all(type(at) is int for at in offsets) or os.fstat(fd).st_size != size
+                    or not 0 < ops_at < ops_end < points_at < size):
+                return None
+            head = os.pread(fd, ops_at + len(_OPS_LINE), 0)
+            tail = os.pread(fd, points_at + len(_POINTS_LINE) - ops_end, ops_end)
+        except (OSError, ValueError, TypeError, LookupError, AttributeError):
+            return None         # (an index not as table_index writes it)
+        finally:
+            os.close(fd)
+        end_line = tail[:tail.find(b"\n") + 1]
+        if not (head.endswith(b"\n" + _OPS_LINE) and tail.endswith(b"\n" + _POINTS_LINE)
+                and end_line in _OPS_END_LINES):
+            return None
+        at = ops_at + len(_OPS_LINE)
+        for start, end in spans.values():
+            if start != at or end <= start:
+                return None
+            at = end
+        if at != ops_end:
+            return None
+        text = (head[:-len(_OPS_LINE)] + (b' "ops": {},\n' if end_line.endswith(b",\n") else b' "ops": {}\n')
+                + tail[len(end_line):-len(_POINTS_LINE)]).rstrip()
+        if not text.endswith(b","):
+            return None
+        return cls(json.loads(text[:-1] + b"\n}\n"), (path, points_at + len(_POINTS_LINE)),
+                   op_spans=(path, spans))
+
     def ops(self) -> frozenset[str]:
-        return frozenset(self._ops) | frozenset(self._raw_ops)
+        return frozenset(self._ops) | frozenset(self._raw_ops) | frozenset(self._op_spans)
 
     def class_facts(self, op: str, dtype: str, layout: str, valid_static_in_type: bool, rows: int, cols: int,
                     valid_rows: int, valid_cols: int, form: str = "") -> OpClassFacts | None:
         """The facts of ``op``'s class for this type (of its operands' form ``form``), or None when
         the table has no such class."""
         key = type_class(dtype, layout, valid_static_in_type, rows, cols, valid_rows, valid_cols)
-        entry = self._op_classes(op).get(with_form(key, form)) if key is not None else None
+        entry = self._class_entry(op, with_form(key, form)) if key is not None else None
         if entry is None:
             return None
         return OpClassFacts(dict(entry["walk"]), entry["kind"], entry["barriers"], entry["count_mode"],
@@ -300,6 +406,76 @@ def _ops_apart(head: list[bytes]) -> tuple[list[bytes], dict[str, bytes]]:
     if at == len(head):
         return head, {}
     return [*head[:start], b' "ops": {},\n' if head[at].endswith(b",\n") else b' "ops": {}\n', *head[at + 1:]], raw_ops
+
+
+def _op_at(path: str, op: str, span: tuple[int, int]) -> bytes | None:
+    """The JSON text of ``op``'s classes, read from its lines [start, end) of ``path`` (as
+    _ops_apart sets them apart); None when those lines are not ``op``'s (the index does not fit)."""
+    start, end = span
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        lines = os.pread(fd, end - start + 1, start - 1)
+    finally:
+        os.close(fd)
+    first = b"\n  " + json.dumps(op).encode() + b": {\n"
+    last = lines.rfind(b"\n", 0, len(lines) - 1) + 1
+    body = lines[len(first):last]
+    if (len(lines) != end - start + 1 or not lines.startswith(first) or lines[last:] not in _OP_END_LINES
+            or last < len(first)
+            or (body and not (body.startswith(b"   ") and body.count(b"\n   ") == body.count(b"\n") - 1))):
+        return None
+    return b"{" + body + b"}"
+
+
+def _a_class_a_line(raw: bytes) -> bool:
+    """Whether an op's text as _ops_apart sets it apart is laid out as scripts/derive_facts.py
+    ``dumps`` writes it: its lines each `   "KEY": {...},` (the last without the comma), and no
+    escape anywhere (every string is written as it reads)."""
+    return raw == b"{}" or (raw.startswith(b'{   "') and raw.endswith(b"}\n}") and b"\\" not in raw
+                            and raw.count(b'},\n   "') == raw.count(b"\n") - 1)
+
+
+def _class_line(raw: bytes, key: str) -> bytes | None:
+    """The JSON value of class ``key`` in an op's text laid out a class a line (_a_class_a_line), or
+    None when the op has no such class: its key appears nowhere in the text (with no escape in it,
+    a key is spelled as it reads). Raises LookupError when it appears but not at a line's start."""
+    if '"' in key or "\\" in key or min(key, default=" ") < " ":
+        return None                     # (JSON writes it with an escape)
+    name = b'   "' + key.encode() + b'": '
+    if name[3:-2] not in raw:
+        return None
+    # (Of two equal keys JSON keeps the last.)
+    at = raw.rfind(b"\n" + name) + 1
+    if at == 0:
+        if not raw.startswith(name, 1):
+            raise LookupError(key)
+        at = 1
+    end = raw.index(b"\n", at)
+    return raw[at + len(name):end - 1 if raw[end - 1] == 0x2c else end]      # (0x2c: the comma)
+
+
+def table_index(path: str = TABLE_PATH) -> dict[str, Any]:
+    """Where the parts of the table in ``path`` lie in it, as ``load`` reads them: the file's size,
+    the offsets of the "ops" line, of the line ending "ops" and of the "points" line, and each op's
+    lines [start, end) (from its `  "OP": {` line to past its `  },` line). scripts/derive_facts.py
+    writes it to INDEX_PATH beside the table; tests/pto/test_derived_facts_index.py checks that the
+    shipped one is current."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    points = data.index(b"\n" + _POINTS_LINE) + 1
+    head = data[:points].splitlines(keepends=True)
+    _, raw_ops = _ops_apart(head)
+    if not raw_ops:
+        raise ValueError(f"derived facts: {path} is not laid out as scripts/derive_facts.py writes it")
+    ops_at = data.index(b"\n" + _OPS_LINE) + 1
+    spans: dict[str, list[int]] = {}
+    at = ops_at + len(_OPS_LINE)
+    for op, raw in raw_ops.items():
+        end = at + len(b"  " + json.dumps(op).encode() + b": {\n") + len(raw) - 2
+        end = data.index(b"\n", end) + 1
+        spans[op] = [at, end]
+        at = end
+    return {"size": len(data), "ops": ops_at, "ops_end": at, "points": points, "spans": spans}
 
 
 @functools.lru_cache(maxsize=1)

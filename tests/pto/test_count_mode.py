@@ -234,3 +234,12 @@ def test_barrier_after_a_row_expand_with_tmp_sees_its_broadcast(next_at, kept):
     assert removed(src) == [not kept]
     if kept:
         assert decisions(src)[0].reason.startswith("WAW: TROWEXPANDMUL write t [98304,98816)")
+
+
+def test_fillpad_reach_is_a_tuple_with_names():
+    # (A tuple subclass, not a typing.NamedTuple: no annotation objects at import, issue #70 item 7.)
+    reach = fillpad_reach(4, 4, 16, 4, 16, 4, 4, [16])
+    assert isinstance(reach, tuple) and tuple(reach) == (0, 256, 0, 64)
+    assert (reach.write_lo, reach.write_hi, reach.dst_read_hi, reach.src_read_hi) == (0, 256, 0, 64)
+    assert repr(reach) == "FillPadReach(write_lo=0, write_hi=256, dst_read_hi=0, src_read_hi=64)"
+    assert not hasattr(type(reach), "_fields") and not hasattr(reach, "__dict__")

@@ -12,9 +12,10 @@ def test_an_op_is_parsed_when_asked_and_the_table_is_the_file():
     facts = DerivedFacts.load()
     whole = json.loads(open(TABLE_PATH, "rb").read())
     assert facts.ops() == frozenset(whole["ops"])
-    assert facts._ops == {}                    # (nothing parsed yet)
+    assert facts._ops == {} and facts._raw_ops == {}        # (nothing read yet: the index says where)
     kind = facts.walk_kind("TADD", "half", "RowMajor", True, 64, 128, 64, 128)
-    assert set(facts._ops) == {"TADD"}
+    # TADD's text is read, and the class from its line: no op is parsed whole.
+    assert set(facts._raw_ops) == {"TADD"} and facts._ops == {}
     assert kind == DerivedFacts(whole).walk_kind("TADD", "half", "RowMajor", True, 64, 128, 64, 128)
     assert facts.walk_kind("NO_SUCH_OP", "half", "RowMajor", True, 64, 128, 64, 128) is None
     table = facts.table
