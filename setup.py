@@ -17,7 +17,6 @@ import ast
 import os
 import shutil
 import sysconfig
-import time
 import zlib
 
 from setuptools import Extension, setup
@@ -25,11 +24,6 @@ from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 _COMPILED_SOURCES: dict[str, int] = {}      # module -> CRC-32 of the source compiled
-# module -> (size, st_mtime_ns) of its source when its CRC-32 was read, and the time of that read (ns)
-_SOURCE_STATS: dict[str, tuple[int, int, int]] = {}
-# A source's stat is recorded only when its mtime is this much older than the read of its CRC: an
-# edit after the read then leaves another mtime, however coarse the file system's clock.
-_SETTLED_NS = 2_000_000_000
 _UNIX_FLAGS = ["-fno-semantic-interposition", "-fvisibility=hidden"]
 _GROUP_NAME = "ptofix_native"               # mypyc's shared library: <group>__mypyc
 _OPTIONS_KEY = "build-options"              # the record's line naming the mypyc version and options
@@ -87,15 +81,6 @@ class BuildExtRecordingSources(build_ext):
         if not self.extensions:
             return
         lines = [f"{name} {crc}\n" for name, crc in _COMPILED_SOURCES.items()]
-        # "<module>@stat <size>:<mtime_ns>": the source as its CRC was read, unchanged since (the
-        # start-up check reads the CRC of a source whose stat differs, ptofix/__init__.py).
-        for name, (size, mtime_ns, read_ns) in _SOURCE_STATS.items():
-            try:
-                now = os.stat(os.path.join(HERE, *name.split(".")) + ".py")
-            except OSError:
-                continue
-            if (now.st_size, now.st_mtime_ns) == (size, mtime_ns) and read_ns - mtime_ns > _SETTLED_NS:
-                lines.append(f"{name}@stat {size}:{mtime_ns}\n")
         lines.append(f"{_OPTIONS_KEY} {_build_options()}\n")
         targets = [os.path.join(self.build_lib, "ptofix")]
         if self.inplace:
@@ -149,11 +134,8 @@ def _extensions() -> list:
         return []
     paths = [os.path.join(*name.split(".")) + ".py" for name in _compiled_modules()]
     for name, path in zip(_compiled_modules(), paths, strict=True):
-        read_ns = time.time_ns()
         with open(os.path.join(HERE, path), "rb") as handle:       # read before mypyc reads it
-            stat = os.fstat(handle.fileno())
             _COMPILED_SOURCES[name] = zlib.crc32(handle.read())
-        _SOURCE_STATS[name] = (stat.st_size, stat.st_mtime_ns, read_ns)
     if in_place_build_is_current(HERE, _COMPILED_SOURCES, _build_options(), _build_record_name()):
         _REUSED[0] = True
         return [Extension(name, sources=[]) for name in _extension_names(_compiled_modules())]

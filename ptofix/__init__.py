@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
+from zlib import crc32
 
 _STOPPED_BY = {1: b"ptofix: stopped by SIGHUP\n", 2: b"ptofix: interrupted\n", 15: b"ptofix: stopped by SIGTERM\n"}
 
@@ -123,7 +124,6 @@ def _file_crc32(path: str) -> int:
     """The CRC-32 of the file's bytes, read with os.read: every ``ptofix`` process reads the ~1 MB
     of the compiled modules' sources, and a buffered ``open`` costs ~25 us more a file than the
     read itself (~0.9 ms of a one-kernel run's CPU; issue #70 item 7)."""
-    from zlib import crc32  # (here: ~0.25 ms of a start that reads no CRC, see _compiled_build_is_current)
     fd = os.open(path, os.O_RDONLY)
     try:
         crc = 0
@@ -150,19 +150,9 @@ def _compiled_build_is_current(package: str = _HERE) -> bool:
         if not any(os.path.exists(source[:-3] + suffix) for suffix in EXTENSION_SUFFIXES):
             return False
         try:
-            stat = os.stat(source)
-        except OSError:
-            continue                    # an install without sources: nothing to differ from
-        # The build records each source's size and mtime as its CRC was read (setup.py, when its
-        # mtime was older than that read by 2 s): the same stat is the same file, as Python's own
-        # bytecode cache judges a source. Only another one's CRC is read (all 44 CRCs: ~0.8 ms of
-        # every start, with zlib's import; issue #70 item 7).
-        if recorded.get(name + "@stat") == f"{stat.st_size}:{stat.st_mtime_ns}":
-            continue
-        try:
             current = str(_file_crc32(source))
         except OSError:
-            continue
+            continue                    # an install without sources: nothing to differ from
         if recorded.get(name) != current:
             return False
     return True

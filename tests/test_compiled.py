@@ -96,49 +96,6 @@ def test_a_build_is_used_only_when_every_source_is_the_one_compiled(tmp_path, mo
     assert not ptofix._compiled_build_is_current(str(package))
 
 
-def test_a_source_as_the_build_recorded_it_is_not_read_again(tmp_path, monkeypatch):
-    # The record's "<module>@stat <size>:<mtime_ns>" (setup.py: the source's stat when its CRC was
-    # read): a source with that stat is the one compiled, its CRC is not read (issue #70 item 7:
-    # the 44 CRCs and zlib's import were ~0.8 ms of every start); any other stat, its CRC is.
-    names = ["ptofix.a", "ptofix.sub.b"]
-    monkeypatch.setattr(ptofix, "COMPILED_MODULES", tuple(names))
-    monkeypatch.delenv(ptofix.PURE_PYTHON_VARIABLE, raising=False)
-    package = _fake_build(tmp_path, names)
-    record = package / ptofix.BUILD_RECORD
-    source = package / "sub" / "b.py"
-    stat = os.stat(source)
-    # (A record whose CRC of b is wrong: only a read of b's CRC can see it.)
-    lines = [line for line in record.read_text().splitlines() if not line.startswith("ptofix.sub.b ")]
-    record.write_text("\n".join([*lines, "ptofix.sub.b 12345", f"ptofix.sub.b@stat {stat.st_size}:{stat.st_mtime_ns}"])
-                      + "\n")
-    read = []
-    monkeypatch.setattr(ptofix, "_file_crc32", lambda path: read.append(path) or zlib.crc32(open(path, "rb").read()))
-    assert ptofix._compiled_build_is_current(str(package))
-    assert [os.path.basename(path) for path in read] == ["a.py"]          # (a has no stat line)
-    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))          # touched: its CRC is read
-    assert not ptofix._compiled_build_is_current(str(package))
-    assert [os.path.basename(path) for path in read] == ["a.py", "a.py", "b.py"]
-
-
-def test_a_start_reads_no_crc_and_imports_no_zlib_when_every_stat_is_recorded(tmp_path):
-    names = ["ptofix.a", "ptofix.sub.b"]
-    package = _fake_build(tmp_path, names)
-    stats = []
-    for name in names:
-        stat = os.stat(package.joinpath(*name.split(".")[1:]).with_suffix(".py"))
-        stats.append(f"{name}@stat {stat.st_size}:{stat.st_mtime_ns}\n")
-    with open(package / ptofix.BUILD_RECORD, "a") as handle:
-        handle.writelines(stats)
-    # (ptofix's own import-time check is skipped with the variable set, which the probe then unsets.)
-    probe = (f"import os, sys, ptofix\nos.environ.pop({ptofix.PURE_PYTHON_VARIABLE!r})\n"
-             f"ptofix.COMPILED_MODULES = {tuple(names)!r}\n"
-             f"print(ptofix._compiled_build_is_current({str(package)!r}), 'zlib' in sys.modules)")
-    env = {**os.environ, ptofix.PURE_PYTHON_VARIABLE: "1"}
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["True", "False"]
-
-
 def test_an_interpreted_process_imports_every_compiled_module_from_its_source():
     probe = ("import ptofix, importlib\n"
              "print(ptofix.COMPILED, all(importlib.import_module(n).__file__.endswith('.py') "
