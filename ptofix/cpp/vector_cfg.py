@@ -494,7 +494,10 @@ def _after_removal_marker(stmt: SimpleStmt) -> bool:
     """The empty statement right after a removal marker: what a removal leaves where a statement
     must stay (the body of a braceless if/else/for, right after a case label)."""
     start = stmt.span.start
-    before = stmt.file_text[max(0, start - 256):start].rstrip()     # (the marker is ~70 characters)
+    low = max(0, start - 256)
+    if stmt.file_text.find("*/", low, start) < 0:
+        return False        # (what the text before it ends with holds no comment's end: no slice)
+    before = stmt.file_text[low:start].rstrip()     # (the marker is ~70 characters)
     return before.endswith("*/") and before[before.rfind("/*"):].startswith(REMOVED_MARKER)
 
 
