@@ -160,6 +160,8 @@ class BarrierAnalysis:
         default a table of this analysis's own)."""
         self.model = model
         self.race_model = race_model
+        # (Read once: a property of the interpreted enum, which every overlapping pair asks.)
+        self._credits_chains = race_model.credits_same_access_chains
         self.barrier_macros = barrier_macros(model)
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
@@ -670,7 +672,7 @@ class BarrierAnalysis:
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
-        credits = self.race_model.credits_same_access_chains
+        credits = self._credits_chains
         for i, a in enumerate(p.accesses):
             for j, b in enumerate(c.accesses):
                 if not (a.write or b.write):

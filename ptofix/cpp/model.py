@@ -46,12 +46,6 @@ def _packed(span: int | Span) -> int:
     return span if isinstance(span, int) else pack_span(span[0], span[1])
 
 
-# tuple.__new__ (C) makes a Span of its two ints: ``Span(start, end)`` runs the NamedTuple's
-# Python-level __new__, ~4x slower, and the analysis reads tens of thousands of statements' spans
-# (1.7-2.6% of a 5 MB run, compiled; #70 item 7). tests/cpp/test_span_reads.py pins the equality.
-_new_span: Callable[[type[Span], tuple[int, int]], Span] = tuple.__new__  # type: ignore[assignment]
-
-
 def _unpacked(packed: int) -> tuple[int, int]:
     if packed >= 0:
         return packed >> SPAN_SHIFT, packed & _END_MASK
@@ -72,8 +66,9 @@ class Stmt(Struct):
     def span(self) -> Span:
         packed = self.packed_span
         if packed >= 0:
-            return _new_span(Span, (packed >> SPAN_SHIFT, packed & _END_MASK))
-        return _new_span(Span, _unpacked(packed))
+            return Span(packed >> SPAN_SHIFT, packed & _END_MASK)
+        start, end = _unpacked(packed)
+        return Span(start, end)
 
     def walk(self) -> Iterator[Stmt]:
         yield self
