@@ -20,67 +20,10 @@ if TYPE_CHECKING:
 
 
 def local_mentions(model: CppFile) -> dict[int, set[str]]:
-    """id(function) -> the names of the file's functions its text mentions (a lexical scan).
-
-    A name the file spells once, as the identifier in the span of the one function of that name,
-    is mentioned by that function alone: it is not looked for in the others (most of a file's
-    functions are named once, where they are defined, and a scan for every name reads every
-    function's every word: ~2.5% of a 5 MB run). How often the file spells each name comes from
-    its word index (cpp/word_index.py, the tokens' counts), when those are the raw scan's: no
-    backslash (no line splice joins words) and no function span cutting a word.
-    tests/cpp/test_local_mentions.py compares both ways."""
-    text = model.source.text
-    names = {fn.name for fn in model.functions}
-    once = _named_once_in_own_span(model, names)
-    searched = names - once if once else names
-    mentions: dict[int, set[str]] = {}
-    for fn in model.functions:
-        found = identifiers_among(text, searched, fn.span.start, fn.span.end)
-        if fn.name in once:
-            found.add(fn.name)
-        mentions[id(fn)] = found
-    return mentions
-
-
-def scanned_mentions(model: CppFile) -> dict[int, set[str]]:
-    """local_mentions by a scan of every function's text for every name (what local_mentions
-    gives; its tests compare them)."""
+    """id(function) -> the names of the file's functions its text mentions (a lexical scan)."""
     text = model.source.text
     names = {fn.name for fn in model.functions}
     return {id(fn): identifiers_among(text, names, fn.span.start, fn.span.end) for fn in model.functions}
-
-
-def _named_once_in_own_span(model: CppFile, names: set[str]) -> set[str]:
-    """The names of ``names`` that the file's text spells once as an identifier, in the span of
-    the one function so named (empty when the word index's counts may not be the raw scan's)."""
-    index = model.word_index
-    text = model.source.text
-    if index is None or not index.counts_known or "\\" in text or not text.isascii():
-        return set()
-    defined: dict[str, int] = {}
-    for fn in model.functions:
-        defined[fn.name] = defined.get(fn.name, 0) + 1
-    spans = sorted((fn.span.start, fn.span.end) for fn in model.functions)
-    if any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
-        return set()            # (spans that overlap: an occurrence in two functions' texts)
-    once: set[str] = set()
-    for fn in model.functions:
-        start, end = fn.span
-        if _cuts_a_word(text, start) or _cuts_a_word(text, end):
-            return set()        # (a span's end inside a word: the span holds a word the text does not)
-        name = fn.name
-        if defined[name] == 1 and index.name_count(name) == 1 and identifiers_among(text, {name}, start, end):
-            once.add(name)
-    return once
-
-
-def _cuts_a_word(text: str, at: int) -> bool:
-    """Whether offset ``at`` of an ASCII ``text`` lies between two word characters."""
-    return 0 < at < len(text) and _is_word(text[at - 1]) and _is_word(text[at])
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 # A pipe_barrier up to the next ';' (or a macro body's end) that plainly names a pipe other than
