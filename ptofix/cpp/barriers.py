@@ -142,7 +142,7 @@ class BarrierAnalysis:
     def __init__(self, model: CppFile, lenient_flags: bool = False, functions: list[Function] | None = None,
                  ctx: FileContext | None = None, lazy: bool = False,
                  mentions: dict[int, set[str]] | None = None, isa: IsaFacts = EVERY_VERSION,
-                 race_model: RaceModel = DEFAULT_RACE_MODEL):
+                 race_model: RaceModel = DEFAULT_RACE_MODEL, chain_verdicts: ChainVerdicts | None = None):
         """``lenient_flags``: take every set/wait flag pair as ordering (for reporting races that
         must exist, `ptofix check`); the proof itself (default) trusts a pair only where it
         provably matches. ``functions``: analyse only these (a group no call crosses, see
@@ -155,9 +155,13 @@ class BarrierAnalysis:
         local_mentions(model), when already at hand. ``isa``: the pto-isa facts of the headers the
         kernel compiles with (a new ``ctx`` gets them; default: those of every version).
         ``race_model``: which unbarriered overlaps are races (pto/race_model.py; default msSanitizer's
-        a2/a3 rule, which credits no same-access chain)."""
+        a2/a3 rule, which credits no same-access chain). ``chain_verdicts``: the same-access chain
+        verdicts of the file's other analyses (decide_by_groups shares one table among its groups;
+        default a table of this analysis's own)."""
         self.model = model
         self.race_model = race_model
+        # (Read once: a property of the interpreted enum, which every overlapping pair asks.)
+        self._credits_chains = race_model.credits_same_access_chains
         self.barrier_macros = barrier_macros(model)
         self.functions = list(model.functions if functions is None else functions)
         self.lenient_flags = lenient_flags
@@ -172,6 +176,10 @@ class BarrierAnalysis:
         # pair of ops (`check` over 400 x TADD(a, a, a) asks it for every pair of its windows).
         self._chain_verdicts: dict[tuple[int, int, int, int, bool], tuple[bool, str]] = {}
         self._signature_numbers: dict[tuple, int] = {}
+        self._signature_of: list[tuple] = []        # signature number -> the signature
+        # The same verdicts by the signatures themselves, shared with the file's other analyses:
+        # ChainVerdicts.
+        self._file_chain_verdicts = ChainVerdicts() if chain_verdicts is None else chain_verdicts
         # What a removal saves in cycles per execution (run --pto-isa: the drain-and-refill cost,
         # pto/vector_latency.py); the selection prefers, among removal sets, the one that saves the
         # most cycles per call, then executions. None: executions only.
@@ -646,7 +654,10 @@ class BarrierAnalysis:
                 (a.name.startswith("<hidden"), a.write, a.space, None if a.intervals is None else tuple(a.intervals),
                  a.exact, a.tmp, a.contiguous_repeats, a.elementwise, a.shape, a.type_contiguous,
                  a.valid_col_in_type, a.valid_in_type) for a in event.accesses))
-            number = self._signature_numbers.setdefault(signature, len(self._signature_numbers))
+            number = self._signature_numbers.get(signature, -1)
+            if number < 0:
+                number = self._signature_numbers[signature] = len(self._signature_of)
+                self._signature_of.append(signature)
             found = self._signatures[key] = (event, number)
         return found[1]
 
@@ -661,7 +672,7 @@ class BarrierAnalysis:
         if p.kind is EventKind.UNKNOWN or c.kind is EventKind.UNKNOWN:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
-        credits = self.race_model.credits_same_access_chains
+        credits = self._credits_chains
         for i, a in enumerate(p.accesses):
             for j, b in enumerate(c.accesses):
                 if not (a.write or b.write):
@@ -672,7 +683,8 @@ class BarrierAnalysis:
                 key = (self._signature(p), self._signature(c), i, j, back)
                 verdict = self._chain_verdicts.get(key)
                 if verdict is None:
-                    verdict = self._chain_verdicts[key] = same_access_chain(p, c, a, b, back)
+                    verdict = self._chain_verdicts[key] = self._file_chain_verdicts.verdict(
+                        p, c, a, b, (self._signature_of[key[0]], self._signature_of[key[1]], i, j, back))
                 chained, refused = verdict
                 if chained and credits:
                     used_chain = 1
@@ -729,6 +741,27 @@ class BarrierAnalysis:
         """Decide every selected barrier of the analysed functions: ``self.selection.run`` (which
         barriers are removed together: barrier_selection.py)."""
         return self.selection.run(patterns, force, weights, independent, selection_proofs)
+
+
+class ChainVerdicts:
+    """Same-access chain verdicts (pto/same_access_chain.py ``same_access_chain``) by all that the
+    rule reads: both ops' signatures (BarrierAnalysis._signature's tuples: the kind, the op and
+    every field of every access that a verdict reads), the two accesses' places in them and the
+    back-edge. decide_by_groups shares one table among the analyses of a file's groups: kernels
+    repeat their ops' shapes, and a table of one analysis is gone with its group. The key is the
+    rule's whole input, so a verdict found is the one the rule gives
+    (tests/cpp/test_chain_verdicts.py: near misses in each field are new keys)."""
+
+    def __init__(self) -> None:
+        self.verdicts: dict[tuple, tuple[bool, str]] = {}
+
+    def verdict(self, p: Event, c: Event, a: Access, b: Access, key: tuple) -> tuple[bool, str]:
+        """``same_access_chain(p, c, a, b, back)``, ``key`` being (p's signature, c's, a's index in
+        p's accesses, b's in c's, back)."""
+        found = self.verdicts.get(key)
+        if found is None:
+            found = self.verdicts[key] = same_access_chain(p, c, a, b, key[4])
+        return found
 
 
 class _LazyModels:
@@ -1036,9 +1069,10 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
     unparsed_read = [False] * len(model.functions)
     # (A file with no group to decide needs no file context: most files hold no barrier.)
     ctx = FileContext(model, translation_unit, isa) if groups else None
+    chain_verdicts = ChainVerdicts()
     for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions,
-                                   race_model=race_model)
+                                   race_model=race_model, chain_verdicts=chain_verdicts)
         analysis.cycles_of = cycles_of
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
@@ -1053,7 +1087,7 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
         if ctx is not None and not force and any("template" in fn.declaration.words for fn in group):
             decisions, instances = decide_instantiations(
                 ctx, group, decisions, mentions,
-                partial(_new_selection, model, group, ctx, mentions, isa, race_model))
+                partial(_new_selection, model, group, ctx, mentions, isa, race_model, chain_verdicts))
         for d in decisions:
             kept[position[id(d.fn)]].append(keep(d))
         del decisions
@@ -1064,10 +1098,10 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
 
 
 def _new_selection(model: CppFile, group: list[Function], ctx: FileContext, mentions: dict[int, set[str]] | None,
-                   isa: IsaFacts, race_model: RaceModel) -> BarrierSelection:
+                   isa: IsaFacts, race_model: RaceModel, chain_verdicts: ChainVerdicts) -> BarrierSelection:
     """The selection of a new lazy analysis of ``group`` sharing ``ctx`` (an instantiation's)."""
     return BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions, isa=isa,
-                           race_model=race_model).selection
+                           race_model=race_model, chain_verdicts=chain_verdicts).selection
 
 
 def _check_group(analysis: BarrierAnalysis, groups: int) -> None:

@@ -318,7 +318,7 @@ class FileFacts:
         bodies = [(fn, fn.body) for fn in model.functions if isinstance(fn.body, Compound)]
         points: dict[int, list[tuple[Stmt, str, str]]] = {}
         tainted: set[str] = set()
-        offsets = count_mode_offsets(text)
+        offsets = count_mode_offsets(text, model.source.word_text())     # (no '$', no splice: above)
         if len(offsets) > MAX_COUNT_MODE_PLACES:
             return whole_file           # (each place walks its function's statements)
         for offset, name in offsets:

@@ -74,8 +74,11 @@ class OpEvents:
         # it: no barrier of the kernel orders them; see _count_mode_reach's TFILLPAD).
         self.internal_races: dict[int, str] = {}
 
-    def _new(self, kind: EventKind, **kw: Any) -> Event:
-        event = Event(kind, **kw)
+    def _new(self, kind: EventKind, *, stmt: Stmt | None = None, op: str = "", accesses: Sequence[Access] = (),
+             why: str = "", tag: str = "", callee: str = "") -> Event:
+        # (Event's fields spelled out, not **kw: compiled, a call with **kw builds a dict and goes
+        # through Event's Python-level constructor.)
+        event = Event(kind, stmt, op, accesses, why, tag, callee)
         event.order = len(self.events)
         self.events.append(event)
         return event

@@ -183,6 +183,8 @@ class FunctionSemantics:
         self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
         self.header_parts: dict[int, tuple] = {}
+        # (text, whether a for init) -> its AST: header_ast.
+        self._header_asts: dict[tuple[str, bool], Any] = {}
         self.unparsed: list[SimpleStmt] = []
         self._switch_scopes: set[Scope] = set()      # the body scope of each switch (case labels' reach)
         self.scope_exit: dict[int, str] = {}         # id(stmt) -> why code may run at its block's end
@@ -287,6 +289,7 @@ class FunctionSemantics:
         self.info.clear()
         self._first_namers.clear()
         self.header_parts.clear()
+        self._header_asts.clear()
         state.symbols.clear()
         state.params.clear()
         self._switch_scopes.clear()
@@ -589,8 +592,8 @@ class FunctionSemantics:
         if any(word in stmt.init for word in ("static", "thread_local", "extern", "volatile", "register")) \
                 and re.search(r"\b(?:static|thread_local|extern|volatile|register)\b", stmt.init):
             return None          # (a static counter starts where the last call left it)
-        decl = A.parse_for_init(stmt.init)
-        cond, step = A.parse_condition(stmt.cond), A.parse_condition(stmt.step)
+        decl = self.header_ast(stmt.init, True)
+        cond, step = self.header_ast(stmt.cond, False), self.header_ast(stmt.step, False)
         if not isinstance(decl, A.Decl) or decl.init is None or decl.ctor_args is not None or decl.array \
                 or cond is None or step is None:
             return None
@@ -642,9 +645,20 @@ class FunctionSemantics:
         file's functions, as a statement is)."""
         return one_call_at_most(self._read_header_part(text, scope, what))
 
+    def header_ast(self, text: str, for_init: bool) -> Any:
+        """``A.parse_for_init(text)`` if ``for_init`` else ``A.parse_condition(text)``, parsed once
+        for the function: the walk, the loop counter (_loop_counter) and the trip counts
+        (weights.trip_count) each read a for header's parts (keyed by the whole input: the text
+        and the parser; tests/cpp/test_header_asts.py). No reader changes an AST."""
+        key = (text, for_init)
+        if key in self._header_asts:
+            return self._header_asts[key]
+        ast = self._header_asts[key] = A.parse_for_init(text) if for_init else A.parse_condition(text)
+        return ast
+
     def _read_header_part(self, text: str, scope: Scope, what: str) -> StmtInfo:
         parse = A.parse_for_init if what == "for init" else A.parse_condition
-        ast = parse(text)
+        ast = self.header_ast(text, what == "for init")
         self.state.pending_calls = []
         if ast is None and has_splice(text):
             ast = parse(join_splices(text))

@@ -49,6 +49,7 @@ from .tile_accesses import TileAccesses, tile_operand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
 
@@ -183,8 +184,11 @@ class FunctionCFG:
         self.local_calls = [call for call in self.local_calls if call.kind is EventKind.CALL]
 
     # -- construction ----------------------------------------------------------------------------
-    def _new(self, kind: EventKind, **kw: Any) -> Event:
-        event = Event(kind, **kw)
+    def _new(self, kind: EventKind, *, stmt: Stmt | None = None, op: str = "", accesses: Sequence[Access] = (),
+             why: str = "", tag: str = "", callee: str = "") -> Event:
+        # (Event's fields spelled out, not **kw: compiled, a call with **kw builds a dict and goes
+        # through Event's Python-level constructor.)
+        event = Event(kind, stmt, op, accesses, why, tag, callee)
         event.order = len(self.events)
         self.events.append(event)
         return event
@@ -494,7 +498,10 @@ def _after_removal_marker(stmt: SimpleStmt) -> bool:
     """The empty statement right after a removal marker: what a removal leaves where a statement
     must stay (the body of a braceless if/else/for, right after a case label)."""
     start = stmt.span.start
-    before = stmt.file_text[max(0, start - 256):start].rstrip()     # (the marker is ~70 characters)
+    low = max(0, start - 256)
+    if stmt.file_text.find("*/", low, start) < 0:
+        return False        # (what the text before it ends with holds no comment's end: no slice)
+    before = stmt.file_text[low:start].rstrip()     # (the marker is ~70 characters)
     return before.endswith("*/") and before[before.rfind("/*"):].startswith(REMOVED_MARKER)
 
 

@@ -18,7 +18,8 @@ def trip_count(sem: FunctionSemantics, loop: ForStmt) -> int | None:
     parts = sem.header_parts.get(id(loop), (None, None, None))
     if any(part is None for part in parts):
         return None
-    init, cond, step = A.parse_for_init(loop.init), A.parse_condition(loop.cond), A.parse_condition(loop.step)
+    init, cond, step = sem.header_ast(loop.init, True), sem.header_ast(loop.cond, False), \
+        sem.header_ast(loop.step, False)
     env = {}
     for part in parts:
         env.update(part.env)
