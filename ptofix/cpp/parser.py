@@ -73,11 +73,8 @@ from .word_index import read_word_index
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
     from collections.abc import Callable, Iterator
-    from typing import Any, TypeVar
 
     from ..side_files import ReadRecord
-
-    _T = TypeVar("_T")
 
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -331,6 +328,38 @@ def _scan_to_close(tokens: Tokens, i: int) -> int:
                     return j
         j += 1
     raise StructureError(f"'{marks[i]}' is never closed", starts[i])
+
+
+def commas_only_in_groups(tokens: Tokens, match_close: Callable[[int], int], first: int, after: int) -> bool:
+    """Whether the simple statement of tokens ``first`` up to ``after`` (its ';' last) holds no
+    comment or literal and each of its commas inside parentheses or brackets of its own: then it is
+    no declaration of several declarators (declarator_lists.declarator_texts reads no comma at its
+    top level: it masks no comment or literal there, and its bracket count is the tokens' nesting),
+    and declarator_statements is not asked (its regexes cost ~0.8 us a statement, most of them calls
+    whose commas are their arguments'; issue #70 item 7). ``match_close``: the parser's pairing.
+    tests/cpp/test_declarator_prefilter.py checks the claim."""
+    kinds, marks, starts, ends, text = tokens.kinds, tokens.marks, tokens.starts, tokens.ends, tokens.text
+    for kind in "csp":
+        if kinds.find(kind, first, after) != -1:
+            return False
+    # The statement's text outside its top-level ( ) and [ ] groups, one stretch at a time.
+    stretch = starts[first]
+    j = first
+    while True:
+        o = kinds.find("o", j, after)
+        if o == -1:
+            break
+        mark = marks[o]
+        if mark == "(" or mark == "[":
+            if text.find(",", stretch, starts[o]) != -1:
+                return False
+            j = match_close(o) + 1
+            stretch = ends[j - 1]
+        elif mark == ";":
+            j = o + 1
+        else:
+            return False       # a brace, or a closing bracket the statement does not open
+    return text.find(",", stretch, ends[after - 1]) == -1
 
 
 class _StructureParser:
@@ -727,14 +756,18 @@ class _StructureParser:
         """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
         out: list[Stmt] = []
         kinds, starts, ends = self.kinds, self.starts, self.ends
-        statement, append = self._statement, out.append
+        # (self._statement called as a method, not through a bound method object: compiled, a
+        # native call, no arguments or result boxed; issue #70 item 7.)
+        append = out.append
         while i < stop:
             self.statements_read += 1
             if not self.statements_read & (CHECKPOINT_EVERY - 1):
                 checkpoint()
             if kinds[i] != "p":
-                stmt, i = statement(i, stop)
-                if stmt.__class__ is SimpleStmt and stmt.spells(","):  # type: ignore[attr-defined]
+                first = i
+                stmt, i = self._statement(i, stop)
+                if stmt.__class__ is SimpleStmt and stmt.spells(",") \
+                        and not commas_only_in_groups(self.tokens, self._match_close, first, i):  # type: ignore[attr-defined]
                     # `T a, b;`: one statement a declarator (declarator_lists.py).
                     declarators = declarator_statements(stmt)  # type: ignore[arg-type]
                     if declarators is not None:
@@ -790,7 +823,9 @@ class _StructureParser:
     def _statement(self, i: int, stop: int) -> tuple[Stmt, int]:
         """The statement at token ``i``. One nested more than MAX_NESTING levels deep (in
         statements or #if sections) is refused; a statement that holds statements (a block, for,
-        if, switch) counts a level while they are read (_nested), a simple one costs nothing."""
+        if, switch) counts a level while they are read, a simple one costs nothing. (The level is
+        counted here, not by a helper taking the method to call: compiled, a call through a bound
+        method object boxes every argument.)"""
         if self.depth >= MAX_NESTING:
             raise NestingLimit(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
         kind = self.kinds[i]
@@ -806,7 +841,11 @@ class _StructureParser:
             elif end - start <= _LONGEST_STATEMENT_KEYWORD:
                 t = text[start:end]
                 if t in _STATEMENT_KEYWORDS:
-                    return self._nested(self._keyword_statement, i, stop, t)
+                    self.depth += 1
+                    try:
+                        return self._keyword_statement(i, stop, t)
+                    finally:
+                        self.depth -= 1
         elif kind == "c":
             return Comment(pack_span(self.starts[i], self.ends[i]), self.text), i + 1
         elif kind == "o":
@@ -814,20 +853,16 @@ class _StructureParser:
             t = self.marks[i]
             if t == "{":
                 close = self._match_close(i)
-                return self._nested(self._compound, i, close), close + 1
+                self.depth += 1
+                try:
+                    return self._compound(i, close), close + 1
+                finally:
+                    self.depth -= 1
             if t == ";":
                 return SimpleStmt(pack_span(start, self.ends[i]), text), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", start)
         return self._simple(i, stop)
-
-    def _nested(self, parse: Callable[..., _T], *args: Any) -> _T:
-        """``parse(*args)`` one nesting level deeper."""
-        self.depth += 1
-        try:
-            return parse(*args)
-        finally:
-            self.depth -= 1
 
     def _keyword_statement(self, i: int, stop: int, t: str) -> tuple[Stmt, int]:
         """A statement that starts with the word ``t`` of _STATEMENT_KEYWORDS."""
