@@ -79,12 +79,13 @@ def _nested_groups(depth: int) -> str:
 # Code whose every comma is inside a group of _nested_groups(3): the shape of nearly every statement
 # with a declaration head and commas (`Tile<T, 16, 16> v;`, `GlobalTensor<T, Shape<...>, ...> v =
 # GlobalTensor<...>(a, b);`). Such code has no top-level comma, read by one match where
-# _top_level_commas loops over every character (this module is interpreted: 98% of the statements of the corpus
-# concatenation, 11 us a statement). Sound: _top_level_commas counts every kind of bracket the same
-# and an angle where a word character (str.isalnum or '_', which is what \w matches) precedes `<`,
-# as the group does; its `>` after a '-' closes no angle, which leaves its count higher, never
-# lower, than the group's. So each comma the pattern reads inside a group is inside brackets or
-# template arguments there too. Any other code (a bare `<` or `>`, deeper nesting) goes to the loop.
+# _top_level_commas loops over every character (98% of the statements of the corpus concatenation,
+# 11 us a statement when this module was interpreted; compiled since issue #70 item 7). Sound:
+# _top_level_commas counts every kind of bracket the same and an angle where a word character
+# (str.isalnum or '_', which is what \w matches) precedes `<`, as the group does; its `>` after a
+# '-' closes no angle, which leaves its count higher, never lower, than the group's. So each comma
+# the pattern reads inside a group is inside brackets or template arguments there too. Any other
+# code (a bare `<` or `>`, deeper nesting) goes to the loop.
 _NO_TOP_LEVEL_COMMA = regex_cache.compile(rf"(?:[^,()\[\]{{}}<>]++|{_nested_groups(3)})*+\Z")
 
 
