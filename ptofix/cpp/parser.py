@@ -330,38 +330,6 @@ def _scan_to_close(tokens: Tokens, i: int) -> int:
     raise StructureError(f"'{marks[i]}' is never closed", starts[i])
 
 
-def commas_only_in_groups(tokens: Tokens, match_close: Callable[[int], int], first: int, after: int) -> bool:
-    """Whether the simple statement of tokens ``first`` up to ``after`` (its ';' last) holds no
-    comment or literal and each of its commas inside parentheses or brackets of its own: then it is
-    no declaration of several declarators (declarator_lists.declarator_texts reads no comma at its
-    top level: it masks no comment or literal there, and its bracket count is the tokens' nesting),
-    and declarator_statements is not asked (its regexes cost ~0.8 us a statement, most of them calls
-    whose commas are their arguments'; issue #70 item 7). ``match_close``: the parser's pairing.
-    tests/cpp/test_declarator_prefilter.py checks the claim."""
-    kinds, marks, starts, ends, text = tokens.kinds, tokens.marks, tokens.starts, tokens.ends, tokens.text
-    for kind in "csp":
-        if kinds.find(kind, first, after) != -1:
-            return False
-    # The statement's text outside its top-level ( ) and [ ] groups, one stretch at a time.
-    stretch = starts[first]
-    j = first
-    while True:
-        o = kinds.find("o", j, after)
-        if o == -1:
-            break
-        mark = marks[o]
-        if mark == "(" or mark == "[":
-            if text.find(",", stretch, starts[o]) != -1:
-                return False
-            j = match_close(o) + 1
-            stretch = ends[j - 1]
-        elif mark == ";":
-            j = o + 1
-        else:
-            return False       # a brace, or a closing bracket the statement does not open
-    return text.find(",", stretch, ends[after - 1]) == -1
-
-
 class _StructureParser:
     # The tokens are read through kinds[i], marks[i], starts[i] and ends[i]; a token's text is
     # sliced from the source only where the parser needs more than its kind or mark. An 'o' token
@@ -475,8 +443,9 @@ class _StructureParser:
             # (The parameters as declarations read them: blanks and comments do not tell two apart.)
             key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
             earlier = seen.setdefault(key, [])
-            path = self.sections[id(fn)]
-            head = _head_tokens(fn.declaration.text)
+            # (The heads are read only for a name defined again: most are defined once.)
+            path = self.sections[id(fn)] if earlier else ()
+            head = _head_tokens(fn.declaration.text) if earlier else []
             for first in earlier:
                 if self.sections[id(first)] == path and _head_tokens(first.declaration.text) == head:
                     raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
@@ -764,10 +733,8 @@ class _StructureParser:
             if not self.statements_read & (CHECKPOINT_EVERY - 1):
                 checkpoint()
             if kinds[i] != "p":
-                first = i
                 stmt, i = self._statement(i, stop)
-                if stmt.__class__ is SimpleStmt and stmt.spells(",") \
-                        and not commas_only_in_groups(self.tokens, self._match_close, first, i):  # type: ignore[attr-defined]
+                if stmt.__class__ is SimpleStmt and stmt.spells(","):  # type: ignore[attr-defined]
                     # `T a, b;`: one statement a declarator (declarator_lists.py).
                     declarators = declarator_statements(stmt)  # type: ignore[arg-type]
                     if declarators is not None:
