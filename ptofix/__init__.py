@@ -77,6 +77,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.word_index",
     "ptofix.cpp.group_extents",
     "ptofix.cpp.declaration_forms",
+    "ptofix.cpp.declarator_lists",
     "ptofix.cpp.parser",
     "ptofix.cpp.stmt_ast",
     "ptofix.cpp.stmt_parser",

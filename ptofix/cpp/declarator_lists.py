@@ -79,12 +79,13 @@ def _nested_groups(depth: int) -> str:
 # Code whose every comma is inside a group of _nested_groups(3): the shape of nearly every statement
 # with a declaration head and commas (`Tile<T, 16, 16> v;`, `GlobalTensor<T, Shape<...>, ...> v =
 # GlobalTensor<...>(a, b);`). Such code has no top-level comma, read by one match where
-# _top_level_commas loops over every character (this module is interpreted: 98% of the statements of the corpus
-# concatenation, 11 us a statement). Sound: _top_level_commas counts every kind of bracket the same
-# and an angle where a word character (str.isalnum or '_', which is what \w matches) precedes `<`,
-# as the group does; its `>` after a '-' closes no angle, which leaves its count higher, never
-# lower, than the group's. So each comma the pattern reads inside a group is inside brackets or
-# template arguments there too. Any other code (a bare `<` or `>`, deeper nesting) goes to the loop.
+# _top_level_commas loops over every character (98% of the statements of the corpus concatenation,
+# 11 us a statement when this module was interpreted; compiled since issue #70 item 7). Sound:
+# _top_level_commas counts every kind of bracket the same and an angle where a word character
+# (str.isalnum or '_', which is what \w matches) precedes `<`, as the group does; its `>` after a
+# '-' closes no angle, which leaves its count higher, never lower, than the group's. So each comma
+# the pattern reads inside a group is inside brackets or template arguments there too. Any other
+# code (a bare `<` or `>`, deeper nesting) goes to the loop.
 _NO_TOP_LEVEL_COMMA = regex_cache.compile(rf"(?:[^,()\[\]{{}}<>]++|{_nested_groups(3)})*+\Z")
 
 
@@ -97,17 +98,20 @@ def declarator_texts(text: str, parse: Any) -> list[str] | None:
     """The texts of ``text``'s declarators as declarations by themselves, in order (each as long
     as ``text``, every other declarator blanked), or None when ``text`` is not a declaration of
     several declarators read exactly (see the module's doc). ``parse``: the statement parser."""
-    if not may_list_declarators(text):
+    if "," not in text:
         return None
     end = text.rfind(";")
     if end < 0 or text[end + 1:].strip():
         return None
     # (The commas before the parse: a statement whose commas are all in brackets or template
-    # arguments, nearly every one, is none, and the parse costs far more than the scan.)
+    # arguments, nearly every one, is none, and the parse costs far more than the scan. They are
+    # read before the declaration head: 98% of the statements that reach here are declarations
+    # whose commas are their template arguments', and the head's pattern, which backtracks over
+    # the arguments, cost twice the comma pattern; issue #70 item 7.)
     # raw-text scan: a statement's text, brackets and commas outside literals at their offsets (the model
     # keeps a statement's text)
     code = masked_literals(text[:end])
-    if _NO_TOP_LEVEL_COMMA.match(code) is not None:
+    if _NO_TOP_LEVEL_COMMA.match(code) is not None or not may_list_declarators(text):
         return None
     commas = _top_level_commas(code)
     if not commas or len(commas) >= MAX_DECLARATORS or parse(text) is not None:

@@ -37,6 +37,9 @@ _FAR_MASK = (1 << _FAR_SHIFT) - 1
 NO_SPAN = Span(0, 0)
 
 
+_NEW_TUPLE = tuple.__new__
+
+
 def pack_span(start: int, end: int) -> int:
     return start << SPAN_SHIFT | end if end <= _END_MASK else ~(start << _FAR_SHIFT | end)
 
@@ -64,11 +67,13 @@ class Stmt(Struct):
 
     @property
     def span(self) -> Span:
+        # (Built by tuple.__new__, a C call: Span(start, end) runs the NamedTuple's __new__, a
+        # Python function even in a compiled build, one frame a call; ~2% of a 5 MB run read the
+        # statements' spans so, issue #70 item 7. tests/cpp/test_model_spans.py: the same Span.)
         packed = self.packed_span
         if packed >= 0:
-            return Span(packed >> SPAN_SHIFT, packed & _END_MASK)
-        start, end = _unpacked(packed)
-        return Span(start, end)
+            return _NEW_TUPLE(Span, (packed >> SPAN_SHIFT, packed & _END_MASK))
+        return _NEW_TUPLE(Span, _unpacked(packed))
 
     def walk(self) -> Iterator[Stmt]:
         yield self

@@ -73,11 +73,8 @@ from .word_index import read_word_index
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
     from collections.abc import Callable, Iterator
-    from typing import Any, TypeVar
 
     from ..side_files import ReadRecord
-
-    _T = TypeVar("_T")
 
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -446,8 +443,9 @@ class _StructureParser:
             # (The parameters as declarations read them: blanks and comments do not tell two apart.)
             key = (fn.namespace, fn.qualified, fn.name, tuple(" ".join(p.text.split()) for p in fn.parameters))
             earlier = seen.setdefault(key, [])
-            path = self.sections[id(fn)]
-            head = _head_tokens(fn.declaration.text)
+            # (The heads are read only for a name defined again: most are defined once.)
+            path = self.sections[id(fn)] if earlier else ()
+            head = _head_tokens(fn.declaration.text) if earlier else []
             for first in earlier:
                 if self.sections[id(first)] == path and _head_tokens(first.declaration.text) == head:
                     raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
@@ -727,13 +725,15 @@ class _StructureParser:
         """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
         out: list[Stmt] = []
         kinds, starts, ends = self.kinds, self.starts, self.ends
-        statement, append = self._statement, out.append
+        # (self._statement called as a method, not through a bound method object: compiled, a
+        # native call, no arguments or result boxed; issue #70 item 7.)
+        append = out.append
         while i < stop:
             self.statements_read += 1
             if not self.statements_read & (CHECKPOINT_EVERY - 1):
                 checkpoint()
             if kinds[i] != "p":
-                stmt, i = statement(i, stop)
+                stmt, i = self._statement(i, stop)
                 if stmt.__class__ is SimpleStmt and stmt.spells(","):  # type: ignore[attr-defined]
                     # `T a, b;`: one statement a declarator (declarator_lists.py).
                     declarators = declarator_statements(stmt)  # type: ignore[arg-type]
@@ -790,7 +790,9 @@ class _StructureParser:
     def _statement(self, i: int, stop: int) -> tuple[Stmt, int]:
         """The statement at token ``i``. One nested more than MAX_NESTING levels deep (in
         statements or #if sections) is refused; a statement that holds statements (a block, for,
-        if, switch) counts a level while they are read (_nested), a simple one costs nothing."""
+        if, switch) counts a level while they are read, a simple one costs nothing. (The level is
+        counted here, not by a helper taking the method to call: compiled, a call through a bound
+        method object boxes every argument.)"""
         if self.depth >= MAX_NESTING:
             raise NestingLimit(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
         kind = self.kinds[i]
@@ -806,7 +808,11 @@ class _StructureParser:
             elif end - start <= _LONGEST_STATEMENT_KEYWORD:
                 t = text[start:end]
                 if t in _STATEMENT_KEYWORDS:
-                    return self._nested(self._keyword_statement, i, stop, t)
+                    self.depth += 1
+                    try:
+                        return self._keyword_statement(i, stop, t)
+                    finally:
+                        self.depth -= 1
         elif kind == "c":
             return Comment(pack_span(self.starts[i], self.ends[i]), self.text), i + 1
         elif kind == "o":
@@ -814,20 +820,16 @@ class _StructureParser:
             t = self.marks[i]
             if t == "{":
                 close = self._match_close(i)
-                return self._nested(self._compound, i, close), close + 1
+                self.depth += 1
+                try:
+                    return self._compound(i, close), close + 1
+                finally:
+                    self.depth -= 1
             if t == ";":
                 return SimpleStmt(pack_span(start, self.ends[i]), text), i + 1
             if t in _CLOSE:
                 raise StructureError(f"unbalanced '{t}'", start)
         return self._simple(i, stop)
-
-    def _nested(self, parse: Callable[..., _T], *args: Any) -> _T:
-        """``parse(*args)`` one nesting level deeper."""
-        self.depth += 1
-        try:
-            return parse(*args)
-        finally:
-            self.depth -= 1
 
     def _keyword_statement(self, i: int, stop: int, t: str) -> tuple[Stmt, int]:
         """A statement that starts with the word ``t`` of _STATEMENT_KEYWORDS."""

@@ -1,0 +1,60 @@
+"""The tokenizer's pattern for a text without U+FEFF (tokens._NO_BOM_TOKEN_RE, its blanks one
+possessive run of ASCII whitespace) reads every such text into the tokens the general pattern
+(tokens._TOKEN_RE, whose blanks also take U+FEFF) reads, and stops where it stops; a text with
+U+FEFF is read by the general one."""
+import glob
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_parser_fast_paths import PIECES, check_token_spans
+
+from ptofix.cpp import tokens
+
+
+def _matches(pattern, text):
+    """(group, start, end) of each token the pattern reads from the text's start on, up to the
+    first place no token starts at."""
+    return [(m.lastindex, m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
+
+
+def check_same_tokens(text):
+    assert "\ufeff" not in text
+    assert _matches(tokens._NO_BOM_TOKEN_RE, text) == _matches(tokens._TOKEN_RE, text)
+
+
+_NO_BOM_PIECES = [piece for piece in PIECES if "\ufeff" not in piece]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(_NO_BOM_PIECES), max_size=60).map("".join),
+                 st.text(alphabet="ab1/*\\\"'#\n\r \t\f\v;{}()[]\u00a0\u2028\x1c.é", max_size=40)))
+def test_a_text_without_a_byte_order_mark_is_read_as_the_general_pattern_reads_it(text):
+    check_same_tokens(text)
+    check_token_spans(text)
+
+
+def test_the_places_the_two_patterns_could_part_are_read_alike():
+    # Blanks before a token, before a bad character (an open quote, a `/*` never closed, a
+    # Unicode blank that is no ASCII whitespace), and trailing; the general pattern may give
+    # back blanks it took, the possessive one never does.
+    for text in ["  a", " \t\n;", "a \"b", "a /* b", "x\u00a0y", "x \u2028 y", "a  \n", "  ", "", " /", "a/ *b",
+                 "#if 0\n'\n#endif\n", "\f\v{"]:
+        check_same_tokens(text)
+        check_token_spans(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_a_text_with_a_byte_order_mark_is_read_by_the_general_pattern(text):
+    text = "\ufeff" + text + " \ufeff"
+    check_token_spans(text)
+
+
+def test_the_corpus_is_read_alike(corpus_dir):
+    paths = sorted(glob.glob(os.path.join(corpus_dir, "**", "*.cpp"), recursive=True))[::5]
+    for path in paths:
+        text = open(path, encoding="utf-8", errors="replace").read()
+        if "\ufeff" not in text:
+            assert _matches(tokens._NO_BOM_TOKEN_RE, text) == _matches(tokens._TOKEN_RE, text), path
+    assert len(paths) > 20
