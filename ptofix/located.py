@@ -1,8 +1,11 @@
-"""A place and a diagnostic line as written (``path:line:col``, ``path:line:col: warning: text``)
-that keep their parts as data: the text report, JSON and the API read them as the strings they
-are, SARIF (sarif.py) reads the parts, so no rendering parses another's text back.
+"""A place, a text naming places and a diagnostic line as written (``path:line:col``, ``... at
+path:line:col ...``, ``path:line:col: warning: text``) that keep their parts as data: JSON, SARIF,
+stderr and the API read them as the strings they are, SARIF (sarif.py) reads a line's parts, and a
+rendering that names a file once writes the places in it its own way (``Located.within``: the text
+report's ``line:col``, the page's ``line N:C``), so no rendering parses, cuts or replaces another's
+text.
 
-Both are ``str``: a record holding one is written to JSON, compared and pickled (to ``-j``
+Each is a ``str``: a record holding one is written to JSON, compared and pickled (to ``-j``
 workers) as before.
 """
 from __future__ import annotations
@@ -42,3 +45,50 @@ class DiagnosticLine(str):
 
     def __reduce__(self) -> tuple[type[DiagnosticLine], tuple[str, str, str]]:
         return (DiagnosticLine, (self.at, self.severity, self.text))
+
+    def within(self, path: str, prefix: str = "", head: bool = False) -> str:
+        """The line as a rendering that names the file ``path`` once writes it (Located.within):
+        its place too unless ``head`` (the line's own place, written in full)."""
+        at = self.at if head or not isinstance(self.at, Place) or self.at.path != path \
+            else f"{prefix}{self.at.line}:{self.at.column}"
+        text = self.text.within(path, prefix) if isinstance(self.text, Located) else self.text
+        return f"{at}: {self.severity}: {text}"
+
+
+class Located(str):
+    """A text that names places (a cause's reason, a report line): its ``pieces``, plain text and
+    :class:`Place` s, kept as data. As a ``str`` it is written with every place in full
+    (``path:line:col``), as JSON, SARIF, stderr and the API show it; :meth:`within` writes it for a
+    rendering that names the file once. A Located piece given to the constructor gives its own
+    pieces, so places survive composition; an f-string of one would not (it is plain text)."""
+
+    __slots__ = ("pieces",)
+    pieces: tuple[str, ...]
+
+    def __new__(cls, *pieces: str) -> Located:
+        flat: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, Located):
+                flat.extend(piece.pieces)
+            elif piece:
+                flat.append(piece)
+        text = super().__new__(cls, "".join(flat))
+        text.pieces = tuple(flat)
+        return text
+
+    def __reduce__(self) -> tuple[type[Located], tuple[str, ...]]:
+        return (Located, self.pieces)
+
+    def within(self, path: str, prefix: str = "", head: bool = False) -> str:
+        """The text as a rendering that names the file ``path`` once writes it: each place in that
+        file as ``{prefix}line:col`` (places in other files in full). ``head``: a place that starts
+        the text is the line's own (``path:line:col: note: ...``), written in full."""
+        return "".join(f"{prefix}{piece.line}:{piece.column}"
+                       if isinstance(piece, Place) and piece.path == path and (index or not head) else piece
+                       for index, piece in enumerate(self.pieces))
+
+
+def within(text: str, path: str, prefix: str = "", head: bool = False) -> str:
+    """``text`` as a rendering that names the file ``path`` once writes it (a Located's or a
+    DiagnosticLine's ``within``); a plain ``str`` keeps no place as data: as it is."""
+    return text.within(path, prefix, head) if isinstance(text, (Located, DiagnosticLine)) else text
