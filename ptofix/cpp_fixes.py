@@ -97,7 +97,7 @@ NO_NEIGHBOUR = "[no op on straight-line code]"
 
 
 def text_report(reports: list[dict]) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for rep in reports:
         if rep.get("pass") == "pipe-v-barrier":
             for d in rep["decisions"]:
