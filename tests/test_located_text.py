@@ -60,7 +60,7 @@ def path_cuts(source: str) -> list[str]:
         if not isinstance(node, ast.JoinedStr):
             return False
         values = node.values
-        for value, after in zip(values, values[1:]):
+        for value, after in zip(values, values[1:], strict=False):
             if isinstance(value, ast.FormattedValue) and isinstance(after, ast.Constant) \
                     and str(after.value).startswith(":") and "path" in ast.unparse(value.value):
                 return True
