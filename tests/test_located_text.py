@@ -110,7 +110,7 @@ def test_a_located_text_is_its_full_text_and_keeps_its_places():
     here, there = Place("k.cpp", 3, 5), Place("h.hpp", 9, 1)
     text = Located("RAW: TADD write v1 at ", here, " -> ", Located("TMUL read v1 at ", there), "")
     assert text == "RAW: TADD write v1 at k.cpp:3:5 -> TMUL read v1 at h.hpp:9:1"
-    assert text.pieces == ("RAW: TADD write v1 at ", here, " -> ", "TMUL read v1 at ", there)
+    assert text.pieces == ("RAW: TADD write v1 at ", here, " -> TMUL read v1 at ", there)
     assert json.dumps({"reason": text}) == json.dumps({"reason": str(text)})
     back = pickle.loads(pickle.dumps(text))          # (-j workers hand their reports back)
     assert type(back) is Located and back.pieces == text.pieces and isinstance(back.pieces[1], Place)
