@@ -304,7 +304,7 @@ def _keep(d, source: SourceText, outside_lists: Callable[[Function], set[int]], 
         hazard = entry["hazard"] = d.hazard.described(source)
     if d.unknown_events:
         entry["not_understood"] = [
-            {"location": source.location(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
+            {"location": source.place(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
             for e in d.unknown_events]
     edit = warning = None
     if d.removed:

@@ -156,7 +156,9 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
     every input as it was: exit 2, nothing written."""
     files = options.files
     jobs = min(options.jobs, len(files))
-    collected = Collected()
+    # (One file: its report is written as it is delivered; of several, each joins the call's one report.)
+    reports: list[tuple[dict, list[str]]] = []
+    collected = Collected(reports=None if len(files) == 1 else reports)
     pending = collected.outputs
     if len(files) == 1:
         # One file: errors propagate to the command line's own handling (exit 2 / 3).
@@ -176,8 +178,6 @@ def run_files(options: OutputOptions, process: Process, deliver: Deliver,
                 results.append(_job(process, path, options.debug))
                 progress.advance(len(results))
     worst: int = ExitStatus.OK
-    reports: list[tuple[dict, list[str]]] = []
-    collected.reports = reports
     would_change = 0
     # Every file read besides the inputs, by any file's work (a header one kernel includes may be
     # another input of the call): no output may replace one.

@@ -6,6 +6,7 @@ from . import regex_cache
 from .compile_env import NO_COMMAND_LINE, CompileEnvironment
 from .frontends import parsers
 from .local_slot_options import LocalSlotOptions, local_slot_pass
+from .located import Located
 from .pass_manager import PipelineOutcome, build_pass, run_pipeline
 from .pto.tiles import UB_BYTES
 from .records import Frozen, field
@@ -96,17 +97,20 @@ NO_NEIGHBOUR = "[no op on straight-line code]"
 
 
 def text_report(reports: list[dict]) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for rep in reports:
         if rep.get("pass") == "pipe-v-barrier":
             for d in rep["decisions"]:
+                # (Each reason's places kept as data, located.Located: reports.text_lines_for_file
+                # writes those in the file `line:col`.)
                 if d.get("unread"):
-                    lines.append(f"{d['location']}: kept (a pipe_barrier the model does not read): {d['reason']}")
+                    lines.append(Located(f"{d['location']}: kept (a pipe_barrier the model does not read): ",
+                                         d["reason"]))
                 if d["pattern"] is None:
                     continue
                 around = f"{d['before_op'] or NO_NEIGHBOUR} -> {d['after_op'] or NO_NEIGHBOUR}"
-                lines.append(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}{cycle_words(d)}): "
-                             f"{d['reason']}")
+                lines.append(Located(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}{cycle_words(d)}): ",
+                                     d["reason"]))
             for where in rep.get("not_parsed", []):
                 lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
             for name, counts in rep.get("dynamic_barriers", {}).items():

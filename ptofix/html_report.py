@@ -16,6 +16,7 @@ import html
 
 from . import regex_cache
 from .cpp.hazard_words import line_of, page_words, qualifiers, race_page_words, ranges, shared_operand
+from .located import within
 from .pto.ops import OPS
 from .reports import printable_names
 
@@ -182,18 +183,19 @@ def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
     """(row class, reason in words) of a PIPE_V barrier."""
     if decision is None:
         return "undecided", "no decision reported for this line"
-    reason = str(decision.get("reason", "")).replace(f"{path}:", "line ")
+    # (The reason's places kept as data, located.Located: those in this file written ``line N:C``.)
+    reason = within(decision.get("reason", ""), path, "line ")
     if decision["decision"] == "removed":
         return "removed", reason
     if decision.get("pattern") is None and not decision.get("unread"):
         return "not-selected", "not selected by --pattern (the proof was not asked)"
     fields = decision.get("cause_fields")
     if fields is not None and fields.get("hazard") is not None:
-        return "kept", _kept_words(fields, reason).replace(f"{path}:", "line ")
+        return "kept", _kept_words(fields, reason, path)
     return "kept", reason
 
 
-def _kept_words(fields: dict[str, Any], reason: str) -> str:
+def _kept_words(fields: dict[str, Any], reason: str, path: str) -> str:
     """A kept barrier's cause in words, from its fields (Cause.fields): the hazard's two ops
     (cpp/hazard_words.page_words), after the instantiation that keeps it and the removals that make
     it needed, before why the pair is no same-access chain and the template's notes. A cause of
@@ -213,7 +215,7 @@ def _kept_words(fields: dict[str, Any], reason: str) -> str:
         before.append(f"needed once the barriers at {', '.join(needed)} are removed"
                       + (" (any one of them kept would free it)" if fields.get("needed_alone") else ""))
     after = qualifiers(hazard, fields.get("chain_refused") or "")
-    after.extend(fields.get("notes", []))
+    after.extend(within(note, path, "line ") for note in fields.get("notes", []))
     words = f"{': '.join(before)}: {words}" if before else f"needed: {words}"
     if after:
         words = f"{words}; {'; '.join(after)}"
@@ -231,17 +233,17 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
         for decision in rep.get("decisions", []):
             cause = decision.get("cause") or {}
             if decision["decision"] == "kept" and cause.get("kind") in _NOT_MODELLED:
-                reasons[str(decision.get("reason", "")).replace(f"{path}:", "line ")] = None
+                reasons[within(decision.get("reason", ""), path, "line ")] = None
                 fields = decision.get("cause_fields") or {}
                 if fields.get("kind") == "unmodelled":
                     functions.add(fields.get("function", ""))
                 whys.update(str(event["why"]) for event in fields.get("unknown", []))
     for note in report.get("unverified", []):
-        why = str(note["why"])
+        why = note["why"]
         if note["function"] in functions or why in whys:
             continue        # (run's page: a kept barrier's banner already gives this cause)
         consequence = "" if note.get("undecided") else " (races through it are neither shown nor ruled out)"
-        reasons[f"'{note['function']}' is unverified{consequence}: {why}".replace(f"{path}:", "line ")] = None
+        reasons[f"'{note['function']}' is unverified{consequence}: {within(why, path, 'line ')}"] = None
     return [f"<div class=\"banner\" role=\"note\"><strong>Not modelled:</strong> {html.escape(reason)}</div>\n"
             for reason in reasons]
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from . import regex_cache
 from .exit_status import ExitStatus
 from .pto.tpipe import HEADER_RELPATH
-from .records import Value
+from .records import Frozen, Value, field
 from .reports import json_document, text_lines_for_file
 from .source import PtofixError, SourceText, StreamError
 from .streams import discard_stdout, write_stderr, write_stdout
@@ -64,19 +64,17 @@ class OutputOptions(Value):
     dependencies: tuple[str, ...] = ()
 
 
-class Collected:
+class Collected(Frozen):
     """What the deliveries of one call's files hand to the call instead of writing it themselves
     (batch.run_files makes one per call, writes and commits it last): no setting, so not on the
     frozen OutputOptions."""
 
-    def __init__(self, reports: list[tuple[dict, list[str]]] | None = None,
-                 outputs: list[tuple[Outputs, Callable[[], None]]] | None = None) -> None:
-        # One file of several: each file's report and text lines, for the call's one report (None: a
-        # file's report is written as it is delivered).
-        self.reports = reports
-        # Each file's outputs, with the streams that go with them: committed all or none with the
-        # call's other files, the report file included.
-        self.outputs: list[tuple[Outputs, Callable[[], None]]] = [] if outputs is None else outputs
+    # One file of several: each file's report and text lines, for the call's one report (None: a
+    # file's report is written as it is delivered).
+    reports: list[tuple[dict, list[str]]] | None = None
+    # Each file's outputs, with the streams that go with them: committed all or none with the
+    # call's other files, the report file included.
+    outputs: list[tuple[Outputs, Callable[[], None]]] = field(default_factory=list)
 
 
 # ---- output paths --------------------------------------------------------------------------------

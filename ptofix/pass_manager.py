@@ -30,9 +30,8 @@ import re
 # (ClassVar at run time: the pass modules' class constants are annotated with it.)
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
-from . import records
 from .interpreter import gc_paused, recursion_headroom
-from .records import Frozen, Value
+from .records import Frozen, Value, field
 from .source import Edit, PtofixError, SourceText, apply_edits, parse_integer
 
 TYPE_CHECKING = False
@@ -42,19 +41,17 @@ if TYPE_CHECKING:
     Parser = Callable[[SourceText], Any]
 
 
-class PassResult:
+class PassResult(Frozen):
     """What one pass made of one file: its edits, its report and its warnings (each result its
-    own lists and dicts: None stands for a new empty one)."""
+    own lists and dicts, made new when not given)."""
 
-    def __init__(self, edits: list[Edit] | None = None, report: dict[str, Any] | None = None,
-                 warnings: list[str] | None = None, details: dict[str, Any] | None = None) -> None:
-        self.edits: list[Edit] = [] if edits is None else edits
-        self.report: dict[str, Any] = {} if report is None else report
-        self.warnings: list[str] = [] if warnings is None else warnings
-        # What the pass gives beside its report, for renderings that read more than the report's
-        # documented keys (pipe-v-barrier: "causes", every field of each decision's cause, for the
-        # HTML page and the API). Not part of the report: JSON reports stay as documented.
-        self.details: dict[str, Any] = {} if details is None else details
+    edits: list[Edit] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    # What the pass gives beside its report, for renderings that read more than the report's
+    # documented keys (pipe-v-barrier: "causes", every field of each decision's cause, for the
+    # HTML page and the API). Not part of the report: JSON reports stay as documented.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class Pass(Value):
@@ -345,7 +342,7 @@ class PipelineOutcome(Frozen):
     text: str
     reports: list[dict[str, Any]]
     warnings: list[str]
-    details: list[dict[str, Any]] = records.field(default_factory=list)    # each pass's PassResult.details
+    details: list[dict[str, Any]] = field(default_factory=list)    # each pass's PassResult.details
 
 
 

@@ -13,7 +13,7 @@ from .cpp.placement import find_placements
 from .cpp.races import UNDECIDED, describe, find_races, to_json
 from .frontends import parse_cpp, parsers
 from .interpreter import recursion_headroom
-from .located import Place
+from .located import Located, Place
 from .pass_manager import Pass, run_pipeline
 from .pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from .side_files import ReadRecord
@@ -70,7 +70,7 @@ class RaceCheck:
             # Broken placements first: they fault or corrupt data whatever the synchronisation.
             for placement in find_placements(model, analysis, self.environment.arch):
                 where = _place(source, placement.stmt.span.start)
-                user = source.location(placement.user.span.start) if placement.user is not None else None
+                user = source.place(placement.user.span.start) if placement.user is not None else None
                 lines.append(placement.message(where, user))
                 placements.append(placement.to_json(where, user))
             races, unverified = find_races(model, analysis)
@@ -93,7 +93,7 @@ class RaceCheck:
             # (A reason that already says nothing is shown or ruled out is not told so twice.)
             undecided = event.tag == UNDECIDED
             consequence = "" if undecided else " (races through it are neither shown nor ruled out)"
-            lines.append(f"{where}: note: '{item.fn.name}' is unverified: {why}{consequence}")
+            lines.append(Located(where, f": note: '{item.fn.name}' is unverified: ", why, consequence))
             note: dict[str, Any] = {"function": item.fn.name, "location": where, "why": why}
             if self.page or self.functions:
                 note["undecided"] = undecided

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import regex_cache
+from .located import within
 
 # json is imported where a JSON report is written (~5 ms that a plain run does not need).
 
@@ -63,24 +64,12 @@ def json_document(reports: list[dict]) -> str:
 
 def text_lines_for_file(lines: list[str], path: str) -> list[str]:
     """``lines`` of one file's text report, each naming the file once: a line that does not start
-    with ``path:`` gets it in front, and ``path:`` further on in a line (a place in the same file)
-    is left out (``at a.cpp:12:3`` -> ``at 12:3``)."""
+    with ``path:`` gets it in front, and the places in the same file that a line names as data
+    (located.Located, DiagnosticLine) after its own are written ``line:col`` (``at a.cpp:12:3`` ->
+    ``at 12:3``)."""
     prefix = f"{path}:"
     out = []
     for line in lines:
-        head, rest = (prefix, line[len(prefix):]) if line.startswith(prefix) else (f"{prefix} ", line)
-        out.append(printable_names(head + _without_path(rest, prefix)))
+        text = within(line, path, head=True)
+        out.append(printable_names(text if text.startswith(prefix) else f"{prefix} {text}"))
     return out
-
-
-def _without_path(text: str, prefix: str) -> str:
-    """``text`` without ``prefix`` where it starts a place (``PATH:line``) after a space or '('."""
-    parts = text.split(prefix)
-    kept = [parts[0]]
-    for part in parts[1:]:
-        before = kept[-1]
-        if (not before or before[-1] in " (") and part[:1].isdigit():
-            kept.append(part)
-        else:
-            kept.append(prefix + part)
-    return "".join(kept)

@@ -15,6 +15,7 @@ from array import array
 from typing import NamedTuple
 
 from . import regex_cache
+from .located import Located, Place
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -163,6 +164,16 @@ class SourceText:
     def location(self, offset: int) -> str:
         line, col = self.line_col(offset)
         return f"{self.path}:{line}:{col}"
+
+    def place(self, offset: int) -> Place:
+        """Where ``offset`` is, ``path:line:col`` with its parts kept as data (located.Place)."""
+        line, col = self.line_col(offset)
+        return Place(self.path, line, col)
+
+    def located(self, offset: int, text: str) -> Located:
+        """``path:line:col: text``, the place of ``offset`` kept as data (located.Located): a reason
+        that says where, which each rendering writes its own way."""
+        return Located(self.place(offset), ": ", text)
 
 
 def line_end_near(text: str, offset: int) -> str:

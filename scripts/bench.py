@@ -67,8 +67,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 FA = os.path.join(ROOT, "kernels", "flash_attention", "fa.cpp")
 # The corpus's largest FA kernel (58 KB, 46 PIPE_V barriers; its tiles lie past the 192 KiB UB, so
-# the proof runs in full but gu removes none) and its split-pipe sibling (37 KB, 46 barriers, gu
-# removes 5); section 1 skips them when absent.
+# the proof runs in full but gu removes none) and its split-pipe sibling (37 KB, 46 barriers; gu
+# selects 5 and removes none, each needed for a byte overlap; auto removes 13); section 1 skips them
+# when absent.
 FA_LARGE = os.path.join(CORPUS, "real", "02_fa_call_both.cpp")
 FA_SPLIT = os.path.join(CORPUS, "real", "03_fa_splitpipe_call_both.cpp")
 PATCHER = os.path.join(ROOT, "scripts", "regex_patcher.py")

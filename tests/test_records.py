@@ -35,6 +35,8 @@ FROZEN = {
     LocalSlotOptions: LocalSlotOptions("0=2", "ir", "side", "v0.45", 2, "old", "lib", "on"),
     CppFixOptions: CppFixOptions("gu", True, "w", False, LocalSlotOptions("0=2"), True),
     PipelineOutcome: PipelineOutcome("text", [{"a": 1}], ["w"], [{"d": 2}]),
+    PassResult: PassResult(["edit"], {"r": 1}, ["w"], {"causes": []}),
+    Collected: Collected([({"file": "a.cpp"}, ["line"])], ["outputs"]),
 }
 
 

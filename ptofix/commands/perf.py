@@ -44,9 +44,10 @@ def add_parser(subparsers) -> None:
                               formatter_class=HelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE.cpp",
                    help="ptoas C++ kernels; the first is the reference the others are compared with")
-    # (Its own dest: the checkout the kernels are built against, not a compile option whose version
-    # facts the analysis applies: arguments.compile_environment does not identify it.)
-    p.add_argument("--pto-isa", dest="checkout", required=True, metavar="DIR",
+    # (Its own declaration, required and with its own help: the checkout the kernels are built
+    # against. Its dest is the compile option's: cli.main identifies it once, into args.environment,
+    # as every command's, and the page costs the barriers by its facts.)
+    p.add_argument("--pto-isa", dest="pto_isa", required=True, metavar="DIR",
                    help="pto-isa checkout whose include/ has Perf-Sim (e.g. hw-native-sys/pto-isa at commit f35e7f60)")
     p.add_argument("--arg", type=name_value, action="append", default=[], metavar="NAME=VALUE",
                    help="value of a scalar parameter of the entry (repeatable; default 16, with a note)")
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from ..perf.measure import PerfOptions, format_json, format_text, measure
     if len(set(args.files)) != len(args.files):
         raise PtofixError("a file is named twice")
-    options = PerfOptions(pto_isa=args.checkout, cxx=args.cxx, function=args.function, args=tuple(args.arg),
+    options = PerfOptions(pto_isa=args.environment.pto_isa, cxx=args.cxx, function=args.function, args=tuple(args.arg),
                           block_dim=args.block_dim, barrier_model=args.barrier_model,
                           cache_dir=Path(args.cache_dir) if args.cache_dir else None, timeout=args.timeout,
                           jobs=args.jobs, progress=_progress_line if _progress_wanted(args) else None)
@@ -117,15 +118,13 @@ def run(args: argparse.Namespace) -> int:
     if args.report == "html":
         if options.progress is not None:
             options.progress("ptofix perf: drawing the page (each kernel's barriers and their drain-and-refill cost)")
-        from ..compile_env import NO_COMMAND_LINE
-        from ..isa_version import with_checkout
         from ..perf.measure import MODEL_NOTE
         from ..perf.page import kernel_page, page
         from ..source import read_source
         # (The barriers' costs by the facts of the checkout the kernels were built against.)
-        environment = with_checkout(NO_COMMAND_LINE, args.checkout)
+        environment = args.environment
         body = page([kernel_page(r.path, read_source(r.path).text, r, environment) for r in results],
-                    pto_isa=args.checkout, barrier_model=args.barrier_model, model_note=MODEL_NOTE)
+                    pto_isa=environment.pto_isa, barrier_model=args.barrier_model, model_note=MODEL_NOTE)
     else:
         body = format_json(results, options) if args.report == "json" else format_text(results)
     if report_file is None:

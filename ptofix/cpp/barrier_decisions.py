@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from ..located import Place
+from ..located import Located, Place
 from ..pto.race_model import CHAIN_CREDITED
 from ..source import PtofixError, SourceText
 from ..structs import Struct
@@ -270,8 +270,12 @@ class Cause(Struct):
 
     # -- renderings --------------------------------------------------------------------------------
     def text(self, source: SourceText) -> str:
-        """The reason in words, as the text report gives it (the one place it is written)."""
+        """The reason in words (the one place it is written), its places kept as data
+        (located.Located: as a string each is written in full, ``path:line:col``, as the JSON
+        report's ``reason`` gives it; the text report and the page write those in the file their
+        own way)."""
         kind = self.kind
+        base: str
         if kind is CauseKind.REDUNDANT:
             base = (f"redundant: no PIPE_V op can be in flight across it "
                     f"({self.before} before, {self.after} after since/until the nearest drains)")
@@ -286,12 +290,14 @@ class Cause(Struct):
             base = (f"proved: {self.pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
                     + (" except " + " and ".join(excuses) if excuses else ""))
         elif self.unknown:
-            base = "kept: not understood in its window: " + "; ".join(
-                describe_unknown(e, source) for e in self.unknown)
+            described: list[str] = []
+            for event in self.unknown:
+                described.extend(("; ", describe_unknown(event, source)))
+            base = Located("kept: not understood in its window: ", *described[1:])
         elif self.hazard is not None:
             base = self.hazard.summary(source)
         elif kind is CauseKind.UNMODELLED:
-            base = f"control flow of {self.function}() is not modelled ({self.why})"
+            base = Located(f"control flow of {self.function}() is not modelled (", self.why, ")")
         elif kind is CauseKind.NOT_ANALYSED:
             base = f"not analysed: {self.why}"
         elif kind is CauseKind.NOT_A_BARRIER:
@@ -303,16 +309,16 @@ class Cause(Struct):
         if self.needed_once:
             places = [f"{line}:{col}" for line, col in (source.line_col(offset) for offset in self.needed_once)]
             if len(places) == 1:
-                base = f"needed once the barrier at {places[0]} is removed: {base}"
+                base = Located(f"needed once the barrier at {places[0]} is removed: ", base)
             elif self.needed_alone:
-                base = (f"needed once the barriers at {', '.join(places)} are removed "
-                        f"(any one of them kept would free it): {base}")
+                base = Located(f"needed once the barriers at {', '.join(places)} are removed "
+                               "(any one of them kept would free it): ", base)
             else:
-                base = f"needed once the barriers at {', '.join(places)} are removed: {base}"
+                base = Located(f"needed once the barriers at {', '.join(places)} are removed: ", base)
         for note in self.notes:
-            base = f"{base}; {note}" if base else note
+            base = Located(base, "; ", note) if base else note
         if self.instantiation:
-            base = f"in {self.instantiation}: {base}"
+            base = Located(f"in {self.instantiation}: ", base)
         return base
 
     def json(self) -> dict[str, Any]:
@@ -330,7 +336,7 @@ class Cause(Struct):
             "kind": self.kind.value, "summary_kind": self.summary_kind().value, "names": self.names(),
             "hazard": hazard,
             "chain_refused": self.hazard.chain_refused if self.hazard is not None else "",
-            "unknown": [{"location": source.location(e.stmt.span.start) if e.stmt is not None else None,
+            "unknown": [{"location": source.place(e.stmt.span.start) if e.stmt is not None else None,
                          "why": e.why} for e in self.unknown],
             "why": self.why, "function": self.function,
             "pairs": self.pairs, "chains": self.chains, "rewritten": self.rewritten,
@@ -439,6 +445,10 @@ def unknown_kind(events: list[Event], bounds: frozenset[str]) -> CauseKind:
     return CauseKind.NOT_UNDERSTOOD
 
 
-def describe_unknown(event: Event, source: SourceText) -> str:
-    where = source.location(event.stmt.span.start) if event.stmt is not None else "function boundary"
-    return f"{where}: {event.why or 'not understood'}"
+def describe_unknown(event: Event, source: SourceText) -> Located:
+    """``path:line:col: why`` of an event not understood (``function boundary: why`` for one of no
+    statement), its place kept as data."""
+    why = event.why or "not understood"
+    if event.stmt is None:
+        return Located("function boundary: ", why)
+    return source.located(event.stmt.span.start, why)

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from .. import regex_cache
+from ..located import Located
 from ..pto.ctrl_register import SET_CTRL
 from ..pto.ops import (
     EVERY_VERSION,
@@ -153,7 +154,7 @@ class FileFacts:
                                           missing=self.missing_headers)
         for fn in model.functions:
             if isinstance(fn.body, OpaqueStmt) and fn.body.reason in CERTAIN_EXTENT:
-                self.unknown_functions.setdefault(id(fn), f"{model.source.location(fn.span.start)}: {fn.body.reason}")
+                self.unknown_functions.setdefault(id(fn), model.source.located(fn.span.start, fn.body.reason))
         # Where the file may switch the vector unit to count mode, when every such place is a
         # statement of a function body (else the whole file is unmodelled, as before): id of the
         # function -> [(statement, what it names, where)]; and the names of the functions that may
@@ -338,9 +339,9 @@ class FileFacts:
                 continue        # the scalar TCI leaves the mask mode alone
             if name == SET_CTRL and self._ctrl_writes_preserved():
                 continue        # saves CTRL, changes a value-only bit, restores it (ctrl_preservation)
-            where = model.source.location(offset)
+            where = model.source.place(offset)
             points.setdefault(id(fn), []).append((stmt, name, where))
-            self.count_mode_named = self.count_mode_named or f"'{name}' at {where}"
+            self.count_mode_named = self.count_mode_named or Located(f"'{name}' at ", where)
             tainted.add(fn.name)
         if not points:
             return ""           # only scalar TCIs: as a file that names none

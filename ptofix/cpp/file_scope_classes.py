@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import regex_cache
+from ..located import Located
 from .lexical import identifiers, masked_literals, strip_comments
 
 if TYPE_CHECKING:
@@ -249,8 +250,8 @@ def functions_depending_on(model: CppFile, declared: dict[str, str]) -> dict[int
             if id(fn) in unknown or not named:
                 continue
             name = min(named)
-            unknown[id(fn)] = (f"{names[name]}: '{name}' is declared by or depends on a file-scope class "
-                               "ptofix does not read member by member; this function names it")
+            unknown[id(fn)] = Located(names[name], f": '{name}' is declared by or depends on a file-scope class "
+                                     "ptofix does not read member by member; this function names it")
             changed = True
         for fn in model.functions:
             if id(fn) not in unknown:
@@ -258,12 +259,12 @@ def functions_depending_on(model: CppFile, declared: dict[str, str]) -> dict[int
             # A caller of a function that may return an object of the class holds one; a template
             # it calls may be instantiated with the class.
             if not _returns_scalar(fn, names) and fn.name not in names:
-                names[fn.name] = model.source.location(fn.span.start)
+                names[fn.name] = model.source.place(fn.span.start)
                 changed = True
             for callee in model.functions:
                 if id(callee) not in unknown and _is_template(callee) and callee.name in words[id(fn)]:
-                    unknown[id(callee)] = (f"{model.source.location(fn.span.start)}: '{fn.name}' depends on a "
-                                           "file-scope class ptofix does not read and may instantiate this "
-                                           "template with it")
+                    unknown[id(callee)] = model.source.located(fn.span.start, f"'{fn.name}' depends on a "
+                                                               "file-scope class ptofix does not read and may "
+                                                               "instantiate this template with it")
                     changed = True
     return unknown

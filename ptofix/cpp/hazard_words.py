@@ -16,7 +16,7 @@ The shapes differ (a diagnostic line, a table cell); the words are written only 
 """
 from __future__ import annotations
 
-from ..located import DiagnosticLine, Place
+from ..located import DiagnosticLine, Located, Place
 from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE
 
 TYPE_CHECKING = False
@@ -66,19 +66,21 @@ def qualifiers(hazard: dict[str, Any], chain_refused: str) -> list[str]:
     return out
 
 
-def _reason_side(side: dict[str, Any]) -> str:
+def _reason_side(side: dict[str, Any]) -> Located:
     rng = "" if side.get("bytes") is None else " " + ranges(side["bytes"], compact=True)
     if side.get("bytes_unknown"):
         rng = f" ({side['bytes_unknown']})"
     touches = side["access"] if "access" in side else "touches"
-    return f"{side['op']} {touches} {side['operand']}{rng} at {side['location']}"
+    return Located(f"{side['op']} {touches} {side['operand']}{rng} at ", side["location"])
 
 
-def reason(hazard: dict[str, Any], chain_refused: str) -> str:
-    """A kept decision's reason: ``RAW: TMAX write v59 [0,64) at f.cpp:3:5 -> TSUB read ...``."""
+def reason(hazard: dict[str, Any], chain_refused: str) -> Located:
+    """A kept decision's reason: ``RAW: TMAX write v59 [0,64) at f.cpp:3:5 -> TSUB read ...``,
+    its places kept as data (located.Located: the text report writes those in its file ``3:5``)."""
     suffix = " (across loop back-edge)" if hazard.get("across_loop_back_edge") else ""
     suffix += "".join(f"; {words}" for words in qualifiers(hazard, chain_refused))
-    return f"{hazard['kind']}: {_reason_side(hazard['earlier'])} -> {_reason_side(hazard['later'])}{suffix}"
+    return Located(f"{hazard['kind']}: ", _reason_side(hazard["earlier"]), " -> ", _reason_side(hazard["later"]),
+                   suffix)
 
 
 def race_lines(hazard: dict[str, Any], overlap: list[tuple[int, int]], path: str, later_at: str, earlier_at: str,

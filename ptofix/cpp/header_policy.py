@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .. import regex_cache
+from ..located import Located
 from ..pto.ops import (
     BUILD_SCRIPT_MACROS,
     PTO_FUNCTION_SPECIFIER_MACROS,
@@ -188,14 +189,14 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
     first_class = ""                    # the file-wide reason when classes cannot be per function
     for decl in model.globals:
         if macros.intersection(decl.words):
-            return (f"{model.source.location(decl.span.start)}: a file-scope declaration uses the macro "
+            return model.source.located(decl.span.start, f"a file-scope declaration uses the macro "
                     f"'{min(macros.intersection(decl.words))}': it may declare any name")
         kind = decl.kind
         if decl.attributes:
             # raw-text scan: a declaration's attribute text (GlobalDecl keeps it as text)
             names = set(identifiers(decl.attributes))
             if names & model.macros or not _known_variable_attributes(decl.attributes) or kind != "variable":
-                return (f"{model.source.location(decl.span.start)}: the attributes '{decl.attributes}' of a file-scope "
+                return model.source.located(decl.span.start, f"the attributes '{decl.attributes}' of a file-scope "
                         "declaration: ptofix reads only `block_local` and `maybe_unused` on a variable (another may "
                         "place it where the kernel's tiles are, or give it another meaning)")
         if kind == "using-namespace":
@@ -205,7 +206,7 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             # own namespaces have the names the model reads by spelling.
             if path in (("pto",), ("std",)) or set(path) <= model.namespaces:
                 continue
-            return (f"{model.source.location(decl.span.start)}: a using-directive for the namespace "
+            return model.source.located(decl.span.start, f"a using-directive for the namespace "
                     f"'{decl.name}' may make other functions of pto's op names visible")
         # (ptoas's own enumeration is the plain-data type the model expects under that name.)
         if kind == "scoped-enum" and (decl.name == "PTOAutoSyncTailMode" or not model_reads(decl.name)):
@@ -219,23 +220,23 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
             # A type of the file's own: a declaration naming it is of a type the model does not
             # read, so its tiles are unknown (FileContext.file_scope_types).
             continue
-        unread = (f"{model.source.location(decl.span.start)}: ptofix does not read this file-scope declaration "
+        unread = model.source.located(decl.span.start, "ptofix does not read this file-scope declaration "
                   "exactly; it may declare any of its words (pto, an op, a type the model reads)")
         declared = _class_names(model, decl, headers) if kind == "unread" and not decl.attributes else None
         if declared is None:
             return unread
         first_class = first_class or unread
-        classes.update((name, model.source.location(decl.span.start)) for name in declared)
+        classes.update((name, model.source.place(decl.span.start)) for name in declared)
         declaring[id(decl)] = declared
     for fn in model.functions:
         if fn.name in macros:
-            return f"{model.source.location(fn.span.start)}: the function's name '{fn.name}' is a macro"
+            return model.source.located(fn.span.start, f"the function's name '{fn.name}' is a macro")
         if fn.name in model.empty_macros or is_compiler_word(fn.name) or fn.name in pto_macro_names() \
                 or (is_reserved_identifier(fn.name) and name_word_before(fn)):
             # `void body PTO_INST_HPP (TT& x)` defines `body`: the word before the parameters may be a
             # macro that expands to nothing (an include guard, the file's own), and the function's
             # real name another word of its declaration.
-            return (f"{model.source.location(fn.span.start)}: the word before the function's parameters, "
+            return model.source.located(fn.span.start, f"the word before the function's parameters, "
                     f"'{fn.name}', may be a macro: the function's name may be another word")
         for stmt in fn.body.walk():
             # raw-text scan: an unread statement's text (OpaqueStmt keeps it as text)
@@ -243,13 +244,13 @@ def _unread_declaration(model: CppFile, headers: dict | None = None, per_functio
                 # Its constructors, copies, conversions and destructor run wherever its objects
                 # are made, copied, converted or left (`auto h = g;`, `const G& r = 16;`), in
                 # this function or in any template it passes one to.
-                return (f"{model.source.location(stmt.span.start)}: a block-scope class that may have code of its "
+                return model.source.located(stmt.span.start, "a block-scope class that may have code of its "
                         "own (member functions, initializers, bases): its objects may run it implicitly")
         if isinstance(fn.body, OpaqueStmt) and fn.body.reason not in CERTAIN_EXTENT:
             # (A body whose extent every reading keeps is unknown on its own: FileContext.)
             # Braces paired across `#if` branches: the compiled body may end early, and what
             # follows it be file-scope definitions (of TMUL, say) the parser took for its body.
-            return (f"{model.source.location(fn.span.start)}: the body of '{fn.name}' is not structured "
+            return model.source.located(fn.span.start, f"the body of '{fn.name}' is not structured "
                     f"({fn.body.reason}): it may end elsewhere and hide file-scope definitions")
     spelled = sorted(model.namespaces & macros)
     if spelled:
@@ -401,7 +402,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         for pragma in model.pragmas:
             if pragma.span.start < max(pto_headers) and pragma.tokens is not None \
                     and pragma_may_change_code(" ".join(pragma.tokens)):
-                return (f"{model.source.location(pragma.span.start)}: the pragma '{' '.join(pragma.tokens)}' comes "
+                return model.source.located(pragma.span.start, f"the pragma '{' '.join(pragma.tokens)}' comes "
                         "before pto's header and may change how its code compiles (`pack` lays out its "
                         "structures, `GCC optimize` or `STDC FP_CONTRACT` how it computes)")
     keywords = sorted(model.macros & _KEYWORDS)
@@ -428,7 +429,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
                           "(of TMUL_IMPL, say) may change what pto's own ops run")
     for pragma in model.pragmas:
         if pragma.tokens is None:
-            return (f"{model.source.location(pragma.span.start)}: a pragma operator whose pragma ptofix does not "
+            return model.source.located(pragma.span.start, "a pragma operator whose pragma ptofix does not "
                     "read (its argument is not one string literal): it may save or restore a macro "
                     "(`push_macro`/`pop_macro`), and a name may then be a macro where no #define shows it")
         if _MACRO_STACK_PRAGMAS.intersection(pragma.tokens):
@@ -451,7 +452,7 @@ def unmodelled_file(model: CppFile, unread_headers: bool = True, headers: dict |
         return "an explicit specialization (`template <>`) may replace the body of any template, pto's included"
     structure = _structure_in_parentheses(model, headers, unread_headers)
     if structure >= 0:
-        return (f"{model.source.location(structure)}: a brace or ';' inside parentheses: "
+        return model.source.located(structure, "a brace or ';' inside parentheses: "
                 "if they are a macro's arguments, its expansion may close a block and define any function "
                 "(`SWAP({ w(); } void TMUL(...) {, })`)")
     return _unread_declaration(model, headers, per_function, class_definitions)
@@ -469,7 +470,7 @@ def _includes_reason(model: CppFile, headers: dict | None, header_words: frozens
         if summary is None:
             if trusted_header(spelled):
                 continue
-            return (f"{model.source.location(offset)}: '#include {spelled}': ptofix does not read that header, and "
+            return model.source.located(offset, f"'#include {spelled}': ptofix does not read that header, and "
                     "its macros or declarations may redefine what the model relies on (pto's ops, PIPE_*, keywords)")
         # (A name another include or the kernel declares too may be redeclared there with a
         # default argument.)
@@ -574,7 +575,7 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
     for name, at in inside:
         if name and any(start <= at < end for start, end in regions) \
                 and (model_reads(name) or name in PTO_SPELLED_NAMES or _may_change_pto_code(name, header_words)):
-            return (f"{model.source.location(at)}: the file declares '{name}' in namespace pto, a name ptofix reads "
+            return model.source.located(at, f"the file declares '{name}' in namespace pto, a name ptofix reads "
                     "as pto's or pto's code writes: an overload there may change what pto's own ops run")
     return ""
 
@@ -766,17 +767,17 @@ def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,
     for fn in model.functions:
         name = fn.name.rpartition("::")[2]
         if fn.span.start < pto_header and _seen_by_pto_code(name, only_inst, header_words):
-            return (f"{model.source.location(fn.span.start)}: the function '{name}' is defined before pto's "
+            return model.source.located(fn.span.start, f"the function '{name}' is defined before pto's "
                     f"header, whose code may then call it ({_how_pto_sees(name, only_inst, header_words)})")
     for decl in model.globals:
         if decl.span.start >= pto_header:
             continue
         if decl.kind == "using-namespace" and decl.path == ("std",):
-            return (f"{model.source.location(decl.span.start)}: a using-directive for namespace std before pto's "
+            return model.source.located(decl.span.start, "a using-directive for namespace std before pto's "
                     "header makes the standard library's names candidates of pto's calls of global names")
         name = decl.name.rpartition("::")[2]
         if decl.kind != "using-namespace" and name and _seen_by_pto_code(name, only_inst, header_words):
-            return (f"{model.source.location(decl.span.start)}: '{name}' is declared before pto's header, whose "
+            return model.source.located(decl.span.start, f"'{name}' is declared before pto's header, whose "
                     f"code may then see it ({_how_pto_sees(name, only_inst, header_words)})")
     return ""
 
@@ -906,9 +907,9 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     a name pto's code may see (_seen_by_pto_code, the rule the kernel's own macros there get), or
     it declares a name the model reads by its spelling, or defines a keyword, that the kernel
     writes."""
-    where = model.source.location(offset)
+    where = model.source.place(offset)
     if summary.unknown:
-        return f"{where}: '#include {spelled}': {summary.unknown}"
+        return Located(where, f": '#include {spelled}': ", summary.unknown)
     # (The text without comments and literals, rebuilt from the tokens: every word the kernel writes,
     # in directives and macro bodies too. Only for a file that includes a header ptofix reads.)
     # raw-text scan: the words of that code text (literals emptied, splices not joined: not the word
@@ -917,8 +918,9 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     deciding = _deciding_command_line_macros(model) & summary.macro_bodies.keys()
     if deciding:
         name = min(deciding)
-        return (f"{where}: '#include {spelled}' defines or undefines the macro '{name}' ({summary.macros[name]}), "
-                "whose -D/-U on the command line decides an #if of the file: which group is compiled is not known")
+        return Located(where, f": '#include {spelled}' defines or undefines the macro '{name}' "
+                       f"({summary.macros[name]}), whose -D/-U on the command line decides an #if of the file: "
+                       "which group is compiled is not known")
     if before_pto:
         defined = sorted(name for name, bodies in summary.macro_bodies.items()
                          if _seen_by_pto_code(name, only_inst, header_words)
@@ -929,20 +931,20 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
         if defined or declared:
             name = defined[0] if defined else declared[0]
             at = summary.macros[name] if defined else summary.names[name]
-            return (f"{where}: '#include {spelled}' comes before pto's header, which then sees its '{name}' "
+            return Located(where, f": '#include {spelled}' comes before pto's header, which then sees its '{name}' "
                     f"({at}; {_how_pto_sees(name, only_inst, header_words)}): it may change pto's code")
         # What acts on pto's code without a name: a pragma (`pack` lays out its structures), a
         # brace left open (pto's code would be inside the header's namespace or block).
         if summary.pragmas:
             pragma = min(summary.pragmas)
-            return (f"{where}: '#include {spelled}' comes before pto's header, and its '#pragma {pragma}' "
+            return Located(where, f": '#include {spelled}' comes before pto's header, and its '#pragma {pragma}' "
                     f"({summary.pragmas[pragma]}) may change how pto's code compiles")
         operator = pragma_operator_used(summary)
         if operator:
-            return (f"{where}: '#include {spelled}' comes before pto's header, and {operator}: its pragma may "
+            return Located(where, f": '#include {spelled}' comes before pto's header, and {operator}: its pragma may "
                     "change how pto's code compiles")
         if summary.open_braces:
-            return (f"{where}: '#include {spelled}' comes before pto's header, and the braces of "
+            return Located(where, f": '#include {spelled}' comes before pto's header, and the braces of "
                     f"'{summary.open_braces}' do not pair up within it: pto's code may be inside its namespace "
                     "or block")
     # A header's macro the kernel writes outside its function bodies (a declaration, a function's
@@ -960,14 +962,14 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
                             and not (name in QUALIFIER_MACROS and all(_INERT_QUALIFIER.fullmatch(b) for b in bodies)))
     if macros_outside:
         name = macros_outside[0]
-        return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which the "
+        return Located(where, f": '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which the "
                 "kernel writes outside its function bodies: its expansion may declare or rename anything there")
     for name in sorted(set(summary.macro_bodies) & kernel_words):
         for body in summary.macro_bodies[name]:
             if "##" in body or any(body.count(a) != body.count(b) for a, b in ("()", "[]", "{}")):
-                return (f"{where}: '#include {spelled}' defines the macro '{name}' ({summary.macros[name]}), which "
-                        "pastes tokens or leaves a bracket open, and the kernel writes it: it may call or declare "
-                        "any name")
+                return Located(where, f": '#include {spelled}' defines the macro '{name}' "
+                               f"({summary.macros[name]}), which pastes tokens or leaves a bracket open, and the "
+                               "kernel writes it: it may call or declare any name")
     # A macro the header's namespace scope writes that pto-isa, the kernel or the command line
     # defines may expand to declarations the summary does not see, and a kernel macro named like a
     # header's declaration renames it.
@@ -977,11 +979,11 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     if foreign:
         name = foreign[0]
         at = summary.namespace_words.get(name) or summary.names[name]
-        return (f"{where}: '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa, "
+        return Located(where, f": '#include {spelled}' writes '{name}' at namespace scope ({at}), a macro pto-isa, "
                 "the kernel or the command line defines: its declarations there are not known")
     keywords = sorted(set(summary.macros) & _KEYWORDS)
     if keywords:
-        return f"{where}: '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'"
+        return Located(where, f": '#include {spelled}' defines a macro named like the C++ keyword '{keywords[0]}'")
     # (A header's function named like a builtin the model reads as a pure value, `get_block_idx`,
     # makes each call of that name an unknown call instead: FileContext.header_names.)
     spelled_names = sorted(name for name in (set(summary.names) | set(summary.macros)) & kernel_words
@@ -990,8 +992,8 @@ def _header_reason(model: CppFile, spelled: str, offset: int, summary: HeaderSum
     if spelled_names:
         name = spelled_names[0]
         at = summary.names.get(name) or summary.macros[name]
-        return (f"{where}: '#include {spelled}' declares or defines '{name}' ({at}), which the kernel writes and "
-                "ptofix reads as pto's or a builtin type")
+        return Located(where, f": '#include {spelled}' declares or defines '{name}' ({at}), which the kernel "
+                       "writes and ptofix reads as pto's or a builtin type")
     return ""
 
 

@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 
 from .. import regex_cache
+from ..located import Located
 from .keywords import CPP_KEYWORDS
 from .model import Compound, CppFile, Function, OpaqueStmt
 from .parser import CERTAIN_EXTENT
@@ -91,13 +92,13 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str],
     for definition in definitions:
         if definition.name in names and not _contained_replacement(definition.replacement, definition.params,
                                                                    definition.text):
-            return (f"its replacement list ({model.source.location(definition.span.start)}) may close or open a "
-                    "block")
+            return Located("its replacement list (", model.source.place(definition.span.start),
+                           ") may close or open a block")
     # A header included after a definition may use the name.
     first_definition = min((d.span.start for d in model.macro_table if d.name in closure), default=len(text))
     late = [offset for _, offset in model.includes if offset > first_definition]
     if late:
-        return f"a header included after its definition ({model.source.location(late[0])}) may use it"
+        return Located("a header included after its definition (", model.source.place(late[0]), ") may use it")
     # The directives a use may sit in: a #define or #undef (its own name, or the replacement of a
     # macro of the closure), an #if test; any other (#include, #pragma, #line) is no place it is.
     definitions_at = _Spans([(d.span, d.name) for d in model.macro_table])
@@ -120,9 +121,9 @@ def confined_macro_functions(model: CppFile, names: frozenset[str] | set[str],
         if tests_at.holding(at) is not None:
             continue
         if owner is None:
-            return f"'{name}' is written outside the function bodies ({model.source.location(at)})"
+            return Located(f"'{name}' is written outside the function bodies (", model.source.place(at), ")")
         if _in_other_directive(code, at):
-            return f"'{name}' is written in a directive ({model.source.location(at)})"
+            return Located(f"'{name}' is written in a directive (", model.source.place(at), ")")
         if owner not in found[name]:
             found[name].append(owner)
     reached: dict[str, tuple[Function, ...]] = {}

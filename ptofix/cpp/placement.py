@@ -12,7 +12,7 @@ The C++ does not say its architecture: a placement wrong on every architecture `
 """
 from __future__ import annotations
 
-from ..located import DiagnosticLine
+from ..located import DiagnosticLine, Located
 from ..pto.tiles import HIDDEN_SCRATCH, HIDDEN_SCRATCH_ARCHS, UB_BYTES_BY_ARCH
 from . import stmt_parser as A
 from .cfg_events import UB_SPACE
@@ -77,10 +77,12 @@ class Placement:
                                   f"{head} is placed past {ub}: bytes {ranges}; the NPU faults or touches other "
                                   f"memory there{tail}")
         lo, hi = HIDDEN_SCRATCH
+        # (The op's place kept as data: the text report writes it ``line:col`` in its file.)
         return DiagnosticLine(location, self.severity,
-                              f"{head} is placed inside the hidden UB scratch [{lo}, {hi}) of "
-                              f"{arch_names(self.wrong_on)}: bytes {ranges}; the row-expand op at {user_location} "
-                              f"broadcasts into that scratch and overwrites it{tail}")
+                              Located(f"{head} is placed inside the hidden UB scratch [{lo}, {hi}) of "
+                                      f"{arch_names(self.wrong_on)}: bytes {ranges}; the row-expand op at ",
+                                      user_location or "None",
+                                      f" broadcasts into that scratch and overwrites it{tail}"))
 
     def to_json(self, location: str, user_location: str | None) -> dict:
         return {"location": location, "function": self.fn.name, "tile": self.tile, "kind": self.kind,

@@ -23,7 +23,7 @@ broadcast the first op reads (§2.4, ``_same_rebroadcast``).
 """
 from __future__ import annotations
 
-from ..located import Place
+from ..located import Located, Place
 from ..pto.ordering import ROW_EXPAND_CHUNK_ROWS
 from ..pto.race_model import DEFAULT_RACE_MODEL, RaceModel
 from ..pto.tiles import bytes_known
@@ -145,8 +145,8 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
                                                                       f"{analysis.ctx.exhausted()}")))
         return
     if cfg.unstructured:
-        unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=f"control flow is not modelled "
-                                                                      f"({cfg.unstructured})")))
+        unverified.append(Unverified(fn, Event(EventKind.UNKNOWN, why=Located("control flow is not modelled (",
+                                                                              cfg.unstructured, ")"))))
         return
     # Any statement the model does not understand may hide vector work of its own, racing
     # with itself (`while (...) { TADD(b, ...); TADD(b, ...); }`) or with an op beside it,

@@ -212,14 +212,14 @@ class FunctionSemantics:
             # `void K::run() {...}`: in the body a name is looked up in K first, whose member
             # aliases and variables (`using int64_t = uint16_t;`) the model does not read (and
             # whether K is a class or a namespace rests on declarations it may misread).
-            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: a member of '{owner}', whose " \
-                                "class scope the model does not read"
+            state.hidden_jump = ctx.model.source.located(fn.span.start, f"a member of '{owner}', whose class "
+                                                         "scope the model does not read")
             state.jump_located = True
         elif head_macro:
             # `TPL void h()` with `#define TPL template <pipe_t PIPE_ALL>`: its template head,
             # qualifiers or parameters are not what the model reads.
-            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: the function's declaration uses " \
-                                f"the macro '{head_macro}'"
+            state.hidden_jump = ctx.model.source.located(fn.span.start, "the function's declaration uses "
+                                                         f"the macro '{head_macro}'")
             state.jump_located = True
         for name in value_params - declared_types - bound_names:
             # `template <pipe_t PIPE_ALL>`: in the body the name is the instantiation's value, not
@@ -255,8 +255,8 @@ class FunctionSemantics:
         spelled = (state.declared_template_params | state.maybe_declared | {sym.name for sym in state.symbols}) \
             & PTO_SPELLED_NAMES
         if spelled and not state.hidden_jump:
-            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(spelled)}' may be declared in " \
-                                "the function, so a name it qualifies may not be pto's"
+            state.hidden_jump = ctx.model.source.located(fn.span.start, f"'{min(spelled)}' may be declared in "
+                                                         "the function, so a name it qualifies may not be pto's")
             state.jump_located = True
         # The statement grammars read `size_t`, `int64_t`, `half`... as the builtin types by their
         # spelling: a variable, parameter or template parameter so named (`int32_t size_t = -8;`
@@ -264,8 +264,9 @@ class FunctionSemantics:
         renamed = (state.declared_template_params | {sym.name for sym in state.symbols if sym.kind != "type"}) \
             & GRAMMAR_TYPE_WORDS
         if renamed and not state.hidden_jump:
-            state.hidden_jump = f"{ctx.model.source.location(fn.span.start)}: '{min(renamed)}' is declared in the " \
-                                "function as another name than the type the statement grammar reads it as"
+            state.hidden_jump = ctx.model.source.located(fn.span.start, f"'{min(renamed)}' is declared in the "
+                                                         "function as another name than the type the statement "
+                                                         "grammar reads it as")
             state.jump_located = True
         if state.writes_everything:
             for sym in state.symbols:
@@ -486,8 +487,8 @@ class FunctionSemantics:
                 # directive may do anything too): every variable may change, any UB byte.
                 self.state.writes_everything = f"'{word}' inside the function may write any variable"
                 if not self.state.hidden_jump:
-                    where = self.ctx.model.source.location(stmt.span.start)
-                    self.state.hidden_jump = f"{where}: '{word}' inside the function may hide a jump"
+                    self.state.hidden_jump = self.ctx.model.source.located(
+                        stmt.span.start, f"'{word}' inside the function may hide a jump")
                     self.state.jump_located = True
                 self.info[id(stmt)] = StmtInfo(Kind.UNKNOWN, reason=f"directive '{word}' inside a function body")
             return
@@ -498,7 +499,7 @@ class FunctionSemantics:
             self.tiles.note_tiles(stmt, scope, symbols_before)
         if self.state.hidden_jump and not self.state.jump_located:
             # Say where: the innermost statement that set it is the first to get here.
-            self.state.hidden_jump = f"{self.ctx.model.source.location(stmt.span.start)}: {self.state.hidden_jump}"
+            self.state.hidden_jump = self.ctx.model.source.located(stmt.span.start, self.state.hidden_jump)
             self.state.jump_located = True
         if self.state.scope_exit_code:
             self.scope_exit[id(stmt)] = self.state.scope_exit_code

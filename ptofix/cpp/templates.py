@@ -97,13 +97,12 @@ def _instantiations(ctx: FileFacts, fn: Function) -> tuple[tuple[Binding, ...], 
             call = ast.expr if isinstance(ast, A.ExprStmt) else None
             if not isinstance(call, A.Call) or not isinstance(call.func, A.TemplateId) or call.func.name != name:
                 continue        # (counted below as a mention that is no call)
-            where = source.location(stmt.span.start)
             # (A call in an #if group, or in a function defined in one, counts whether or not
             # the group is compiled: an instantiation analysed that is never made only adds a
             # proof every removal must also pass.)
             binding, why = _binding(ctx, caller, params, call.func)
             if why:
-                return (), f"{where}: {why}"
+                return (), source.located(stmt.span.start, why)
             calls += 1
             if binding not in found:
                 found.append(binding)

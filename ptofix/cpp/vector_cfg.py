@@ -15,6 +15,7 @@ drain). ``wait_flag(PIPE_V, PIPE_S, e)`` only drains the V work issued before it
 """
 from __future__ import annotations
 
+from ..located import Located
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from . import stmt_parser as A
 from .cfg_events import (
@@ -143,14 +144,14 @@ class FunctionCFG:
             if stmt is None:
                 continue
             found = by_stmt.get(id(stmt))
-            why = f"may run in count mode after the '{found[0]}' at {found[1]}" if found else ""
+            why: str = Located(f"may run in count mode after the '{found[0]}' at ", found[1]) if found else ""
             # raw-text scan: a statement's span of the text, only in a file that sets count mode
             called = ctx.count_mode_functions.intersection(identifiers(text[stmt.span.start:stmt.span.end])) \
                 if not why and ctx.count_mode_functions else set()
             if called:
                 callee = min(called)
-                where = ctx.model.source.location(stmt.span.start)
-                why = f"may run in count mode after the call of {callee}() at {where}, which may leave it"
+                why = Located(f"may run in count mode after the call of {callee}() at ",
+                              ctx.model.source.place(stmt.span.start), ", which may leave it")
             if why and event.order not in why_by_order:
                 why_by_order[event.order] = why
                 starts.append(event)
@@ -158,11 +159,12 @@ class FunctionCFG:
         missing = [where for stmt, _name, where in points if id(stmt) not in located]
         if missing:
             # (No event shows the statement: where the mode changes cannot be placed.)
-            self.unstructured = self.unstructured or f"{missing[0]}: a count-mode name in a statement the " \
-                                                     "model shows no event for"
+            self.unstructured = self.unstructured or Located(missing[0], ": a count-mode name in a statement the "
+                                                             "model shows no event for")
         starts.append(self.entry)
-        why_by_order.setdefault(self.entry.order, "may run in count mode: no set_mask_norm() runs before it in this "
-                                            f"function, and the file names {ctx.count_mode_named}")
+        why_by_order.setdefault(self.entry.order, Located("may run in count mode: no set_mask_norm() runs before it "
+                                                          "in this function, and the file names ",
+                                                          ctx.count_mode_named))
         # Forward from each origin: an event reached is in maybe-count on entry; it passes that on
         # unless it is a set_mask_norm().
         stack = list(starts)

@@ -133,6 +133,12 @@ def test_a_missing_checkout_is_an_error(tmp_path, capsys):
     kernel.write_text(vector_kernel(""), encoding="utf-8")
     status, out, err = perf(str(kernel), "--pto-isa", str(tmp_path / "none"), capsys=capsys)
     assert status == 2 and out == ""
+    # (Identified first, as every command's --pto-isa: cli.main, compile_settings.environment_of.)
+    assert f"--pto-isa {tmp_path / 'none'}: not a pto-isa checkout (no include/pto directory)" in err
+    # A pto-isa checkout without Perf-Sim: refused by perf's own check, before anything is built.
+    (tmp_path / "isa" / "include" / "pto").mkdir(parents=True)
+    status, out, err = perf(str(kernel), "--pto-isa", str(tmp_path / "isa"), capsys=capsys)
+    assert status == 2 and out == ""
     assert "--pto-isa" in err and "perf_sim/launch.hpp" in err
 
 

@@ -213,7 +213,8 @@ def test_the_page_is_the_same_bytes_each_time_and_says_what_the_numbers_are():
 def test_report_html_needs_a_file(tmp_path, capsys):
     kernel = tmp_path / "k.cpp"
     kernel.write_text("void f() {}\n")
-    assert main(["perf", str(kernel), "--pto-isa", str(tmp_path), "--report", "html"]) == 2
+    (tmp_path / "isa" / "include" / "pto").mkdir(parents=True)      # (a checkout, identified first)
+    assert main(["perf", str(kernel), "--pto-isa", str(tmp_path / "isa"), "--report", "html"]) == 2
     err = capsys.readouterr().err
     assert "--report html writes a page: give it a file, --report-file PAGE.html" in err
 
