@@ -235,12 +235,18 @@ print(status, " ".join(found))
 """
 
 
-def test_one_file_run_builds_no_dataclass(tmp_path):
+def _fa_run_probe(probe, tmp_path):
+    """What ``probe`` prints after ``main`` ran `run --pattern auto` on the FA kernel (in a child)."""
     out = tmp_path / "out.cpp"
-    proc = subprocess.run([sys.executable, "-c", DATACLASSES_PROBE, "run", "--pattern", "auto", FA, "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-c", probe, "run", "--pattern", "auto", FA, "-o", str(out)],
                           capture_output=True, text=True, env=ENV, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    status, _, found = proc.stdout.strip().partition(" ")
+    return proc.stdout
+
+
+def test_one_file_run_builds_no_dataclass(tmp_path):
+    stdout = _fa_run_probe(DATACLASSES_PROBE, tmp_path)
+    status, _, found = stdout.strip().partition(" ")
     assert status == "0"
     assert found.split() == []
 
@@ -259,11 +265,8 @@ print(status, len(facts._op_spans), len(facts._ops), ",".join(sorted(facts._raw_
 
 
 def test_one_file_run_reads_the_ops_it_calls_and_parses_none_whole(tmp_path):
-    out = tmp_path / "out.cpp"
-    proc = subprocess.run([sys.executable, "-c", FACTS_PROBE, "run", "--pattern", "auto", FA, "-o", str(out)],
-                          capture_output=True, text=True, env=ENV, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    status, unread, parsed, read = proc.stdout.split()
+    stdout = _fa_run_probe(FACTS_PROBE, tmp_path)
+    status, unread, parsed, read = stdout.split()
     assert status == "0" and int(unread) > 30 and parsed == "0"
     assert read == "TADD,TEXP,TMULS,TROWEXPANDMUL,TROWEXPANDSUB"
 
@@ -284,9 +287,6 @@ print(status, " ".join(found))
 
 
 def test_one_file_run_builds_no_interpreted_namedtuple(tmp_path):
-    out = tmp_path / "out.cpp"
-    proc = subprocess.run([sys.executable, "-c", NAMEDTUPLE_PROBE, "run", "--pattern", "auto", FA, "-o", str(out)],
-                          capture_output=True, text=True, env=ENV, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    status, _, found = proc.stdout.strip().partition(" ")
+    stdout = _fa_run_probe(NAMEDTUPLE_PROBE, tmp_path)
+    status, _, found = stdout.strip().partition(" ")
     assert status == "0" and found.split() == []
