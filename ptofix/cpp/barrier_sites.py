@@ -20,10 +20,20 @@ if TYPE_CHECKING:
 
 
 def local_mentions(model: CppFile) -> dict[int, set[str]]:
-    """id(function) -> the names of the file's functions its text mentions (a lexical scan)."""
+    """id(function) -> the names of the file's functions its text mentions (a lexical scan: the
+    identifiers of its span of the text, comments, literals and directives included), read from
+    the word index (WordIndex.mentions: the parser's one scan of the words)."""
     text = model.source.text
     names = {fn.name for fn in model.functions}
-    return {id(fn): identifiers_among(text, names, fn.span.start, fn.span.end) for fn in model.functions}
+    read = model.word_index.mentions_of(names) if model.word_index is not None else {}
+    mentions: dict[int, set[str]] = {}
+    for fn in model.functions:
+        found = read.get(fn.span)
+        # raw-text scan: a function the index has not read (a model built without the parser's
+        # tokens, a function another parse of the file found).
+        mentions[id(fn)] = set(found) if found is not None else identifiers_among(text, names, fn.span.start,
+                                                                                     fn.span.end)
+    return mentions
 
 
 # A pipe_barrier up to the next ';' (or a macro body's end) that plainly names a pipe other than

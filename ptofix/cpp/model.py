@@ -894,9 +894,13 @@ class WordIndex:
     cannot tell, ``counts_known`` False); and where the comments, literals and directives that
     hold either lie (``lexeme_kinds``: 'c', 's' or 'p' each, None when the tokens cannot tell;
     ``lexeme_starts``, ``lexeme_ends``: their tokens' offsets), from which word_index rebuilds the
-    text the code alone makes."""
+    text the code alone makes. ``mention_names`` and ``mentions``: the names of the file's
+    functions, and by the span of each function which of them its text holds as identifiers
+    (``identifiers_among(text, mention_names, span.start, span.end)``, read in the same scan of the
+    words: barrier_sites.local_mentions)."""
 
-    __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends")
+    __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends", "mention_names",
+                 "mentions")
 
     def __init__(self, words: set[bytes] | None, code: dict[bytes, int] | None, comments: dict[bytes, int] | None,
                  lexeme_kinds: str | None = None, lexeme_starts: array | None = None,
@@ -907,6 +911,13 @@ class WordIndex:
         self.lexeme_kinds = lexeme_kinds
         self.lexeme_starts: array = array("q") if lexeme_starts is None else lexeme_starts
         self.lexeme_ends: array = array("q") if lexeme_ends is None else lexeme_ends
+        self.mention_names: frozenset[str] = frozenset()
+        self.mentions: dict[Span, frozenset[str]] = {}
+
+    def mentions_of(self, names: set[str] | frozenset[str]) -> dict[Span, frozenset[str]]:
+        """By the span of each function the index read, which of ``names`` its text holds as
+        identifiers (empty unless ``names`` are the names of the functions the index read)."""
+        return self.mentions if names == self.mention_names else {}
 
     @property
     def counts_known(self) -> bool:

@@ -68,7 +68,7 @@ from .preprocessor import (
     with_header_queries,
 )
 from .tokens import MAX_NESTING, NestingLimit, StructureError, Tokens, has_assignment, scan_tokens
-from .word_index import read_word_index
+from .word_index import WordReading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
@@ -336,8 +336,10 @@ class _StructureParser:
     # is one character, its mark; another token's mark is its kind letter, never a bracket or ';'
     # (nor does its text start with one: a word character, '/', '#' or a quote), so
     # marks[i] == "(" is tok.text == "(".
-    def __init__(self, source: SourceText, tokens: Tokens):
+    def __init__(self, source: SourceText, tokens: Tokens, words: WordReading):
+        """``words``: the file's word index, read once parse_file knows the functions' spans."""
         self.source = source
+        self.words = words
         self.text = source.text
         self.tokens = tokens
         self.kinds = tokens.kinds
@@ -415,6 +417,9 @@ class _StructureParser:
             k for k, (stmt, (ns, pp)) in enumerate(zip(self.globals, self.global_places, strict=True))
             if any(stmt.span.end > fn.span.start or self.places[id(fn)][0][:len(ns)] != ns
                    or self.places[id(fn)][1][:len(pp)] != pp for fn in functions))
+        # The file's words, read once from its tokens (the text is not scanned for them again),
+        # and which of the functions' names each one's text holds (WordIndex.mentions).
+        self.words.read(functions)
         # One word scan of the whole text serves both lexical searches below.
         pto_names, scanned, encoded = _file_scan_names()
         words = file_identifiers_among(self.source, scanned, encoded)
@@ -1158,25 +1163,33 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
     forget_statements()
     scanned = scan_tokens(source)
     _within_statement_budget(source, scanned)
-    # The file's words, read once from its tokens (the text is not scanned for them again).
-    word_index = read_word_index(scanned)
-    if word_index.words is not None:
-        source.take_words(word_index.words)
-    tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
-    parser = _StructureParser(source, tokens)
+    # The file's words, read once from its tokens (the text is not scanned for them again), when
+    # the parse knows the functions' spans (_StructureParser.parse_file).
+    words = WordReading(source, scanned)
     try:
-        model = _mark_certain_extents(parser.parse_file(), tokens)
-        model.environment, model.reads, model.word_index = environment, reads, word_index
-        return model
+        model = _parse_structure(source, scanned, environment, words)
+    except PtofixError:
+        words.read([])      # (a file refused: its words are read from its tokens all the same)
+        raise
+    model.environment, model.reads, model.word_index = environment, reads, words.read([])
+    return model
+
+
+def _parse_structure(source: SourceText, scanned: Tokens, environment: CompileEnvironment,
+                     words: WordReading) -> CppFile:
+    """parse_cpp's model, but its environment, record and word index."""
+    tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
+    parser = _StructureParser(source, tokens, words)
+    try:
+        return _mark_certain_extents(parser.parse_file(), tokens)
     except StructureError as exc:
         # (One handler: compiled by mypyc, `except NestingLimit as exc` before `except
         # StructureError as exc` types the shared `exc` as the subclass and fails on the base.)
         if isinstance(exc, NestingLimit):
             raise UnreadableInput(f"{exc} (valid C++: a compiler nests further)", source, exc.offset) from None
-        crossing = _parse_crossing_functions(source, tokens) \
+        crossing = _parse_crossing_functions(source, tokens, words) \
             if exc.group or _balances_in_one_reading(tokens) else None
         if crossing is not None:
-            crossing.environment, crossing.reads, crossing.word_index = environment, reads, word_index
             return crossing
         if exc.group or _balances_in_one_reading(tokens):
             # Valid C++ (one group of each section compiled) whose `#if` groups cut across the
@@ -1249,7 +1262,7 @@ def _mark_certain_extents(model: CppFile, tokens: Tokens, blanked: frozenset[int
     return model
 
 
-def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | None:
+def _parse_crossing_functions(source: SourceText, tokens: Tokens, words: WordReading) -> CppFile | None:
     """The file read with the body of each function whose `#if` groups cut across its braces read
     as comments but its directives (which keep the macro table whole), each such function unknown
     (CROSSING_GROUPS), when each one's extent is the same whichever groups are compiled; None
@@ -1258,7 +1271,7 @@ def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | N
     first_only = _as_comments(tokens, [groups[index].body for section in all_sections
                                        for at, index in enumerate(section.groups) if at])
     try:
-        first = _StructureParser(source, first_only).parse_file()
+        first = _StructureParser(source, first_only, words).parse_file()
     except StructureError:
         return None
     sections, where = _section_map(tokens)
@@ -1281,7 +1294,7 @@ def _parse_crossing_functions(source: SourceText, tokens: Tokens) -> CppFile | N
         return None
     blanked = Tokens(tokens.text, "".join(kind_list), "".join(mark_list), tokens.starts, tokens.ends)
     try:
-        model = _StructureParser(source, blanked).parse_file()
+        model = _StructureParser(source, blanked, words).parse_file()
     except StructureError:
         return None
     for fn in model.functions:

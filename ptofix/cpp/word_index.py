@@ -9,11 +9,15 @@ as code or comment by its token's kind, answers the lexical questions asked of a
   splices not joined, comments and strings included);
 - how often a name occurs as an identifier in the text with its line splices joined, comments
   and strings included (FileFacts.name_count), and outside comments, strings kept
-  (FileFacts.code_name_count).
+  (FileFacts.code_name_count);
+- which of the names of the file's functions each function's text holds as identifiers
+  (barrier_sites.local_mentions): read in the same split of the words, each function's span
+  split as a piece of its own (the parser reads the index once it knows the spans: WordReading).
 
 They are the answers the raw-text scans gave (``count_identifiers(join_splices(text))``,
-``count_identifiers(strip_comments(join_splices(text)))``, ``ascii_words(text)``);
-tests/cpp/test_word_index.py compares them over the corpus and generated text. When the
+``count_identifiers(strip_comments(join_splices(text)))``, ``ascii_words(text)``,
+``identifiers_among(text, names, fn.span.start, fn.span.end)``); tests/cpp/test_word_index.py
+and tests/cpp/test_function_mentions.py compare them over the corpus and generated text. When the
 tokens cannot show that an answer is the same (a splice the tokens split from its line), the
 index has no counts (``counts_known`` False) and the caller scans the text as before.
 """
@@ -25,14 +29,15 @@ from collections import Counter
 
 from .. import regex_cache
 from ..source import ASCII_WORD_BYTES, word_chunks
-from .lexical import SPLICE, code_only, masked_literals, strip_comments
+from .lexical import IDENTIFIER, SPLICE, code_only, identifiers_among, masked_literals, strip_comments
 from .model import WordIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
-    from .model import CppFile
+    from ..source import SourceText, Span
+    from .model import CppFile, Function
     from .tokens import Tokens
 
 # A word: a maximal run of word characters, [A-Za-z0-9_] in an ASCII text (\w there), \w in
@@ -107,14 +112,103 @@ def _lexemes(tokens: Tokens) -> tuple[str, array, array]:
     return "".join(lexeme_kinds), lexeme_starts, lexeme_ends
 
 
-def read_word_index(tokens: Tokens) -> WordIndex:
+def _is_word_character(ch: str) -> bool:
+    """``\\w`` of a str pattern."""
+    return ch.isalnum() or ch == "_"
+
+
+def _cuts_a_word(text: str, at: int) -> bool:
+    """Whether offset ``at`` lies inside a word (a word character on either side of it)."""
+    return 0 < at < len(text) and _is_word_character(text[at - 1]) and _is_word_character(text[at])
+
+
+def _counts_and_mentions(text: str, functions: Sequence[Function]) -> tuple[Counter[bytes], dict[Span, frozenset[str]]]:
+    """How often each word of ``text`` occurs (_word_counts), and by the span of each of
+    ``functions`` which of their names its text holds as identifiers (``identifiers_among(text,
+    names, span.start, span.end)``, range ends bounding words), from one split of the text into
+    words: a function's words are split from its span, the text between spans as a piece of its
+    own. A function whose span another one's overlaps, or whose edge lies inside a word (where
+    the file's count must read the whole word), has its text counted with the next piece and
+    its names scanned for apart."""
+    counts: Counter[bytes] = Counter()
+    mentions: dict[Span, frozenset[str]] = {}
+    names = {fn.name for fn in functions}
+    # A name is a word of a function's text, or the identifier of one (a word from its first letter
+    # or '_' on: `0x1F` holds `x1F`, `éf` holds `f`): the latter are looked for below.
+    encoded = frozenset(name.encode("utf-8") for name in names if IDENTIFIER.fullmatch(name))
+    split: list[tuple[Span, set[bytes]]] = []
+    apart: list[Span] = []
+    pos = 0
+    for fn in sorted(functions, key=_span_start):
+        span = fn.span
+        start, end = span
+        if start < pos or end < start or _cuts_a_word(text, start) or _cuts_a_word(text, end):
+            apart.append(span)
+            continue
+        counts.update(_words(text, pos, start))
+        found: set[bytes] = set()
+        for piece_start, piece_end in word_chunks(text, start, end):
+            words = _words(text, piece_start, piece_end)
+            counts.update(words)
+            found.update(encoded.intersection(words))
+        split.append((span, found))
+        pos = end
+    counts.update(_words(text, pos, len(text)))
+    for word, name in _words_holding(counts, encoded).items():
+        # A word that holds a name after its leading digits (`0x1F`, `1f`, `éf`): the functions
+        # whose text holds it as a whole word, where it lies (a split span holds a word of the
+        # text whole, so its words are the text's words inside it).
+        _add_where_whole(text, word.decode("utf-8"), name, split)
+    for span, found in split:
+        mentions[span] = frozenset(word.decode("utf-8") for word in found)
+    for span in apart:
+        # raw-text scan: a function's span that another overlaps or that cuts a word.
+        mentions[span] = frozenset(identifiers_among(text, names, span.start, span.end))
+    return counts, mentions
+
+
+def _words_holding(counts: Counter[bytes], names: frozenset[bytes]) -> dict[bytes, bytes]:
+    """The words of ``counts`` that do not start with a letter or '_' but whose identifier (from
+    their first letter or '_' on) is one of ``names``, and that name."""
+    holding: dict[bytes, bytes] = {}
+    for word in counts:
+        if word[0] not in _STARTS_IDENTIFIER:
+            spelled = word.decode("utf-8")
+            first = _IDENTIFIER_START.search(spelled)
+            if first is not None and (name := spelled[first.start():].encode("utf-8")) in names:
+                holding[word] = name
+    return holding
+
+
+def _add_where_whole(text: str, word: str, name: bytes, split: list[tuple[Span, set[bytes]]]) -> None:
+    """Add ``name`` to the names found in each span of ``split`` (in file order, disjoint) that
+    holds ``word`` as a whole word of ``text``."""
+    starts = [span.start for span, _ in split]
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        before = text[at - 1] if at > 0 else " "
+        after = text[end] if end < len(text) else " "
+        if not _is_word_character(before) and not _is_word_character(after):
+            k = bisect_right(starts, at) - 1
+            if k >= 0 and end <= split[k][0].end:
+                split[k][1].add(name)
+        at = text.find(word, at + 1)
+
+
+def _span_start(fn: Function) -> int:
+    return fn.span.start
+
+
+def read_word_index(tokens: Tokens, functions: Sequence[Function] = ()) -> WordIndex:
     """The word index of the text ``tokens`` were scanned from (the raw tokens of
     tokens.scan_tokens, which cover the whole text: only blanks lie between them, and a token
-    never ends inside a word, so each word is one token's)."""
+    never ends inside a word, so each word is one token's), and which of the names of
+    ``functions`` each one's text holds (WordIndex.mentions)."""
     text = tokens.text
     kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
     lexemes = _lexemes(tokens)
-    code = _word_counts(text, 0, len(text))
+    code, mentions = _counts_and_mentions(text, functions)
     words = set(code) if text.isascii() else None
     # The comments' words, read from their tokens (each comment's words are its token's).
     pieces: list[str] = []
@@ -141,7 +235,8 @@ def read_word_index(tokens: Tokens) -> WordIndex:
         index = kinds.find("p", index + 1)
     for token in sorted(set(mended)):
         if token < 0 or kinds[token] not in "ps":
-            return WordIndex(words, None, None)  # (a backslash outside them: the tokenizer refuses it)
+            # (a backslash outside them: the tokenizer refuses it)
+            return _with_mentions(WordIndex(words, None, None), functions, mentions)
         raw = text[starts[token]:ends[token]]
         joined = _SPLICE.sub("", raw) if "\\" in raw else raw
         if kinds[token] == "p" and text.startswith(("\n", "\r"), ends[token]) \
@@ -150,7 +245,7 @@ def read_word_index(tokens: Tokens) -> WordIndex:
             # text holds there, or one joining its splices makes, which the scans of the joined
             # text read as a splice too): a comment or literal the scans read there may run on
             # past it. Neither the counts nor the places of the lexemes are known.
-            return WordIndex(words, None, None)
+            return _with_mentions(WordIndex(words, None, None), functions, mentions)
         # raw-text scan: a directive's comments, which its token holds (read as strip_comments
         # reads them, the way the whole text's scan read them).
         code_part = strip_comments(joined) if kinds[token] == "p" else joined
@@ -159,7 +254,35 @@ def read_word_index(tokens: Tokens) -> WordIndex:
         if code_part is not joined:
             comments.update(_words(joined, 0, len(joined)))
             comments.subtract(_words(code_part, 0, len(code_part)))
-    return WordIndex(words, _identifier_counts(code), _identifier_counts(comments), *lexemes)
+    return _with_mentions(WordIndex(words, _identifier_counts(code), _identifier_counts(comments), *lexemes),
+                          functions, mentions)
+
+
+def _with_mentions(index: WordIndex, functions: Sequence[Function], mentions: dict[Span, frozenset[str]]) -> WordIndex:
+    index.mention_names = frozenset(fn.name for fn in functions)
+    index.mentions = mentions
+    return index
+
+
+class WordReading:
+    """The word index of a file (read_word_index), read from its tokens once: by the parser when
+    it knows the functions' spans, or without them (a file the parser refuses, whose words the
+    source is given all the same: SourceText.take_words)."""
+
+    __slots__ = ("source", "tokens", "index")
+
+    def __init__(self, source: SourceText, tokens: Tokens):
+        self.source = source
+        self.tokens = tokens
+        self.index: WordIndex | None = None
+
+    def read(self, functions: Sequence[Function]) -> WordIndex:
+        """The index (read with ``functions`` if not read yet), its words given to the source."""
+        if self.index is None:
+            index = self.index = read_word_index(self.tokens, functions)
+            if index.words is not None:
+                self.source.take_words(index.words)
+        return self.index
 
 
 def _rebuilt(text: str, lexemes: tuple[str, array, array], comment: Callable[[str], str],
