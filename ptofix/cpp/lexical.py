@@ -244,7 +244,8 @@ def _is_identifier_in(text: str, name: str, start: int, end: int) -> bool:
     """Whether ``name`` is one of ``identifiers(text, start, end)``: an occurrence that ends its
     word and that the scan starts the word at, so its first letter or '_' (the scan skips a
     word's leading digits: `0x1F` holds `x1F`). Range ends bound words as the scan's do."""
-    if not IDENTIFIER.fullmatch(name):
+    # (An ASCII identifier is [A-Za-z_][A-Za-z0-9_]*, IDENTIFIER's match: read without the regex.)
+    if not (name.isascii() and name.isidentifier()) and not IDENTIFIER.fullmatch(name):
         return False
     at = text.find(name, start, end)
     while at != -1:
