@@ -387,7 +387,7 @@ class FileFacts:
         if self._name_counts is None:
             names = {fn.name for fn in self.model.functions}
             index = self.model.word_index
-            if index is not None and index.counts_known:
+            if index is not None and index.counts_known(names):
                 # (Read from the parser's tokens: cpp/word_index.py.)
                 self._name_counts = {name: count for name in names if (count := index.name_count(name))}
             else:
@@ -404,7 +404,7 @@ class FileFacts:
         if self._code_name_counts is None:
             names = {fn.name for fn in self.model.functions}
             index = self.model.word_index
-            if index is not None and index.counts_known:
+            if index is not None and index.counts_known(names):
                 self._code_name_counts = {name: count for name in names if (count := index.code_name_count(name))}
             else:
                 text = self.model.source.text

@@ -887,20 +887,19 @@ class Function(Struct):
 
 
 class WordIndex:
-    """The words of one text, read from its tokens (word_index.read_word_index): ``words`` (its
-    distinct words, line splices not joined, as bytes; ASCII text only, else None), ``code`` and
-    ``comments`` (how often each identifier occurs, as UTF-8 bytes, splices joined, outside
-    comments (strings and directives' code included) and in comments; None when the tokens
-    cannot tell, ``counts_known`` False); and where the comments, literals and directives that
-    hold either lie (``lexeme_kinds``: 'c', 's' or 'p' each, None when the tokens cannot tell;
+    """The words of one text, read from its tokens (word_index.read_word_index) with the names of
+    the file's functions (``names``): ``words`` (its distinct words, line splices not joined, as
+    bytes; ASCII text only, else None), ``code`` and ``comments`` (how often each of ``names``
+    occurs as an identifier, as UTF-8 bytes, splices joined, outside comments (strings and
+    directives' code included) and in comments; None when the tokens cannot tell,
+    ``counts_known`` False); where the comments, literals and directives that hold either lie
+    (``lexeme_kinds``: 'c', 's' or 'p' each, None when the tokens cannot tell;
     ``lexeme_starts``, ``lexeme_ends``: their tokens' offsets), from which word_index rebuilds the
-    text the code alone makes. ``mention_names`` and ``mentions``: the names of the file's
-    functions, and by the span of each function which of them its text holds as identifiers
-    (``identifiers_among(text, mention_names, span.start, span.end)``, read in the same scan of the
-    words: barrier_sites.local_mentions)."""
+    text the code alone makes; and ``mentions``: by the span of each function, which of ``names``
+    its text holds as identifiers (``identifiers_among(text, names, span.start, span.end)``, read
+    in the same scan of the words: barrier_sites.local_mentions)."""
 
-    __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends", "mention_names",
-                 "mentions")
+    __slots__ = ("words", "code", "comments", "lexeme_kinds", "lexeme_starts", "lexeme_ends", "names", "mentions")
 
     def __init__(self, words: set[bytes] | None, code: dict[bytes, int] | None, comments: dict[bytes, int] | None,
                  lexeme_kinds: str | None = None, lexeme_starts: array | None = None,
@@ -911,31 +910,31 @@ class WordIndex:
         self.lexeme_kinds = lexeme_kinds
         self.lexeme_starts: array = array("q") if lexeme_starts is None else lexeme_starts
         self.lexeme_ends: array = array("q") if lexeme_ends is None else lexeme_ends
-        self.mention_names: frozenset[str] = frozenset()
-        self.mentions: dict[Span, frozenset[str]] = {}
+        self.names: frozenset[str] = frozenset()
+        self.mentions: dict[Span, tuple[str, ...]] = {}
 
-    def mentions_of(self, names: set[str] | frozenset[str]) -> dict[Span, frozenset[str]]:
-        """By the span of each function the index read, which of ``names`` its text holds as
-        identifiers (empty unless ``names`` are the names of the functions the index read)."""
-        return self.mentions if names == self.mention_names else {}
-
-    @property
-    def counts_known(self) -> bool:
-        return self.code is not None and self.comments is not None
+    def counts_known(self, names: set[str] | frozenset[str]) -> bool:
+        """Whether the index counted each of ``names``."""
+        return self.code is not None and self.comments is not None and names <= self.names
 
     def name_count(self, name: str) -> int | None:
         """How often ``name`` occurs as an identifier, splices joined, comments and strings
-        included; None when the tokens cannot tell."""
-        if self.code is None or self.comments is None:
+        included; None when the index did not count it."""
+        if self.code is None or self.comments is None or name not in self.names:
             return None
         key = name.encode("utf-8")
         return self.code.get(key, 0) + self.comments.get(key, 0)
 
     def code_name_count(self, name: str) -> int | None:
-        """name_count outside comments (strings kept); None when the tokens cannot tell."""
-        if self.code is None:
+        """name_count outside comments (strings kept); None when the index did not count it."""
+        if self.code is None or name not in self.names:
             return None
         return self.code.get(name.encode("utf-8"), 0)
+
+    def mentions_of(self, names: set[str] | frozenset[str]) -> dict[Span, tuple[str, ...]]:
+        """By the span of each function the index read, which of ``names`` its text holds as
+        identifiers (empty unless ``names`` are the names of the functions the index read)."""
+        return self.mentions if names == self.names else {}
 
 
 class CppFile(Struct):

@@ -7,12 +7,14 @@ as code or comment by its token's kind, answers the lexical questions asked of a
 
 - which words the text holds (SourceText.word_text, identifier_words: the raw text's words, line
   splices not joined, comments and strings included);
-- how often a name occurs as an identifier in the text with its line splices joined, comments
-  and strings included (FileFacts.name_count), and outside comments, strings kept
-  (FileFacts.code_name_count);
-- which of the names of the file's functions each function's text holds as identifiers
-  (barrier_sites.local_mentions): read in the same split of the words, each function's span
-  split as a piece of its own (the parser reads the index once it knows the spans: WordReading).
+- how often the name of one of the file's functions occurs as an identifier in the text with
+  its line splices joined, comments and strings included (FileFacts.name_count), and outside
+  comments, strings kept (FileFacts.code_name_count);
+- which of those names each function's text holds as identifiers (barrier_sites.local_mentions).
+
+The parser reads the index once it knows the functions' spans (WordReading): one split of the
+text into words, each function's span split as a piece of its own, answers all three (the
+distinct words kept, the functions' names counted and found among each piece's words).
 
 They are the answers the raw-text scans gave (``count_identifiers(join_splices(text))``,
 ``count_identifiers(strip_comments(join_splices(text)))``, ``ascii_words(text)``,
@@ -70,27 +72,41 @@ def _words(text: str, start: int, end: int) -> list[bytes]:
     return found
 
 
-def _word_counts(text: str, start: int, end: int) -> Counter[bytes]:
-    """How often each word of ``text[start:end]`` occurs (_words' words), counted a piece of
-    ~64K characters at a time: no list of every word of a large text (at 5 MB, ~40 bytes a word
-    held at once, most of the parse's peak memory)."""
-    counts: Counter[bytes] = Counter()
-    for piece_start, piece_end in word_chunks(text, start, end):
-        counts.update(_words(text, piece_start, piece_end))
-    return counts
+def _identifier_of(word: bytes) -> bytes | None:
+    """The identifier a word holds (from its first letter or '_' on: `0x1F` holds `x1F`, `éf`
+    holds `f`), None if it has none (a number)."""
+    if word[0] in _STARTS_IDENTIFIER:
+        return word
+    spelled = word.decode("utf-8")
+    first = _IDENTIFIER_START.search(spelled)
+    return spelled[first.start():].encode("utf-8") if first is not None else None
 
 
-def _identifier_counts(words: Counter[bytes]) -> dict[bytes, int]:
-    """The identifiers of ``words`` (a word's from its first letter or '_' on) and their counts."""
-    counts = {word: count for word, count in words.items() if count > 0}
-    for word in [word for word in counts if word[0] not in _STARTS_IDENTIFIER]:
-        count = counts.pop(word)
-        spelled = word.decode("utf-8")
-        first = _IDENTIFIER_START.search(spelled)
-        if first is not None:
-            identifier = spelled[first.start():].encode("utf-8")
-            counts[identifier] = counts.get(identifier, 0) + count
-    return counts
+def _named_counts(counts: dict[bytes, int], names: frozenset[bytes], into: dict[bytes, int]) -> None:
+    """Add to ``into`` the counts of ``counts`` (by word) of the words whose identifier is one of
+    ``names``, by that identifier."""
+    for word, count in counts.items():
+        identifier = _identifier_of(word)
+        if identifier is not None and identifier in names:
+            into[identifier] = into.get(identifier, 0) + count
+
+
+# A piece holding more of the names than this counts them by one walk of its words, not by a
+# walk (list.count) per name.
+_FEW_FOUND = 4
+
+
+def _count_among(words: list[bytes], names: frozenset[bytes], counts: dict[bytes, int]) -> frozenset[bytes]:
+    """Add to ``counts`` how often each of ``names`` is one of ``words``; the names found."""
+    found = names.intersection(words)
+    if len(found) <= _FEW_FOUND:
+        for name in found:
+            counts[name] = counts.get(name, 0) + words.count(name)
+    else:
+        for word in words:
+            if word in found:
+                counts[word] = counts.get(word, 0) + 1
+    return found
 
 
 def _lexemes(tokens: Tokens) -> tuple[str, array, array]:
@@ -122,20 +138,16 @@ def _cuts_a_word(text: str, at: int) -> bool:
     return 0 < at < len(text) and _is_word_character(text[at - 1]) and _is_word_character(text[at])
 
 
-def _counts_and_mentions(text: str, functions: Sequence[Function]) -> tuple[Counter[bytes], dict[Span, frozenset[str]]]:
-    """How often each word of ``text`` occurs (_word_counts), and by the span of each of
-    ``functions`` which of their names its text holds as identifiers (``identifiers_among(text,
-    names, span.start, span.end)``, range ends bounding words), from one split of the text into
-    words: a function's words are split from its span, the text between spans as a piece of its
-    own. A function whose span another one's overlaps, or whose edge lies inside a word (where
-    the file's count must read the whole word), has its text counted with the next piece and
-    its names scanned for apart."""
-    counts: Counter[bytes] = Counter()
-    mentions: dict[Span, frozenset[str]] = {}
-    names = {fn.name for fn in functions}
-    # A name is a word of a function's text, or the identifier of one (a word from its first letter
-    # or '_' on: `0x1F` holds `x1F`, `éf` holds `f`): the latter are looked for below.
-    encoded = frozenset(name.encode("utf-8") for name in names if IDENTIFIER.fullmatch(name))
+def _split_words(text: str, functions: Sequence[Function], names: frozenset[bytes], distinct: set[bytes],
+                 counts: dict[bytes, int]) -> tuple[list[tuple[Span, set[bytes]]], list[Span]]:
+    """One split of ``text`` into words, ~64K characters at a time (no list of every word of a
+    large text: at 5 MB, ~40 bytes a word held at once): its distinct words added to
+    ``distinct``, how often each of ``names`` is a word to ``counts``; and by the span of each of
+    ``functions``, which of ``names`` its words are (range ends bounding words, as
+    ``identifiers_among(text, names, span.start, span.end)`` reads them): a function's span is
+    split as a piece of its own, the text between spans too. A function whose span overlaps an
+    earlier one's, or whose edge lies inside a word (where the file's words must be read whole),
+    is listed apart (its text split with the next piece)."""
     split: list[tuple[Span, set[bytes]]] = []
     apart: list[Span] = []
     pos = 0
@@ -145,38 +157,33 @@ def _counts_and_mentions(text: str, functions: Sequence[Function]) -> tuple[Coun
         if start < pos or end < start or _cuts_a_word(text, start) or _cuts_a_word(text, end):
             apart.append(span)
             continue
-        counts.update(_words(text, pos, start))
-        found: set[bytes] = set()
-        for piece_start, piece_end in word_chunks(text, start, end):
-            words = _words(text, piece_start, piece_end)
-            counts.update(words)
-            found.update(encoded.intersection(words))
-        split.append((span, found))
+        _split_piece(text, pos, start, names, distinct, counts)
+        split.append((span, _split_piece(text, start, end, names, distinct, counts)))
         pos = end
-    counts.update(_words(text, pos, len(text)))
-    for word, name in _words_holding(counts, encoded).items():
-        # A word that holds a name after its leading digits (`0x1F`, `1f`, `éf`): the functions
-        # whose text holds it as a whole word, where it lies (a split span holds a word of the
-        # text whole, so its words are the text's words inside it).
-        _add_where_whole(text, word.decode("utf-8"), name, split)
-    for span, found in split:
-        mentions[span] = frozenset(word.decode("utf-8") for word in found)
-    for span in apart:
-        # raw-text scan: a function's span that another overlaps or that cuts a word.
-        mentions[span] = frozenset(identifiers_among(text, names, span.start, span.end))
-    return counts, mentions
+    _split_piece(text, pos, len(text), names, distinct, counts)
+    return split, apart
 
 
-def _words_holding(counts: Counter[bytes], names: frozenset[bytes]) -> dict[bytes, bytes]:
-    """The words of ``counts`` that do not start with a letter or '_' but whose identifier (from
+def _split_piece(text: str, start: int, end: int, names: frozenset[bytes], distinct: set[bytes],
+                 counts: dict[bytes, int]) -> set[bytes]:
+    """_split_words of ``text[start:end]``: the names found among its words."""
+    found: set[bytes] = set()
+    for piece_start, piece_end in word_chunks(text, start, end):
+        words = _words(text, piece_start, piece_end)
+        distinct.update(words)
+        found.update(_count_among(words, names, counts))
+    return found
+
+
+def _words_holding(words: set[bytes], names: frozenset[bytes]) -> dict[bytes, bytes]:
+    """The words of ``words`` that do not start with a letter or '_' but whose identifier (from
     their first letter or '_' on) is one of ``names``, and that name."""
     holding: dict[bytes, bytes] = {}
-    for word in counts:
+    for word in words:
         if word[0] not in _STARTS_IDENTIFIER:
-            spelled = word.decode("utf-8")
-            first = _IDENTIFIER_START.search(spelled)
-            if first is not None and (name := spelled[first.start():].encode("utf-8")) in names:
-                holding[word] = name
+            identifier = _identifier_of(word)
+            if identifier is not None and identifier in names:
+                holding[word] = identifier
     return holding
 
 
@@ -203,25 +210,57 @@ def _span_start(fn: Function) -> int:
 def read_word_index(tokens: Tokens, functions: Sequence[Function] = ()) -> WordIndex:
     """The word index of the text ``tokens`` were scanned from (the raw tokens of
     tokens.scan_tokens, which cover the whole text: only blanks lie between them, and a token
-    never ends inside a word, so each word is one token's), and which of the names of
-    ``functions`` each one's text holds (WordIndex.mentions)."""
+    never ends inside a word, so each word is one token's): its words, how often the names of
+    ``functions`` occur as identifiers, and which of them each one's text holds."""
     text = tokens.text
     kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
     lexemes = _lexemes(tokens)
-    code, mentions = _counts_and_mentions(text, functions)
-    words = set(code) if text.isascii() else None
-    # The comments' words, read from their tokens (each comment's words are its token's).
+    names = frozenset(fn.name for fn in functions)
+    encoded = frozenset(name.encode("utf-8") for name in names if IDENTIFIER.fullmatch(name))
+    distinct: set[bytes] = set()
+    code: dict[bytes, int] = {}
+    split, apart = _split_words(text, functions, encoded, distinct, code)
+    # The words that hold a name after their leading digits (`0x1F`, `1f`, `éf`; seldom any): the
+    # functions whose text holds one as a whole word hold the name (a split span holds a word of
+    # the text whole), and the text is split once more for their counts.
+    holding = _words_holding(distinct, encoded)
+    for word, name in holding.items():
+        _add_where_whole(text, word.decode("utf-8"), name, split)
+    counted = encoded | frozenset(holding)
+    if holding:
+        _split_piece(text, 0, len(text), frozenset(holding), set(), code)
+    # (Each a tuple of the functions' own name strings: ~70 bytes a function, not a frozenset's ~220
+    # and a copy of each name's.)
+    spelled = {name.encode("utf-8"): name for name in names}
+    mentions = {span: tuple(spelled[name] for name in found) for span, found in split}
+    for span in apart:
+        # raw-text scan: a function's span that another overlaps or whose edge cuts a word.
+        mentions[span] = tuple(identifiers_among(text, names, span.start, span.end))
+    words = distinct if text.isascii() else None
+    # The comments' words, read from their tokens (each comment's words are its token's), joined
+    # ~64K characters at a time.
+    comments: dict[bytes, int] = {}
     pieces: list[str] = []
+    size = 0
     index = kinds.find("c")
     while index != -1:
         pieces.append(text[starts[index]:ends[index]])
+        size += ends[index] - starts[index] + 1
         index = kinds.find("c", index + 1)
-    comment_text = "\n".join(pieces)
-    comments = _word_counts(comment_text, 0, len(comment_text))
-    code.subtract(comments)
+        if size > _COMMENTS_AT_ONCE or index == -1:
+            joined_comments = "\n".join(pieces)
+            _split_piece(joined_comments, 0, len(joined_comments), counted, set(), comments)
+            pieces.clear()
+            size = 0
+    for word, count in comments.items():
+        code[word] = code.get(word, 0) - count
     # A line splice lies in a directive or a string literal (tokens.scan_tokens refuses one
     # elsewhere): such a token's words are read again with its splices joined, as the compiler
     # reads them. A directive's comments are comments (the tokens hold a directive as one lexeme).
+    # (Joined, a token may hold a word the text does not: its counts are kept by word, and
+    # added by identifier below.)
+    code_mended: Counter[bytes] = Counter()
+    comments_mended: Counter[bytes] = Counter()
     mended: list[int] = []
     at = text.find("\\")
     while at != -1:
@@ -236,7 +275,7 @@ def read_word_index(tokens: Tokens, functions: Sequence[Function] = ()) -> WordI
     for token in sorted(set(mended)):
         if token < 0 or kinds[token] not in "ps":
             # (a backslash outside them: the tokenizer refuses it)
-            return _with_mentions(WordIndex(words, None, None), functions, mentions)
+            return _with_mentions(WordIndex(words, None, None), names, mentions)
         raw = text[starts[token]:ends[token]]
         joined = _SPLICE.sub("", raw) if "\\" in raw else raw
         if kinds[token] == "p" and text.startswith(("\n", "\r"), ends[token]) \
@@ -245,21 +284,30 @@ def read_word_index(tokens: Tokens, functions: Sequence[Function] = ()) -> WordI
             # text holds there, or one joining its splices makes, which the scans of the joined
             # text read as a splice too): a comment or literal the scans read there may run on
             # past it. Neither the counts nor the places of the lexemes are known.
-            return _with_mentions(WordIndex(words, None, None), functions, mentions)
+            return _with_mentions(WordIndex(words, None, None), names, mentions)
         # raw-text scan: a directive's comments, which its token holds (read as strip_comments
         # reads them, the way the whole text's scan read them).
         code_part = strip_comments(joined) if kinds[token] == "p" else joined
-        code.subtract(_words(raw, 0, len(raw)))
-        code.update(_words(code_part, 0, len(code_part)))
+        code_mended.subtract(_words(raw, 0, len(raw)))
+        code_mended.update(_words(code_part, 0, len(code_part)))
         if code_part is not joined:
-            comments.update(_words(joined, 0, len(joined)))
-            comments.subtract(_words(code_part, 0, len(code_part)))
-    return _with_mentions(WordIndex(words, _identifier_counts(code), _identifier_counts(comments), *lexemes),
-                          functions, mentions)
+            comments_mended.update(_words(joined, 0, len(joined)))
+            comments_mended.subtract(_words(code_part, 0, len(code_part)))
+    code_counts: dict[bytes, int] = {}
+    comment_counts: dict[bytes, int] = {}
+    _named_counts(code, encoded, code_counts)
+    _named_counts(code_mended, encoded, code_counts)
+    _named_counts(comments, encoded, comment_counts)
+    _named_counts(comments_mended, encoded, comment_counts)
+    return _with_mentions(WordIndex(words, code_counts, comment_counts, *lexemes), names, mentions)
 
 
-def _with_mentions(index: WordIndex, functions: Sequence[Function], mentions: dict[Span, frozenset[str]]) -> WordIndex:
-    index.mention_names = frozenset(fn.name for fn in functions)
+# The comments' text is split for its words this many characters at a time.
+_COMMENTS_AT_ONCE = 1 << 16
+
+
+def _with_mentions(index: WordIndex, names: frozenset[str], mentions: dict[Span, tuple[str, ...]]) -> WordIndex:
+    index.names = names
     index.mentions = mentions
     return index
 

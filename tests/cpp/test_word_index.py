@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 import ptofix
 from ptofix.cpp.file_facts import FileFacts
 from ptofix.cpp.lexical import code_only, identifiers, masked_literals, strip_comments
-from ptofix.cpp.model import CppFile, WordIndex
+from ptofix.cpp.model import Compound, CppFile, Function, WordIndex
 from ptofix.cpp.parser import parse_cpp
 from ptofix.cpp.statement_forms import has_splice, join_splices
 from ptofix.cpp.tokens import scan_tokens
 from ptofix.cpp.word_index import code_between, code_source, masked_source, masked_tokens_text, read_word_index
-from ptofix.source import PtofixError, SourceText, ascii_words
+from ptofix.source import PtofixError, SourceText, Span, ascii_words
 
 
 def old_scans(text: str) -> tuple[set[bytes] | None, Counter[str], Counter[str]]:
@@ -33,11 +33,14 @@ def old_scans(text: str) -> tuple[set[bytes] | None, Counter[str], Counter[str]]
 
 
 def index_of(text: str) -> WordIndex | None:
+    """The index read with a function (of an empty span) named after each identifier of the text
+    (and a few names it does not hold): the names it counts."""
     try:
         tokens = scan_tokens(SourceText(text, "t.cpp"))
     except PtofixError:        # (UnreadableInput too: the model is Unknown, no index is read)
         return None
-    return read_word_index(tokens)
+    names = sorted(set(old_scans(text)[1]) | {"x", "f", "absent"})
+    return read_word_index(tokens, [Function(name, Span(0, 0), Compound(Span(0, 0))) for name in names])
 
 
 def same_answers(text: str) -> bool:
@@ -62,7 +65,7 @@ def same_answers(text: str) -> bool:
         for end in cuts:
             if start <= end:
                 assert code_between(model, start, end) == code_only(text[start:end]), (start, end)
-    if not index.counts_known:
+    if not index.counts_known(set(every)):
         assert index.name_count("x") is None and index.code_name_count("x") is None
         assert index.lexeme_kinds is None       # (then rebuilt by the scans themselves)
         return False
@@ -130,7 +133,7 @@ def test_a_splice_the_tokens_end_a_directive_before_leaves_the_counts_unknown():
     # the tokens it is in a string. The index cannot tell the counts: the caller scans the text.
     text = '#define X "a\\\\\nb" /* f */ "\nint f;\n'
     index = index_of(text)
-    assert index is not None and not index.counts_known
+    assert index is not None and not index.counts_known({"f"})
     assert old_scans(text)[2]["f"] == 1
     same_answers(text)
 
@@ -181,7 +184,10 @@ def test_generated_files_are_mostly_counted():
 def test_file_facts_read_the_index_and_fall_back_to_the_scan():
     text = "void f() {}\nvoid g() { f(); /* f */ }\n#define CALL_F \"f\" // f\n"
     model = parse_cpp(SourceText(text, "k.cpp"))
-    assert model.word_index is not None and model.word_index.counts_known
+    assert model.word_index is not None and model.word_index.counts_known({"f", "g"})
+    # (The counts of the functions' names only: another name's is not known.)
+    assert model.word_index.name_count("CALL_F") is None and model.word_index.code_name_count("CALL_F") is None
+    assert not model.word_index.counts_known({"f", "CALL_F"})
     facts = FileFacts(model)
     assert (facts.name_count("f"), facts.code_name_count("f")) == (5, 3)
     assert facts.name_count("CALL_F") == 0          # (the count of a function's name only)
