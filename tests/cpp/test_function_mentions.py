@@ -143,6 +143,10 @@ def test_the_generators_reach_the_cases():
     "void f() {}\nvoid k() { const char *s = \"é f\"; }\n",
     "void f() {}void k(){f();}void m(){k();}\n",                      # (spans touching each other)
     "".join(f"void f{n}() {{ f{n + 1}(); f{n + 2}(); }}\n" for n in range(30)),   # (more than a few names)
+    # `#if` groups that cut across g's braces: the file is parsed again (parser._parse_crossing_functions),
+    # the index read once, by the first parse that knows the functions.
+    "void g(int n) {\n#if defined(FOO)\n  for (int i = 0; i < n; ++i) {\n#else\n  for (int i = 0; i < 4; ++i) {\n"
+    "#endif\n    n += i;\n  }\n}\nvoid k() { g(2); }\n",
 ])
 def test_parsed_examples(text):
     model = parse_cpp(SourceText(text, "k.cpp"))
