@@ -67,7 +67,7 @@ def same_mentions(text: str, spans: list[tuple[str, int, int]]) -> bool:
     return True
 
 
-NAMES = ["f", "g1", "x1F", "a_b", "_y", "F", "main", "f0", "e5", "aé", "A::f", "1f", "kernel", "helper", "z"]
+NAMES = ["f", "g1", "x1F", "a_b", "_y", "F", "main", "f0", "e5", "aé", "éf", "A::f", "1f", "kernel", "helper", "z"]
 FRAGMENTS = st.sampled_from([
     "f", "g1", "x1F", "0x1F", "a_b", "_y", "F", "main", "f0", "1e5", "e5", "1f", "9f", "z", "zz", "kernel",
     "helper", "éf", "aé", "wörd", "\ufeff", " ", "\t", "\n", "\r\n", ";", "{", "}", "(", ")", "[", "]", "+",
@@ -203,3 +203,15 @@ def test_the_corpus():
 def test_fa_cpp():
     model = parse_cpp(SourceText(FA_CPP.read_text(encoding="utf-8"), str(FA_CPP)))
     assert len(model.functions) == 5 and local_mentions(model) == scanned_mentions(model)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts_and_spans())
+def test_the_oracle_finds_a_few_names_as_the_identifier_scan_does(case):
+    # identifiers_among looks for a few names with str.find (lexical._is_identifier_in, which reads
+    # an ASCII name as an identifier without the regex): the same names as the scan of every
+    # identifier of the range.
+    text, spans = case
+    names = {name for name, _, _ in spans[:8]}
+    for _, start, end in spans:
+        assert identifiers_among(text, names, start, end) == names.intersection(identifiers(text, start, end))
