@@ -173,8 +173,60 @@ def _template(text: str, start: int) -> TemplateId | None:
         return _TEMPLATES[key]
     if len(_TEMPLATES) >= _STATEMENTS_MAX:
         _TEMPLATES.clear()
-    node = _TEMPLATES[key] = _parse_template(text, start)
+        _TEMPLATE_TEXTS.clear()
+    # The same text read at another offset (`T<...> v = T<...>(args);` spells its type twice): its
+    # AST, every offset moved by the distance (_parse_template decides from the text alone;
+    # tests/cpp/test_template_rebase.py compares the two).
+    node: TemplateId | None = None
+    if text in _TEMPLATE_TEXTS:
+        known = _TEMPLATE_TEXTS[text]
+        if known is None:
+            _TEMPLATES[key] = None
+            return None
+        node = _rebased_template(known, start - known.start)
+    if node is None:
+        node = _parse_template(text, start)
+        _TEMPLATE_TEXTS[text] = node
+    _TEMPLATES[key] = node
     return node
+
+
+def _rebased_template(node: TemplateId, delta: int) -> TemplateId | None:
+    """``node`` (a _parse_template AST) with every offset moved by ``delta``; None if it holds a
+    node _parse_template does not build (then the text is parsed again)."""
+    args: list[Node] = []
+    for arg in node.args:
+        moved = _rebased_argument(arg, delta)
+        if moved is None:
+            return None
+        args.append(moved)
+    return TemplateId(node.start + delta, node.end + delta, node.name, args)
+
+
+def _rebased_argument(node: Node, delta: int) -> Node | None:
+    """A template argument of _parse_template's (_template_argument: a template, an atom or a
+    builtin type word) with every offset moved by ``delta``; None for any other node."""
+    start, end = node.start + delta, node.end + delta
+    if isinstance(node, Name):
+        return Name(start, end, node.id)
+    if isinstance(node, Number):
+        return Number(start, end, node.text)
+    if isinstance(node, TemplateId):
+        return _rebased_template(node, delta)
+    if isinstance(node, TypeRef):
+        if node.template is not None or node.pointer or node.quals or node.ref:
+            return None
+        return TypeRef(start, end, node.name)
+    if isinstance(node, Literal):
+        return Literal(start, end, node.value)
+    if isinstance(node, Unary):
+        operand = _rebased_argument(node.operand, delta)
+        return None if operand is None else Unary(start, end, node.op, operand)
+    if isinstance(node, Binary):
+        left = _rebased_argument(node.left, delta)
+        right = _rebased_argument(node.right, delta)
+        return None if left is None or right is None else Binary(start, end, node.op, left, right)
+    return None
 
 
 def _parse_template(text: str, start: int) -> TemplateId | None:
@@ -431,6 +483,7 @@ _MISS: Node = Fallback(-2, -2)      # what a table lookup that finds nothing get
 _RECENT: dict[str, Node | None] = {}
 _RECENT_MAX = 512
 _TEMPLATES: dict[tuple[str, int], TemplateId | None] = {}     # _template results by (text, offset)
+_TEMPLATE_TEXTS: dict[str, TemplateId | None] = {}   # each template text's first _parse_template result
 
 
 # One string object per distinct identifier or number text of a file's fast-path atoms: a kernel
@@ -465,6 +518,7 @@ def forget_statements() -> None:
     _STATEMENTS.clear()
     _STRINGS.clear()
     _TEMPLATES.clear()
+    _TEMPLATE_TEXTS.clear()
 
 
 def forget_all_statements() -> None:
