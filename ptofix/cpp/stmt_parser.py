@@ -183,7 +183,7 @@ def _template(text: str, start: int) -> TemplateId | None:
         if known is None:
             _TEMPLATES[key] = None
             return None
-        node = _rebased_template(known, start - known.start)
+        node = _rebased_template(known, text, start - known.start)
     if node is None:
         node = _parse_template(text, start)
         _TEMPLATE_TEXTS[text] = node
@@ -191,12 +191,18 @@ def _template(text: str, start: int) -> TemplateId | None:
     return node
 
 
-def _rebased_template(node: TemplateId, delta: int) -> TemplateId | None:
-    """``node`` (a _parse_template AST) with every offset moved by ``delta``; None if it holds a
-    node _parse_template does not build (then the text is parsed again)."""
+def _rebased_template(node: TemplateId, text: str, delta: int) -> TemplateId | None:
+    """``node`` (the _parse_template AST of ``text``) with every offset moved by ``delta``; None
+    if it holds a node _parse_template does not build (then the text is parsed again). A nested
+    template is _template's at its new offset: shared with the statements that read it there, as
+    a parse there shares it."""
     args: list[Node] = []
     for arg in node.args:
-        moved = _rebased_argument(arg, delta)
+        moved: Node | None
+        if isinstance(arg, TemplateId):
+            moved = _template(text[arg.start - node.start:arg.end - node.start], arg.start + delta)
+        else:
+            moved = _rebased_argument(arg, delta)
         if moved is None:
             return None
         args.append(moved)
@@ -204,15 +210,13 @@ def _rebased_template(node: TemplateId, delta: int) -> TemplateId | None:
 
 
 def _rebased_argument(node: Node, delta: int) -> Node | None:
-    """A template argument of _parse_template's (_template_argument: a template, an atom or a
-    builtin type word) with every offset moved by ``delta``; None for any other node."""
+    """An atom or builtin type word of _parse_template's (_template_argument) with every offset
+    moved by ``delta``; None for any other node."""
     start, end = node.start + delta, node.end + delta
     if isinstance(node, Name):
         return Name(start, end, node.id)
     if isinstance(node, Number):
         return Number(start, end, node.text)
-    if isinstance(node, TemplateId):
-        return _rebased_template(node, delta)
     if isinstance(node, TypeRef):
         if node.template is not None or node.pointer or node.quals or node.ref:
             return None
