@@ -332,10 +332,18 @@ _JUMPS = {"break;": "break", "continue;": "continue"}
 _MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 
+def _templated_call_may_match(text: str) -> bool:
+    """Whether _FAST_TEMPLATED_CALL may match ``text``: its text before the '(' it calls with holds
+    no '=' unless it starts with `auto`, so a declaration `T<...> v = T<...>(args);`, whose '='
+    comes before any '(', needs no match (~1 us a statement; tests/cpp/test_fast_path_skips.py)."""
+    eq = text.find("=")
+    return eq == -1 or eq > text.find("(") or text.startswith("auto")
+
+
 def _fast_parse_templated(text: str, paren: bool) -> Node | None:
     """_fast_parse's shapes with a template (a templated call, a Tile declaration, a templated
     initialiser or constructor): the node, FALLBACK, or None when none matches."""
-    match = _FAST_TEMPLATED_CALL.match(text) if paren else None
+    match = _FAST_TEMPLATED_CALL.match(text) if paren and _templated_call_may_match(text) else None
     if match:
         tmpl = _template(match.group(3), match.start(3))
         args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
@@ -345,7 +353,7 @@ def _fast_parse_templated(text: str, paren: bool) -> Node | None:
             if not match.group(1):
                 return ExprStmt(0, close + 1, call)
             return Decl(0, close + 1, TypeRef(0, 4, "auto", None, 0, ()), match.group(2), call, None)
-    match = _FAST_TILE.match(text)
+    match = _FAST_TILE.match(text) if not paren else None      # (its text holds no '(')
     if match:
         # A kernel declares the same few tile types many times: the type is shared (_template).
         tmpl = _template(text[:match.end(2) + 1], 0)
