@@ -200,9 +200,9 @@ class _Parser:
             if accepts & keyword:
                 return (name, name, pos, end)
             raise _Fail()
-        chain = text.startswith("::", end)
+        chain = text[end:end + 2] == "::"
         if accepts & W_TNAME:
-            if text.startswith("<", end):
+            if text[end:end + 1] == "<":
                 return ("tname", name, pos, end)
             if chain:
                 template = _TNAME.match(text, pos)
@@ -241,13 +241,15 @@ class _Parser:
         """Whether a word (a name, `::`-qualified or not) is next."""
         text = self.text
         pos = self.skip(self.pos)
-        if text.startswith("::", pos):
+        if text[pos:pos + 2] == "::":
             pos += 2
         return text[pos:pos + 1] in _WORD_STARTS
 
     def starts_with(self, chars: str) -> bool:
         pos = self.skip(self.pos)
-        return self.text.startswith(chars, pos)
+        # (A slice compared, not str.startswith(chars, pos): a method call with its arguments
+        # parsed each time, several times a token in a compiled build.)
+        return self.text[pos:pos + len(chars)] == chars
 
     def operand_start(self) -> Tok | None:
         """A number or string at ``pos`` (consumed), else None."""
@@ -273,7 +275,7 @@ class _Parser:
         char = text[pos]
         if not template:
             for op in _FOLLOW_OPS_BY_CHAR.get(char, ()):
-                if text.startswith(op, pos):
+                if text[pos:pos + len(op)] == op:
                     return ("op", op, pos, pos + len(op))
         return ("op", char, pos, pos + 1)
 
@@ -283,8 +285,9 @@ class _Parser:
         pos = self.skip(self.pos)
         if pos >= len(text):
             return None
-        if text.startswith("++", pos) or text.startswith("--", pos):
-            return ("op", text[pos:pos + 2], pos, pos + 2)
+        two = text[pos:pos + 2]
+        if two == "++" or two == "--":
+            return ("op", two, pos, pos + 2)
         return ("op", text[pos], pos, pos + 1)
 
     def take(self, tok: Tok) -> Tok:
@@ -293,7 +296,7 @@ class _Parser:
 
     def expect(self, char: str) -> Tok:
         pos = self.skip(self.pos)
-        if not self.text.startswith(char, pos):
+        if self.text[pos:pos + len(char)] != char:
             raise _Fail()
         self.pos = pos + len(char)
         return ("op", char, pos, pos + len(char))
