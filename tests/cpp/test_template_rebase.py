@@ -92,3 +92,35 @@ def test_a_nested_template_is_shared_with_its_reading_at_that_offset():
     moved = stmt_parser._template(text, 40)
     assert moved.args[1] is shared
     assert ast_shape(moved) == fresh(text, 40)
+
+
+MUTATIONS = [lambda t, i: t[:i] + " " + t[i:], lambda t, i: t[:i] + t[i + 1:],
+             lambda t, i: t[:i] + ("2" if t[i:i + 1] != "2" else "3") + t[i + 1:],
+             lambda t, i: t[:i] + "/*c*/" + t[i:], lambda t, i: t[:i] + "// c\n" + t[i:]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(template_texts(), st.data())
+def test_near_miss_texts_read_in_turn_are_each_parsed_as_there(text, data):
+    """Texts one character or one blank apart, or with a comment inside, read in any order at any
+    offsets: each is its own parse (the reuse is keyed by the exact text), never the other's moved."""
+    stmt_parser.forget_all_statements()
+    at = data.draw(st.integers(0, len(text)))
+    near = data.draw(st.sampled_from(MUTATIONS))(text, at)
+    reads = data.draw(st.lists(st.tuples(st.sampled_from([text, near]), st.integers(0, 200)), min_size=2, max_size=8))
+    for which, start in reads:
+        assert ast_shape(stmt_parser._template(which, start)) == fresh(which, start), (which, start)
+
+
+@settings(max_examples=200, deadline=None)
+@given(template_texts(depth=1), st.sampled_from(["/*c*/", "/* > , < */", "// x\n"]), st.data())
+def test_a_comment_inside_a_repeated_template_reads_as_the_statement_parser_reads_it(text, comment, data):
+    at = data.draw(st.sampled_from([i for i, ch in enumerate(text) if ch in ",<>"] or [0]))
+    commented = text[:at] + comment + text[at:]
+    stmt_parser.forget_all_statements()
+    for statement in (f"{text} v = {text}(a);", f"{commented} v = {commented}(a);", f"{text} w = {commented}(a);",
+                      f"{commented} v42 = {text}(a, b);"):
+        fast = stmt_parser.parse_statement(statement)
+        plain = stmt_parser.parse_statement(statement, fast=False)
+        if fast is not None and plain is not None:     # (as above: the fast path reads a few more)
+            assert ast_shape(fast) == ast_shape(plain), statement
