@@ -53,6 +53,7 @@ ALLOWED = {
                                           "text only (no macro, no setting); emptied per file for memory only",
     "ptofix.cpp.stmt_parser:_RECENT": "statement ASTs by text, as _STATEMENTS, of earlier files (bounded)",
     "ptofix.cpp.stmt_parser:_TEMPLATES": "template-id readings by (text, offset): pure; emptied for memory only",
+    "ptofix.cpp.stmt_parser:_TEMPLATE_TEXTS": "each template text's first reading, moved to others: pure; for speed",
     "ptofix.cpp.stmt_parser:_STRINGS": "one string object per equal text (interning): no meaning",
     "ptofix.cpp.stmt_ast:_number_value": "a literal's value from its spelling",
     "ptofix.ir.parser:_LARK": "the PTO IR grammar, built on first use",

@@ -31,6 +31,23 @@ def _auto_may_hold_an_object(decl: A.Decl, sym: Symbol) -> None:
         sym.object_type = "auto"
 
 
+def _resolved_words(args: list[A.Node]) -> tuple[str, ...] | None:
+    """The words DeclarationReader._read_tile_type reads through the scope in a tile's template
+    arguments ``args`` (the element type's, a space's or layout's spelled as a type), or None if it
+    reads more there: a dimension that is not a literal (a name, a `sizeof`: a constant of the
+    function or the file, which a local name may hide)."""
+    for key in ("rows", "cols", "valid_row", "valid_col"):
+        node = tile_arg(args, key)
+        if node is not None and any(isinstance(sub, (A.Name, A.TypeRef)) for sub in A.walk(node)):
+            return None
+    words: list[str] = []
+    for key in ("loc", "dtype", "blayout"):
+        node = tile_arg(args, key)
+        if isinstance(node, A.TypeRef) or (key == "dtype" and isinstance(node, A.Name)):
+            words.append(node.name if isinstance(node, A.TypeRef) else node.id)
+    return tuple(words)
+
+
 class DeclarationReader:
     """What a declaration of the function being read declares (its symbol, its type followed through
     the aliases, the tile type a `Tile<...>` names) and defines (a scalar's value, a tile's binding
@@ -41,7 +58,8 @@ class DeclarationReader:
         self.state = state
         self.ctx = state.ctx
         self.expressions = expressions
-        self._tile_types: dict[int, tuple[A.TemplateId, TileType]] = {}    # template_tile_type
+        # template_tile_type: id -> (node, its type, the words its reading resolves, or None: not kept)
+        self._tile_types: dict[int, tuple[A.TemplateId, TileType, tuple[str, ...] | None]] = {}
 
     def release(self) -> None:
         """See FunctionSemantics.release."""
@@ -127,19 +145,28 @@ class DeclarationReader:
     def template_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
         """The tile type ``Tile<...>`` names. A kernel declares the same few tile types many times
         and their statements share one template node (stmt_parser._template): its type is kept by
-        node while nothing can make the node's words name something else (a local alias, a
-        template parameter, a name a statement ptofix cannot read may declare; each of these only
-        grows during the walk, so a type kept while there were none is still right)."""
-        state = self.state
-        plain = not (state.local_alias_names or state.maybe_declared or state.template_params or state.constants)
-        if plain:
-            kept = self._tile_types.get(id(tmpl))
-            if kept is not None and kept[0] is tmpl:
-                return kept[1]
+        node when its reading (_read_tile_type) depends on the node alone, then and now: its
+        dimensions are literals (a name there is read through the scope and the function's
+        constants) and the words it resolves (the element type's; a space's or layout's when
+        spelled as a type) name nothing else where it is read (no alias, template parameter or
+        name a statement ptofix cannot read may declare). tests/cpp/test_tile_type_reuse.py."""
+        kept = self._tile_types.get(id(tmpl))
+        if kept is not None and kept[0] is tmpl and kept[2] is not None and self._as_spelled(kept[2], scope):
+            return kept[1]
         tile = self._read_tile_type(tmpl, scope)
-        if plain:
-            self._tile_types[id(tmpl)] = (tmpl, tile)
+        words = _resolved_words(tmpl.args)
+        self._tile_types[id(tmpl)] = (tmpl, tile, words if words is not None and self._as_spelled(words, scope)
+                                      else None)
         return tile
+
+    def _as_spelled(self, words: tuple[str, ...], scope: Scope) -> bool:
+        """Each of ``words`` names the type it spells here: what _read_tile_type resolves it to
+        whatever the scope (resolve_type then only names a class of the file, fixed per file)."""
+        state = self.state
+        for word in words:
+            if word in state.template_params or word in state.maybe_declared or scope.alias(word) is not None:
+                return False
+        return True
 
     def _read_tile_type(self, tmpl: A.TemplateId, scope: Scope) -> TileType:
         args = tmpl.args

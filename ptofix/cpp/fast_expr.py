@@ -49,63 +49,69 @@ from .stmt_ast import (
     walk,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
+# (The module's constants are Final: a compiled build reads a Final from a C variable, or inlines an
+# int one, where it looks any other global up in the module's dict at each use.)
 # The fast parsers' one "not mine" answer (stmt_ast.Fallback): stmt_parser's regex fast paths give it too.
-FALLBACK: Node = Fallback(-1, -1)
+FALLBACK: Final[Node] = Fallback(-1, -1)
 
 # ---- terminals (as cpp_stmt.lark spells them; runs possessive: each token is read once, in time
 # linear in its length, and no shorter run could be followed by what the patterns require) -----
 _QUALS = ("const", "constexpr", "static", "volatile", "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__",
           "__cb__", "__fbuf__", "__ssbuf__", "__restrict__", "inline")
-_QUAL = regex_cache.compile(r"(?:" + "|".join(_QUALS) + r")\b")
-_BUILTIN = regex_cache.compile(
+_QUAL: Final = regex_cache.compile(r"(?:" + "|".join(_QUALS) + r")\b")
+_BUILTIN: Final = regex_cache.compile(
     r"(?:(?:unsigned|signed)(?:\s+(?:long\s+long|long|int|short|char))?|u?int(?:8|16|32|64)_t|size_t|ssize_t"
     r"|event_t|mem_dsb_t|pipe_t|uintptr_t|intptr_t|int|long\s+long|long|short|char|float|double|half|bfloat16_t"
     r"|bool|void)\b")
-_TNAME = regex_cache.compile(r"(?:::)?+[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
-_QNAME = regex_cache.compile(r"::[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+|[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
-_NAME = regex_cache.compile(r"[A-Za-z_]\w*+")
-_NUMBER = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
-_STRING = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
-_LITERAL_WORDS = {"true": True, "false": False, "nullptr": None}
-_QUAL_WORDS = frozenset(_QUALS)
-_WORD_STARTS = frozenset("_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")     # (what _NAME starts with)
-_MULTI_WORD_HEADS = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
-_STATEMENT_WORDS = ("using", "typedef", "return")
+_TNAME: Final = regex_cache.compile(r"(?:::)?+[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
+_QNAME: Final = regex_cache.compile(r"::[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+|[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
+_NAME: Final = regex_cache.compile(r"[A-Za-z_]\w*+")
+_NUMBER: Final = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
+_STRING: Final = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
+_LITERAL_WORDS: Final = {"true": True, "false": False, "nullptr": None}
+_QUAL_WORDS: Final = frozenset(_QUALS)
+_WORD_STARTS: Final = frozenset("_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")     # (what _NAME starts with)
+_MULTI_WORD_HEADS: Final = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
+_STATEMENT_WORDS: Final = ("using", "typedef", "return")
 # Blanks and comments, as the grammar ignores them (its WS: space, tab, form feed, CR, LF).
-_SKIP_STARTS = " \t\f\r\n/"
-_SKIP = regex_cache.compile(r"(?:[ \t\f\r\n]++|//[^\r\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
+_SKIP_STARTS: Final = " \t\f\r\n/"
+_SKIP: Final = regex_cache.compile(r"(?:[ \t\f\r\n]++|//[^\r\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
 
 # The builtin type words (the grammar's BUILTIN terminal spells the same ones).
-BUILTIN_TYPE_WORDS = frozenset({
+BUILTIN_TYPE_WORDS: Final = frozenset({
     "unsigned", "signed", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
     "size_t", "ssize_t", "event_t", "mem_dsb_t", "pipe_t", "uintptr_t", "intptr_t", "int", "long", "short", "char",
     "float", "double", "half", "bfloat16_t", "bool", "void"})
 
 # Which words a position takes (bits): the kinds of token the grammar accepts there.
-W_NAME = 1
-W_QNAME = 2
-W_TNAME = 4
-W_QUAL = 8
-W_BUILTIN = 16
-W_AUTO = 32
-W_BOOL = 64          # true, false
-W_NULLPTR = 128
-W_SIZEOF = 256
-W_STATEMENT = 512    # using, typedef, return
-W_ANY_NAME = 1024    # a declarator's or member's name: any word is a NAME there
+W_NAME: Final = 1
+W_QNAME: Final = 2
+W_TNAME: Final = 4
+W_QUAL: Final = 8
+W_BUILTIN: Final = 16
+W_AUTO: Final = 32
+W_BOOL: Final = 64          # true, false
+W_NULLPTR: Final = 128
+W_SIZEOF: Final = 256
+W_STATEMENT: Final = 512    # using, typedef, return
+W_ANY_NAME: Final = 1024    # a declarator's or member's name: any word is a NAME there
 
-_NAMES = W_NAME | W_QNAME | W_TNAME
+_NAMES: Final = W_NAME | W_QNAME | W_TNAME
 # The words the grammar makes keywords before any other terminal, by the kind a position takes.
-_KEYWORD_KINDS = {"auto": W_AUTO, "true": W_BOOL, "false": W_BOOL, "nullptr": W_NULLPTR}
-_UNARY = _NAMES | W_BOOL | W_NULLPTR | W_SIZEOF
-_PAREN = _UNARY | W_QUAL | W_BUILTIN                  # after '(' where a cast may follow
-_STATEMENT_START = _PAREN | W_AUTO | W_STATEMENT
-_FOR_INIT_START = _PAREN | W_AUTO
-_DECL_TYPE = _NAMES | W_QUAL | W_BUILTIN | W_AUTO     # a declaration's type (after a qualifier too)
-_CAST_TYPE = _NAMES | W_QUAL | W_BUILTIN              # a cast's or template argument's type after a qualifier
-_TARG = _NAMES | W_BOOL | W_SIZEOF | W_QUAL | W_BUILTIN
-_TUNARY = _NAMES | W_BOOL | W_SIZEOF
-_DECLARATOR = W_NAME | W_ANY_NAME
+_KEYWORD_KINDS: Final = {"auto": W_AUTO, "true": W_BOOL, "false": W_BOOL, "nullptr": W_NULLPTR}
+_UNARY: Final = _NAMES | W_BOOL | W_NULLPTR | W_SIZEOF
+_PAREN: Final = _UNARY | W_QUAL | W_BUILTIN                  # after '(' where a cast may follow
+_STATEMENT_START: Final = _PAREN | W_AUTO | W_STATEMENT
+_FOR_INIT_START: Final = _PAREN | W_AUTO
+_DECL_TYPE: Final = _NAMES | W_QUAL | W_BUILTIN | W_AUTO     # a declaration's type (after a qualifier too)
+_CAST_TYPE: Final = _NAMES | W_QUAL | W_BUILTIN              # a cast's or template argument's type after a qualifier
+_TARG: Final = _NAMES | W_BOOL | W_SIZEOF | W_QUAL | W_BUILTIN
+_TUNARY: Final = _NAMES | W_BOOL | W_SIZEOF
+_DECLARATOR: Final = W_NAME | W_ANY_NAME
 
 Tok = tuple[str, str, int, int]        # (kind, text, start, end); kind: a word kind, "num", "str" or "op"
 
@@ -113,14 +119,14 @@ Tok = tuple[str, str, int, int]        # (kind, text, start, end); kind: a word 
 # takes `<<` before `<<=`, so `a <<= b` reads as a shift followed by '=': refused, as there).
 _FOLLOW_OPS = ("++", "--", "||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=",
                "|=", "^=", "->")
-_FOLLOW_OPS_BY_CHAR = {op[0]: tuple(o for o in _FOLLOW_OPS if o[0] == op[0]) for op in _FOLLOW_OPS}
-_ASSIGN_OPS = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="})
+_FOLLOW_OPS_BY_CHAR: Final = {op[0]: tuple(o for o in _FOLLOW_OPS if o[0] == op[0]) for op in _FOLLOW_OPS}
+_ASSIGN_OPS: Final = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="})
 _LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
            ("+", "-"), ("*", "/", "%")]
-_PRECEDENCE = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
+_PRECEDENCE: Final = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
 # ptoas writes a few levels; each bracket, operand of a prefix operator, branch and argument opens
 # one. Past this many the AST is deeper than the statement parser keeps anyway.
-_MAX_OPEN = 4 * MAX_EXPRESSION_NESTING
+_MAX_OPEN: Final = 4 * MAX_EXPRESSION_NESTING
 
 
 class _Fail(Exception):
@@ -200,9 +206,9 @@ class _Parser:
             if accepts & keyword:
                 return (name, name, pos, end)
             raise _Fail()
-        chain = text.startswith("::", end)
+        chain = text[end:end + 2] == "::"
         if accepts & W_TNAME:
-            if text.startswith("<", end):
+            if text[end:end + 1] == "<":
                 return ("tname", name, pos, end)
             if chain:
                 template = _TNAME.match(text, pos)
@@ -241,13 +247,15 @@ class _Parser:
         """Whether a word (a name, `::`-qualified or not) is next."""
         text = self.text
         pos = self.skip(self.pos)
-        if text.startswith("::", pos):
+        if text[pos:pos + 2] == "::":
             pos += 2
         return text[pos:pos + 1] in _WORD_STARTS
 
     def starts_with(self, chars: str) -> bool:
         pos = self.skip(self.pos)
-        return self.text.startswith(chars, pos)
+        # (A slice compared, not str.startswith(chars, pos): a method call with its arguments
+        # parsed each time, several times a token in a compiled build.)
+        return self.text[pos:pos + len(chars)] == chars
 
     def operand_start(self) -> Tok | None:
         """A number or string at ``pos`` (consumed), else None."""
@@ -273,7 +281,7 @@ class _Parser:
         char = text[pos]
         if not template:
             for op in _FOLLOW_OPS_BY_CHAR.get(char, ()):
-                if text.startswith(op, pos):
+                if text[pos:pos + len(op)] == op:
                     return ("op", op, pos, pos + len(op))
         return ("op", char, pos, pos + 1)
 
@@ -283,8 +291,9 @@ class _Parser:
         pos = self.skip(self.pos)
         if pos >= len(text):
             return None
-        if text.startswith("++", pos) or text.startswith("--", pos):
-            return ("op", text[pos:pos + 2], pos, pos + 2)
+        two = text[pos:pos + 2]
+        if two == "++" or two == "--":
+            return ("op", two, pos, pos + 2)
         return ("op", text[pos], pos, pos + 1)
 
     def take(self, tok: Tok) -> Tok:
@@ -293,7 +302,7 @@ class _Parser:
 
     def expect(self, char: str) -> Tok:
         pos = self.skip(self.pos)
-        if not self.text.startswith(char, pos):
+        if self.text[pos:pos + len(char)] != char:
             raise _Fail()
         self.pos = pos + len(char)
         return ("op", char, pos, pos + len(char))

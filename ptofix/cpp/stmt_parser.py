@@ -173,8 +173,64 @@ def _template(text: str, start: int) -> TemplateId | None:
         return _TEMPLATES[key]
     if len(_TEMPLATES) >= _STATEMENTS_MAX:
         _TEMPLATES.clear()
-    node = _TEMPLATES[key] = _parse_template(text, start)
+        _TEMPLATE_TEXTS.clear()
+    # The same text read at another offset (`T<...> v = T<...>(args);` spells its type twice): its
+    # AST, every offset moved by the distance (_parse_template decides from the text alone;
+    # tests/cpp/test_template_rebase.py compares the two).
+    node: TemplateId | None = None
+    if text in _TEMPLATE_TEXTS:
+        known = _TEMPLATE_TEXTS[text]
+        if known is None:
+            _TEMPLATES[key] = None
+            return None
+        node = _rebased_template(known, text, start - known.start)
+    if node is None:
+        node = _parse_template(text, start)
+        _TEMPLATE_TEXTS[text] = node
+    _TEMPLATES[key] = node
     return node
+
+
+def _rebased_template(node: TemplateId, text: str, delta: int) -> TemplateId | None:
+    """``node`` (the _parse_template AST of ``text``) with every offset moved by ``delta``; None
+    if it holds a node _parse_template does not build (then the text is parsed again). A nested
+    template is _template's at its new offset: shared with the statements that read it there, as
+    a parse there shares it."""
+    args: list[Node] = []
+    for arg in node.args:
+        moved: Node | None
+        if isinstance(arg, TemplateId):
+            moved = _template(text[arg.start - node.start:arg.end - node.start], arg.start + delta)
+        else:
+            moved = _rebased_argument(arg, delta)
+        if moved is None:
+            return None
+        args.append(moved)
+    return TemplateId(node.start + delta, node.end + delta, node.name, args)
+
+
+def _rebased_argument(node: Node, delta: int) -> Node | None:
+    """An atom or builtin type word of _parse_template's (_template_argument) with every offset
+    moved by ``delta``; None for any other node."""
+    start, end = node.start + delta, node.end + delta
+    if isinstance(node, Name):
+        return Name(start, end, node.id)
+    if isinstance(node, Number):
+        return Number(start, end, node.text)
+    if isinstance(node, TypeRef):
+        if node.template is not None or node.pointer or node.quals or node.ref:
+            return None
+        return TypeRef(start, end, node.name)
+    if isinstance(node, Literal):
+        return Literal(start, end, node.value)
+    if isinstance(node, Unary):
+        operand = _rebased_argument(node.operand, delta)
+        return None if operand is None else Unary(start, end, node.op, operand)
+    if isinstance(node, Binary):
+        left = _rebased_argument(node.left, delta)
+        right = _rebased_argument(node.right, delta)
+        return None if left is None or right is None else Binary(start, end, node.op, left, right)
+    return None
 
 
 def _parse_template(text: str, start: int) -> TemplateId | None:
@@ -276,10 +332,18 @@ _JUMPS = {"break;": "break", "continue;": "continue"}
 _MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
 
 
+def _templated_call_may_match(text: str) -> bool:
+    """Whether _FAST_TEMPLATED_CALL may match ``text``: its text before the '(' it calls with holds
+    no '=' unless it starts with `auto`, so a declaration `T<...> v = T<...>(args);`, whose '='
+    comes before any '(', needs no match (~1 us a statement; tests/cpp/test_fast_path_skips.py)."""
+    eq = text.find("=")
+    return eq == -1 or eq > text.find("(") or text.startswith("auto")
+
+
 def _fast_parse_templated(text: str, paren: bool) -> Node | None:
     """_fast_parse's shapes with a template (a templated call, a Tile declaration, a templated
     initialiser or constructor): the node, FALLBACK, or None when none matches."""
-    match = _FAST_TEMPLATED_CALL.match(text) if paren else None
+    match = _FAST_TEMPLATED_CALL.match(text) if paren and _templated_call_may_match(text) else None
     if match:
         tmpl = _template(match.group(3), match.start(3))
         args = _split_atoms(match.group(4), match.start(4)) if match.group(4).strip() else []
@@ -289,7 +353,7 @@ def _fast_parse_templated(text: str, paren: bool) -> Node | None:
             if not match.group(1):
                 return ExprStmt(0, close + 1, call)
             return Decl(0, close + 1, TypeRef(0, 4, "auto", None, 0, ()), match.group(2), call, None)
-    match = _FAST_TILE.match(text)
+    match = _FAST_TILE.match(text) if not paren else None      # (its text holds no '(')
     if match:
         # A kernel declares the same few tile types many times: the type is shared (_template).
         tmpl = _template(text[:match.end(2) + 1], 0)
@@ -431,6 +495,7 @@ _MISS: Node = Fallback(-2, -2)      # what a table lookup that finds nothing get
 _RECENT: dict[str, Node | None] = {}
 _RECENT_MAX = 512
 _TEMPLATES: dict[tuple[str, int], TemplateId | None] = {}     # _template results by (text, offset)
+_TEMPLATE_TEXTS: dict[str, TemplateId | None] = {}   # each template text's first _parse_template result
 
 
 # One string object per distinct identifier or number text of a file's fast-path atoms: a kernel
@@ -465,6 +530,7 @@ def forget_statements() -> None:
     _STATEMENTS.clear()
     _STRINGS.clear()
     _TEMPLATES.clear()
+    _TEMPLATE_TEXTS.clear()
 
 
 def forget_all_statements() -> None:
