@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ptofix import api
 from ptofix.cli import main
+from ptofix.cpp.barrier_decisions import Reason
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.model import SimpleStmt
 from ptofix.frontends import parse_cpp
@@ -136,9 +137,10 @@ def test_a_path_written_as_plain_text_is_left_as_written():
     lines = ["k.cpp:1:1: note: a header named (k.cpp:2.h) is not found", "pipe-v-barrier: at k.cpp:3"]
     assert text_lines_for_file(lines, "k.cpp") == ["k.cpp:1:1: note: a header named (k.cpp:2.h) is not found",
                                                    "k.cpp: pipe-v-barrier: at k.cpp:3"]
-    decision = {"decision": "removed", "reason": "proved: see k.cpp:4 in the notes"}
+    decision = {"decision": "removed", "reason": Reason({"kind": "unread", "why": "proved: see k.cpp:4 in the notes"})}
     assert _barrier_row(decision, "k.cpp") == ("removed", "proved: see k.cpp:4 in the notes")
-    located = {"decision": "removed", "reason": Located("proved: at ", Place("k.cpp", 4, 1))}
+    located = {"decision": "removed",
+               "reason": Reason({"kind": "unread", "why": Located("proved: at ", Place("k.cpp", 4, 1))})}
     assert _barrier_row(located, "k.cpp") == ("removed", "proved: at line 4:1")
 
 
