@@ -150,10 +150,11 @@ REMOVABLE_KINDS = frozenset([CauseKind.REDUNDANT, CauseKind.PROVED])
 
 class Cause(Struct):
     """Why a barrier was removed or kept, as data: set where the decision is made (barriers.py, the
-    selection, the template decisions) and read by every rendering (``text``: the report's reason;
-    ``json``: its ``cause``; ``summary_kind`` and ``names``: the per-file note; the HTML page and
-    the API read the JSON fields). A Cause is never changed once made: ``with_*`` make new ones (a
-    recorded proof handed out again shares its cause)."""
+    selection, the template decisions) and read by every rendering (``fields``, which the report's
+    reason holds and words when a format asks, Reason.text; ``json``: its ``cause``; ``summary_kind``
+    and ``names``: the per-file note; the HTML page and the API read the JSON fields). A Cause is
+    never changed once made: ``with_*`` make new ones (a recorded proof handed out again shares its
+    cause)."""
     __slots__ = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains", "rewritten", "before",
                  "after", "needed_once", "needed_alone", "instantiation", "notes", "construct", "missing_header")
     kind: CauseKind
