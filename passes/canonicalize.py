@@ -31,6 +31,7 @@ from ptofix.ir.opspecs import SPECS, first_version
 from ptofix.ir.pipes import assign_flag_bases, pipe_inits, pipes_per_function
 from ptofix.ir.printer import normalize, print_custom, print_generic
 from ptofix.ir.versions import resolve
+from ptofix.located import DiagnosticLine
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.sidecar import RECORDED
 from ptofix.sidecar import VERSION as SIDECAR_VERSION
@@ -74,10 +75,11 @@ class CanonicalizePass(Pass):
                     wide = next((a for a in op.all_attrs() if a.kind == "int" and "." not in a.name
                                  and (a.int_width == 64 or a.type_text == "index")), None)
                     if wide is not None:
-                        warnings.append(f"{source.location(wide.span.start)}: warning: '{op.name}' is not an op "
-                                        f"ptofix knows; its '{wide.name} = {wide.value_text} : {wide.type_text}' is "
-                                        "kept as written, and ptoas may refuse it (pto ops take 8- or 32-bit "
-                                        "integer attributes)")
+                        warnings.append(DiagnosticLine(
+                            source.place(wide.span.start), "warning",
+                            f"'{op.name}' is not an op ptofix knows; its '{wide.name} = {wide.value_text} : "
+                            f"{wide.type_text}' is kept as written, and ptoas may refuse it (pto ops take 8- or "
+                            "32-bit integer attributes)"))
                 continue
             if spec.custom is None:
                 if not spec.available(target):
@@ -138,8 +140,9 @@ class CanonicalizePass(Pass):
         # Same order as the entries: one per stripped attribute, located at the attribute.
         where = [(op.attr(name) or op).span.start for op, canon in stripped for name in canon.stripped]
         for entry, offset in zip(sidecar, where, strict=False):
-            warnings.append(f"{source.location(offset)}: warning: removed local_slot_num = {entry['local_slot_num']}"
-                            f" from '{entry['op']}' ({entry['reason']}); {RECORDED}")
+            warnings.append(DiagnosticLine(source.place(offset), "warning",
+                                           f"removed local_slot_num = {entry['local_slot_num']} from "
+                                           f"'{entry['op']}' ({entry['reason']}); {RECORDED}"))
         report = {"target_ptoas": target.name, "to": self.to, "rewritten": rewritten,
                   "kept_generic": kept_generic, "unknown_generic_ops": unknown,
                   "sidecar": {"version": SIDECAR_VERSION, "source": source.path, "target_ptoas": target.name,

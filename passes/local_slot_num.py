@@ -49,6 +49,7 @@ from ptofix.cpp.pipes import (
 )
 from ptofix.cpp.races import inserted_barrier_at
 from ptofix.ir.versions import resolve
+from ptofix.located import DiagnosticLine
 from ptofix.pass_manager import Pass, PassResult
 from ptofix.pto.tpipe import (
     GM_SUFFIX,
@@ -189,6 +190,10 @@ class LocalSlotNumPass(Pass):
 
     def apply(self, model: Any, source: SourceText) -> PassResult:
         inv = build_inventory(model, source)
+        # (Its warnings are written as plain `path:line:col: warning: ...` lines: they go to stderr and
+        # the API only, which write every place in full, and reach no report line that names the file
+        # once (the text report lists the pipes' rows, the JSON report the issues). An issue's message
+        # keeps its places as data (located.Located, cpp/pipes.py): its line is a DiagnosticLine.)
         warnings: list[str] = []
         target_order, order_source = self.target_order()
         all_value, per_flag = parse_map(self.map)
@@ -282,7 +287,7 @@ class LocalSlotNumPass(Pass):
                 "to LocalSlotNum: pass --tpipe-order new or --pto-lib PATH (docs/reference/pto-facts.md §4.1)")
         said = set(warnings)
         for issue in inv.issues:
-            text = f"{source.location(issue.offset)}: warning: {issue.message}"
+            text = DiagnosticLine(source.place(issue.offset), "warning", issue.message)
             if text not in said:
                 said.add(text)
                 warnings.append(text)

@@ -262,30 +262,36 @@ FILE_SCOPE = "(file scope)"
 
 def _file_scope_entry(source: SourceText, offset: int) -> tuple:
     """The report entry of a barrier outside every function the model reads (as _keep's)."""
-    from ptofix.cpp.barrier_decisions import Cause, CauseKind
+    from ptofix.cpp.barrier_decisions import Cause, CauseKind, Reason
     line, col = source.line_col(offset)
     cause = Cause(CauseKind.UNREAD, why="in file-scope text ptofix does not read as a function (a function head "
                                         "it cannot parse, a class body, a template): not analysed")
+    fields = cause.fields(source)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
         "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
-        "reason": cause.text(source), "unread": True, "cause": cause.json(),
+        "reason": Reason(fields), "unread": True, "cause": cause.json(),
     }
-    return entry, None, None, (FILE_SCOPE, 1, False), cause.fields(source)
+    return entry, None, None, (FILE_SCOPE, 1, False), fields
 
 
 def _keep(d, source: SourceText, outside_lists: Callable[[Function], set[int]], labels: dict[int, str],
           costs=None) -> tuple:
     """(report entry, edit or None, warning or None, (function, weight, removed), its cause's fields) of
-    decision ``d``."""
+    decision ``d``. Its reason is its cause's fields (barrier_decisions.Reason), worded by the format
+    that asks (the report's, a --force warning's)."""
+    from ptofix.cpp.barrier_decisions import Reason
     line, col = source.line_col(d.at if d.at >= 0 else d.stmt.span.start)
+    hazard = None if d.hazard is None else d.hazard.described(source)
+    fields = d.cause.fields(source, hazard)
+    reason = Reason(fields)
     entry = {
         "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": d.fn.name,
         "before_op": d.context[0] or None, "after_op": d.context[1] or None,
         "pattern": d.pattern,
         "decision": "removed" if d.removed else "kept",
         "proved": d.removable,
-        "reason": d.reason,
+        "reason": reason,
     }
     if d.unread:
         entry["unread"] = True
@@ -299,9 +305,8 @@ def _keep(d, source: SourceText, outside_lists: Callable[[Function], set[int]], 
         entry["ops_after"] = [e.op or e.kind.value for e in d.after_ops]
         if costs is not None:
             entry["cycles"] = _cycles(d, costs)
-    hazard = None
-    if d.hazard is not None:
-        hazard = entry["hazard"] = d.hazard.described(source)
+    if hazard is not None:
+        entry["hazard"] = hazard
     if d.unknown_events:
         entry["not_understood"] = [
             {"location": source.place(e.stmt.span.start) if e.stmt is not None else None, "why": e.why}
@@ -313,11 +318,12 @@ def _keep(d, source: SourceText, outside_lists: Callable[[Function], set[int]], 
         text = f"{REMOVED_MARKER} ({tag}) */"
         if id(d.stmt) in outside_lists(d.fn):
             text += ";"
-        edit = Edit(d.stmt.span.start, d.stmt.span.end, text, d.reason)
+        # (The edit's reason is left empty: the report's entry gives it, worded when asked for.)
+        edit = Edit(d.stmt.span.start, d.stmt.span.end, text)
         if not d.removable:
             warning = (f"{source.path}:{line}:{col}: warning: --force removed an unproven "
-                       f"PIPE_V barrier: {d.reason}")
-    return entry, edit, warning, (labels[id(d.fn)], d.weight, d.removed), d.cause.fields(source, hazard)
+                       f"PIPE_V barrier: {reason.text()}")
+    return entry, edit, warning, (labels[id(d.fn)], d.weight, d.removed), fields
 
 
 PASS = PipeVBarrierPass

@@ -254,7 +254,7 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
             decisions.append(BarrierDecision(
                 line=d["line"], column=d["column"], function=d.get("function", ""), decision=d["decision"],
                 selected=d["pattern"] is not None, pattern=d["pattern"], before_op=d.get("before_op"),
-                after_op=d.get("after_op"), reason=d["reason"],
+                after_op=d.get("after_op"), reason=d["reason"].text(),
                 cause=_barrier_cause(fields) if fields is not None else None))
     notes = kept_notes(path, outcome.reports, outcome.details)
     return FixResult(outcome.text, tuple(decisions), (*outcome.warnings, *notes), outcome.text != text)

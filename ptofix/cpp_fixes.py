@@ -76,15 +76,16 @@ def unread_file_report(name: str, source, where: str, why: str, patterns: list[s
     report: dict = {"pass": name, "unread": f"{source.path}:{where}: {why}"}
     if name != "pipe-v-barrier":
         return report
-    from .cpp.barrier_decisions import Cause, CauseKind
+    from .cpp.barrier_decisions import Cause, CauseKind, Reason
     decisions = []
     cause = Cause(CauseKind.UNREAD, why=f"the file is not read ({where}: {why}): not analysed")
+    reason = Reason(cause.fields(source))
     for match in _SPELLED_BARRIER.finditer(source.text):
         line, col = source.line_col(match.start())
         decisions.append({
             "location": f"{source.path}:{line}:{col}", "line": line, "column": col, "function": None,
             "before_op": None, "after_op": None, "pattern": None, "decision": "kept", "proved": False,
-            "reason": cause.text(source), "unread": True, "cause": cause.json()})
+            "reason": reason, "unread": True, "cause": cause.json()})
     report.update({"patterns": patterns, "barriers": len(decisions), "removed": 0, "statements_not_parsed": 0,
                    "dynamic_barriers": {}, "not_parsed": [], "decisions": decisions})
     return report
@@ -101,16 +102,20 @@ def text_report(reports: list[dict]) -> list[str]:
     for rep in reports:
         if rep.get("pass") == "pipe-v-barrier":
             for d in rep["decisions"]:
-                # (Each reason's places kept as data, located.Located: reports.text_lines_for_file
-                # writes those in the file `line:col`.)
-                if d.get("unread"):
+                # (Each reason worded here, once (barrier_decisions.Reason), its places kept as
+                # data, located.Located: reports.text_lines_for_file writes those in the file `line:col`.)
+                unread, selected = d.get("unread"), d["pattern"] is not None
+                if not unread and not selected:
+                    continue
+                reason = d["reason"].text()
+                if unread:
                     lines.append(Located(f"{d['location']}: kept (a pipe_barrier the model does not read): ",
-                                         d["reason"]))
-                if d["pattern"] is None:
+                                         reason))
+                if not selected:
                     continue
                 around = f"{d['before_op'] or NO_NEIGHBOUR} -> {d['after_op'] or NO_NEIGHBOUR}"
                 lines.append(Located(f"{d['location']}: {d['decision']} ({d['pattern']}, {around}{cycle_words(d)}): ",
-                                     d["reason"]))
+                                     reason))
             for where in rep.get("not_parsed", []):
                 lines.append(f"{where}: note: statement not understood by the grammar (treated as unknown)")
             for name, counts in rep.get("dynamic_barriers", {}).items():

@@ -36,6 +36,9 @@ class FilePasses(Value):
     # The race model those input races are found under: the run's own (``--same-access-chains``).
     race_model: RaceModel = DEFAULT_RACE_MODEL
     environment: CompileEnvironment = NO_COMMAND_LINE   # the compiler's command line every file is read with
+    # The text report's lines are made (--report text): without it no line, and no barrier's reason
+    # in words (barrier_decisions.Reason), is written for them.
+    text_lines: bool = True
 
     def process(self, path: str) -> Processed:
         """Read ``path`` and run the passes on it."""
@@ -65,9 +68,11 @@ class FilePasses(Value):
         if self.functions:
             _with_cause_fields(outcome.reports, outcome.details)
         notes = kept_notes(source.path, outcome.reports, outcome.details) if self.notes else []
-        lines = text_report(outcome.reports)
+        lines = text_report(outcome.reports) if self.text_lines else []
         if self.input_races:
-            _before_summary(lines, self._add_input_races(source, report, reads))
+            races_line = self._add_input_races(source, report, reads)
+            if self.text_lines:
+                _before_summary(lines, races_line)
         if self.perf_timeline and self.environment.pto_isa:
             from .perf.timeline_measure import timeline_report  # (only for --report html with --pto-isa)
             timeline = report["perf_timeline"] = timeline_report(source, outcome.text, self.environment.pto_isa)
@@ -100,9 +105,11 @@ class FilePasses(Value):
         note = (f"{where}: note: {why}: the file is left as it is, every barrier kept (valid C++ that ptofix "
                 "cannot read as the compiler does)")
         notes = kept_notes(source.path, reports) if self.notes else []
-        lines = text_report(reports)
+        lines = text_report(reports) if self.text_lines else []
         if self.input_races:
-            _before_summary(lines, self._add_input_races(source, report, ReadRecord()))
+            races_line = self._add_input_races(source, report, ReadRecord())
+            if self.text_lines:
+                _before_summary(lines, races_line)
         return Processed(source, source.text, report, lines, [note] + notes, [])
 
     def _run(self, source: SourceText, models: dict[str, Any], reads: ReadRecord) -> PipelineOutcome:

@@ -179,23 +179,33 @@ def _insertions(report: dict[str, Any]) -> list[tuple[int, str]]:
                   for entry in report.get("inserted", []) if line_of(entry.get("location", "")))
 
 
-def _barrier_row(decision: dict[str, Any] | None, path: str) -> tuple[str, str]:
-    """(row class, reason in words) of a PIPE_V barrier."""
+def _reason_words(decision: dict[str, Any], path: str, worded: dict[int, str]) -> str:
+    """A decision's reason in words (its barrier_decisions.Reason worded), once for the page
+    (``worded``: those written so far, by id of their decision), its places in this file written
+    ``line N:C`` (located.Located); '' for an entry of no reason (check's barrier costs)."""
+    words = worded.get(id(decision))
+    if words is None:
+        reason = decision.get("reason")
+        words = worded[id(decision)] = "" if reason is None else within(reason.text(), path, "line ")
+    return words
+
+
+def _barrier_row(decision: dict[str, Any] | None, path: str, worded: dict[int, str] | None = None) -> tuple[str, str]:
+    """(row class, reason in words) of a PIPE_V barrier (``worded``: _reason_words')."""
     if decision is None:
         return "undecided", "no decision reported for this line"
-    # (The reason's places kept as data, located.Located: those in this file written ``line N:C``.)
-    reason = within(decision.get("reason", ""), path, "line ")
+    worded = {} if worded is None else worded
     if decision["decision"] == "removed":
-        return "removed", reason
+        return "removed", _reason_words(decision, path, worded)
     if decision.get("pattern") is None and not decision.get("unread"):
         return "not-selected", "not selected by --pattern (the proof was not asked)"
     fields = decision.get("cause_fields")
     if fields is not None and fields.get("hazard") is not None:
-        return "kept", _kept_words(fields, reason, path)
-    return "kept", reason
+        return "kept", _kept_words(fields, decision, path, worded)
+    return "kept", _reason_words(decision, path, worded)
 
 
-def _kept_words(fields: dict[str, Any], reason: str, path: str) -> str:
+def _kept_words(fields: dict[str, Any], decision: dict[str, Any], path: str, worded: dict[int, str]) -> str:
     """A kept barrier's cause in words, from its fields (Cause.fields): the hazard's two ops
     (cpp/hazard_words.page_words), after the instantiation that keeps it and the removals that make
     it needed, before why the pair is no same-access chain and the template's notes. A cause of
@@ -204,6 +214,7 @@ def _kept_words(fields: dict[str, Any], reason: str, path: str) -> str:
     words = page_words(hazard)
     if fields.get("unknown"):
         words = "needed: " + words
+        reason = _reason_words(decision, path, worded)
         return words + "; " + reason if reason else words
     before = []
     if fields.get("instantiation"):
@@ -222,8 +233,9 @@ def _kept_words(fields: dict[str, Any], reason: str, path: str) -> str:
     return words
 
 
-def _banners(report: dict[str, Any], path: str) -> list[str]:
-    """What the model could not read, once per reason: a header not found names -I."""
+def _banners(report: dict[str, Any], path: str, worded: dict[int, str]) -> list[str]:
+    """What the model could not read, once per reason: a header not found names -I (``worded``:
+    _reason_words')."""
     reasons: dict[str, None] = {}
     # What those kept barriers' causes name: an unverified function's note that says the same
     # (run's page, with the input's races) is not shown again.
@@ -233,7 +245,7 @@ def _banners(report: dict[str, Any], path: str) -> list[str]:
         for decision in rep.get("decisions", []):
             cause = decision.get("cause") or {}
             if decision["decision"] == "kept" and cause.get("kind") in _NOT_MODELLED:
-                reasons[within(decision.get("reason", ""), path, "line ")] = None
+                reasons[_reason_words(decision, path, worded)] = None
                 fields = decision.get("cause_fields") or {}
                 if fields.get("kind") == "unmodelled":
                     functions.add(fields.get("function", ""))
@@ -290,7 +302,8 @@ def _file_section(report: dict[str, Any]) -> str:
         decisions = {entry["line"]: entry for entry in report["barrier_cycles"]["barriers"]} | decisions
     cell = "" if costed is not None else None
     out = [f"<section class=\"file\">\n<h2>{html.escape(path)}</h2>\n"]
-    out.extend(_banners(report, path))
+    worded: dict[int, str] = {}      # (each decision's reason, worded once for the page)
+    out.extend(_banners(report, path, worded))
     if races:
         heading = f"{len(races)} race{'' if len(races) == 1 else 's'} " + (
             "in the input (as check finds them; check --fix inserts the barriers they need)" if "passes" in report
@@ -340,7 +353,7 @@ def _file_section(report: dict[str, Any]) -> str:
                                 f"pipe_barrier({item['name']}) drains the vector pipe too", depth, cycles=cell))
             elif kind == "barrier":
                 if "passes" in report:
-                    row, why = _barrier_row(decisions.get(line), path)
+                    row, why = _barrier_row(decisions.get(line), path, worded)
                 else:
                     row, why = "present", "in the input (check decides about races, not barriers)"
                 counts[row] = counts.get(row, 0) + 1

@@ -9,6 +9,7 @@ places in the same file that a line mentions are written ``line:col``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from . import regex_cache
@@ -52,9 +53,23 @@ def document(files: list[dict], **call: object) -> dict:
 
 def json_text(report: dict, default: Callable[[Any], Any] | None = None) -> str:
     """``report`` as JSON text (indented, keys in their order; undecodable file-name bytes as
-    ``<xx>``); ``default`` writes what JSON has no type for (simulate's byte values)."""
+    ``<xx>``); a barrier decision's reason is written in words (_json_value), and ``default``
+    writes what else JSON has no type for (simulate's byte values)."""
     import json
-    return _printable_json(json.dumps(report, indent=2, sort_keys=False, default=default)) + "\n"
+    return _printable_json(json.dumps(report, indent=2, sort_keys=False, default=partial(_json_value, default))) \
+        + "\n"
+
+
+def _json_value(default: Callable[[Any], Any] | None, value: object) -> Any:
+    """What JSON has no type for, as a JSON value: a barrier decision's reason (a report entry holds
+    its cause's fields, cpp/barrier_decisions.Reason) in words, worded here for the JSON report; else
+    ``default``'s."""
+    from .cpp.barrier_decisions import Reason  # (a report holds one only once that module is loaded)
+    if isinstance(value, Reason):
+        return value.text()
+    if default is None:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return default(value)
 
 
 def json_document(reports: list[dict]) -> str:

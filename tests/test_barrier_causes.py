@@ -86,7 +86,7 @@ def test_each_rendering_reads_the_same_fields(tmp_path):
             assert list(cause.needed_once) == fields.get("needed_once", [])
             assert cause.instantiation == fields.get("instantiation", "")
             # The text (the reason) and the JSON report's cause say what the fields say.
-            assert entry["reason"] == d.reason
+            assert entry["reason"].text() == d.reason
             if entry["decision"] == "kept":
                 assert entry["cause"] == {"kind": cause.summary_kind, "names": list(cause.names)}
             else:

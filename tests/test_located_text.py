@@ -10,10 +10,14 @@ from __future__ import annotations
 import ast
 import json
 import pickle
+import re
 from pathlib import Path
+
+import pytest
 
 from ptofix import api
 from ptofix.cli import main
+from ptofix.cpp.barrier_decisions import Reason
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.model import SimpleStmt
 from ptofix.frontends import parse_cpp
@@ -136,9 +140,10 @@ def test_a_path_written_as_plain_text_is_left_as_written():
     lines = ["k.cpp:1:1: note: a header named (k.cpp:2.h) is not found", "pipe-v-barrier: at k.cpp:3"]
     assert text_lines_for_file(lines, "k.cpp") == ["k.cpp:1:1: note: a header named (k.cpp:2.h) is not found",
                                                    "k.cpp: pipe-v-barrier: at k.cpp:3"]
-    decision = {"decision": "removed", "reason": "proved: see k.cpp:4 in the notes"}
+    decision = {"decision": "removed", "reason": Reason({"kind": "unread", "why": "proved: see k.cpp:4 in the notes"})}
     assert _barrier_row(decision, "k.cpp") == ("removed", "proved: see k.cpp:4 in the notes")
-    located = {"decision": "removed", "reason": Located("proved: at ", Place("k.cpp", 4, 1))}
+    located = {"decision": "removed",
+               "reason": Reason({"kind": "unread", "why": Located("proved: at ", Place("k.cpp", 4, 1))})}
     assert _barrier_row(located, "k.cpp") == ("removed", "proved: at line 4:1")
 
 
@@ -184,3 +189,44 @@ def test_a_not_modelled_functions_why_keeps_its_place(tmp_path, capsys):
     # the API, in full
     fixed = api.fix_cpp(MISSING_HEADER, patterns="auto", path="k.cpp")
     assert "not modelled (k.cpp:2:1: '#include" in fixed.decisions[0].reason
+
+
+# ---- no report writes a place in its own file as plain text --------------------------------------
+def full_places(lines: list[str], path: str) -> list[str]:
+    """The lines of a file's text report, as written (text_lines_for_file), that name a place in
+    that file in full (``path:line``) after their own place: a place written as plain text, which
+    the report cannot write ``line:col`` as it writes the others."""
+    pattern = re.compile(re.escape(path) + r":\d")
+    return [line for line in lines if pattern.search(line, len(path) + 1)]
+
+
+def test_the_scan_sees_a_place_written_as_plain_text():
+    lines = text_lines_for_file([Located("k.cpp:1:1: kept: RAW at ", Place("k.cpp", 4, 5)),
+                                 "k.cpp:1:1: kept: RAW at k.cpp:4:5",
+                                 Located("k.cpp:2:1: kept: RAW at ", Place("h.hpp", 4, 5)),
+                                 DiagnosticLine(Place("k.cpp", 3, 1), "warning", "k.cpp:3 is plain")], "k.cpp")
+    assert full_places(lines, "k.cpp") == ["k.cpp:1:1: kept: RAW at k.cpp:4:5", "k.cpp:3:1: warning: k.cpp:3 is plain"]
+
+
+# Kernels whose reports name places in many ways: kept reasons (hazards, events not understood,
+# removals a barrier is needed for, unread barriers, a header not found), check's races and notes.
+KERNELS = sorted((REPO / "lit_tests" / "pipe-v-barrier").glob("*.cpp")) + sorted(
+    (REPO / "lit_tests" / "check").glob("*.cpp")) + [REPO / "kernels" / "flash_attention" / "fa.cpp"]
+
+
+@pytest.mark.slow
+def test_no_text_report_writes_a_place_in_its_own_file_as_plain_text(tmp_path, capsys):
+    kernels = list(KERNELS)
+    for name, text in (("missing.cpp", MISSING_HEADER), ("unknown.cpp", UNKNOWN_IN_WINDOW)):
+        kernels.append(tmp_path / name)
+        kernels[-1].write_text(text, encoding="utf-8")
+    report = tmp_path / "r.txt"
+    seen = 0
+    for kernel in kernels:
+        for command in (["run", "--pattern", "auto", "-o", str(tmp_path / "out.cpp")], ["check"]):
+            main([*command, "--report", "text", "--report-file", str(report), str(kernel)])
+            lines = report.read_text(encoding="utf-8").splitlines()
+            seen += len(lines)
+            assert full_places(lines, str(kernel)) == [], (command, kernel)
+    capsys.readouterr()
+    assert seen > 200

@@ -79,7 +79,7 @@ def _named_in_reasons(rep: dict) -> list[str]:
     names: list[str] = []
     for d in rep["decisions"]:
         if d["decision"] == "kept" and d["pattern"] is not None:
-            for name in re.findall(r"header '([^']+)' not found", d["reason"]):
+            for name in re.findall(r"header '([^']+)' not found", str(d["reason"])):
                 if name not in names:
                     names.append(name)
     return names
@@ -94,7 +94,7 @@ def test_the_note_names_the_header_the_cause_carries(tmp_path, files, text, incl
         fields = d["cause_fields"]
         if fields.get("missing_header"):
             # Only an unmodelled function's cause carries one, and its reason names that header.
-            assert fields["kind"] == "unmodelled" and f"header '{fields['missing_header']}' not found" in d["reason"]
+            assert fields["kind"] == "unmodelled" and f"header '{fields['missing_header']}' not found" in str(d["reason"])
             if fields["missing_header"] not in carried:
                 carried.append(fields["missing_header"])
     assert carried == named == _named_in_reasons(rep)

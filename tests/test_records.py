@@ -27,7 +27,8 @@ SAMPLES = {
     CompileEnvironment: (CompileEnvironment(("inc",), ("-DA=1",), "why", "/pto-isa", NO_COMMAND_LINE.isa, ("note",),
                                             ("f.hpp",), "a3"), ("isa", "isa_notes", "isa_files"), ("isa_files",)),
     CompileOption: (CompileOption("-X", "dest", "V", "help", ("-X", "--x"), "build help", str.strip), (), ()),
-    FilePasses: (FilePasses((), True, True, False, True, True, RaceModel.of(True), CompileEnvironment(("inc",))),
+    FilePasses: (FilePasses((), True, True, False, True, True, RaceModel.of(True), CompileEnvironment(("inc",)),
+                             False),
                  (), ()),
     TileWalk: (TileWalk(16, 128, 4, "RowMajor", 8, 64, True, True, "float", True), (), ()),
 }

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     # Built once, above, and handed to every file's job (pickled to -j workers).
     job = FilePasses(tuple(passes), functions=options.report == "html",
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
-                     environment=args.environment)
+                     environment=args.environment, text_lines=options.report == "text")
     return run_files(options, partial(process_file, job=job), deliver_file)
 
 

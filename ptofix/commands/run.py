@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      perf_timeline=html,
                      environment=args.environment, input_races=bool(options.report),
-                     race_model=RaceModel.of(bool(getattr(args, "same_access_chains", False))))
+                     race_model=RaceModel.of(bool(getattr(args, "same_access_chains", False))),
+                     text_lines=options.report == "text")
     deliver = deliver_file
     if getattr(args, "verify_trace", False):
         from .trace_options import trace_options, verifying_deliver

@@ -150,10 +150,11 @@ REMOVABLE_KINDS = frozenset([CauseKind.REDUNDANT, CauseKind.PROVED])
 
 class Cause(Struct):
     """Why a barrier was removed or kept, as data: set where the decision is made (barriers.py, the
-    selection, the template decisions) and read by every rendering (``text``: the report's reason;
-    ``json``: its ``cause``; ``summary_kind`` and ``names``: the per-file note; the HTML page and
-    the API read the JSON fields). A Cause is never changed once made: ``with_*`` make new ones (a
-    recorded proof handed out again shares its cause)."""
+    selection, the template decisions) and read by every rendering (``fields``, which the report's
+    reason holds and words when a format asks, Reason.text; ``json``: its ``cause``; ``summary_kind``
+    and ``names``: the per-file note; the HTML page and the API read the JSON fields). A Cause is
+    never changed once made: ``with_*`` make new ones (a recorded proof handed out again shares its
+    cause)."""
     __slots__ = ("kind", "hazard", "unknown", "why", "function", "pairs", "chains", "rewritten", "before",
                  "after", "needed_once", "needed_alone", "instantiation", "notes", "construct", "missing_header")
     kind: CauseKind
@@ -270,56 +271,9 @@ class Cause(Struct):
 
     # -- renderings --------------------------------------------------------------------------------
     def text(self, source: SourceText) -> str:
-        """The reason in words (the one place it is written), its places kept as data
-        (located.Located: as a string each is written in full, ``path:line:col``, as the JSON
-        report's ``reason`` gives it; the text report and the page write those in the file their
-        own way)."""
-        kind = self.kind
-        base: str
-        if kind is CauseKind.REDUNDANT:
-            base = (f"redundant: no PIPE_V op can be in flight across it "
-                    f"({self.before} before, {self.after} after since/until the nearest drains)")
-        elif kind is CauseKind.PROVED:
-            excuses = []
-            if self.chains:
-                # (Only the opt-in model credits a chain: pto/race_model.py.)
-                excuses.append(f"{self.chains} pair(s) credited as a {CHAIN_CREDITED} (--same-access-chains)")
-            if self.rewritten:
-                excuses.append(f"{self.rewritten} overlap(s) rewritten in between by another pipe, "
-                               "ordered by set/wait flags")
-            base = (f"proved: {self.pairs} op pair(s) across it have no RAW/WAR/WAW byte overlap"
-                    + (" except " + " and ".join(excuses) if excuses else ""))
-        elif self.unknown:
-            described: list[str] = []
-            for event in self.unknown:
-                described.extend(("; ", describe_unknown(event, source)))
-            base = Located("kept: not understood in its window: ", *described[1:])
-        elif self.hazard is not None:
-            base = self.hazard.summary(source)
-        elif kind is CauseKind.UNMODELLED:
-            base = Located(f"control flow of {self.function}() is not modelled (", self.why, ")")
-        elif kind is CauseKind.NOT_ANALYSED:
-            base = f"not analysed: {self.why}"
-        elif kind is CauseKind.NOT_A_BARRIER:
-            base = "not a PIPE_V barrier in the model"
-        elif kind is CauseKind.NOT_SELECTED:
-            base = "not selected by --pattern"
-        else:
-            base = self.why
-        if self.needed_once:
-            places = [f"{line}:{col}" for line, col in (source.line_col(offset) for offset in self.needed_once)]
-            if len(places) == 1:
-                base = Located(f"needed once the barrier at {places[0]} is removed: ", base)
-            elif self.needed_alone:
-                base = Located(f"needed once the barriers at {', '.join(places)} are removed "
-                               "(any one of them kept would free it): ", base)
-            else:
-                base = Located(f"needed once the barriers at {', '.join(places)} are removed: ", base)
-        for note in self.notes:
-            base = Located(base, "; ", note) if base else note
-        if self.instantiation:
-            base = Located(f"in {self.instantiation}: ", base)
-        return base
+        """The reason in words (Reason.text, from ``fields``): for a caller that holds the cause
+        itself (a report entry holds its Reason)."""
+        return Reason(self.fields(source)).text()
 
     def json(self) -> dict[str, Any]:
         """The ``cause`` of a kept barrier in the JSON report: its summary kind and what it names."""
@@ -349,16 +303,101 @@ class Cause(Struct):
 
 
 
+class Reason:
+    """A decision's reason as its report entry holds it (the entry's ``reason``): its cause's fields
+    (Cause.fields, which the page and the API read too), written in words by ``text`` where and when
+    a format asks for them (the text report, the JSON report, the page, a warning on stderr, the
+    API), once each: a run that writes no report writes no reason, and a large file's run holds no
+    reason's words until its report is written. ``text`` is the one place the reason is worded.
+    It compares, pickles (to ``-j`` workers) and repeats by its fields."""
+
+    __slots__ = ("fields",)
+    fields: dict[str, Any]
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reason) and self.fields == other.fields
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __reduce__(self) -> tuple[type[Reason], tuple[dict[str, Any]]]:
+        return (Reason, (self.fields,))
+
+    def __repr__(self) -> str:
+        return f"Reason({self.text()!r})"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self) -> str:
+        """The reason in words, its places kept as data (located.Located: as a string each is
+        written in full, ``path:line:col``, as the JSON report's ``reason`` gives it; the text
+        report and the page write those in the file their own way)."""
+        fields = self.fields
+        kind = fields["kind"]
+        base: str
+        if kind == CauseKind.REDUNDANT.value:
+            base = (f"redundant: no PIPE_V op can be in flight across it ({fields.get('before', 0)} before, "
+                    f"{fields.get('after', 0)} after since/until the nearest drains)")
+        elif kind == CauseKind.PROVED.value:
+            excuses = []
+            chains = fields.get("chains", 0)
+            if chains:
+                # (Only the opt-in model credits a chain: pto/race_model.py.)
+                excuses.append(f"{chains} pair(s) credited as a {CHAIN_CREDITED} (--same-access-chains)")
+            rewritten = fields.get("rewritten", 0)
+            if rewritten:
+                excuses.append(f"{rewritten} overlap(s) rewritten in between by another pipe, "
+                               "ordered by set/wait flags")
+            base = (f"proved: {fields.get('pairs', 0)} op pair(s) across it have no RAW/WAR/WAW byte overlap"
+                    + (" except " + " and ".join(excuses) if excuses else ""))
+        elif fields.get("unknown"):
+            described: list[str] = []
+            for event in fields["unknown"]:
+                described.extend(("; ", unknown_words(event["location"], event["why"])))
+            base = Located("kept: not understood in its window: ", *described[1:])
+        elif fields.get("hazard") is not None:
+            base = hazard_words.reason(fields["hazard"], fields.get("chain_refused", ""))
+        elif kind == CauseKind.UNMODELLED.value:
+            base = Located(f"control flow of {fields.get('function', '')}() is not modelled (",
+                           fields.get("why", ""), ")")
+        elif kind == CauseKind.NOT_ANALYSED.value:
+            base = f"not analysed: {fields.get('why', '')}"
+        elif kind == CauseKind.NOT_A_BARRIER.value:
+            base = "not a PIPE_V barrier in the model"
+        elif kind == CauseKind.NOT_SELECTED.value:
+            base = "not selected by --pattern"
+        else:
+            base = fields.get("why", "")
+        places = fields.get("needed_once", [])
+        if places:
+            if len(places) == 1:
+                base = Located(f"needed once the barrier at {places[0]} is removed: ", base)
+            elif fields.get("needed_alone"):
+                base = Located(f"needed once the barriers at {', '.join(places)} are removed "
+                               "(any one of them kept would free it): ", base)
+            else:
+                base = Located(f"needed once the barriers at {', '.join(places)} are removed: ", base)
+        for note in fields.get("notes", []):
+            base = Located(base, "; ", note) if base else note
+        instantiation = fields.get("instantiation", "")
+        if instantiation:
+            base = Located(f"in {instantiation}: ", base)
+        return base
+
+
 class Decision(Struct):
-    __slots__ = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard", "pairs_checked",
+    __slots__ = ("fn", "stmt", "pattern", "removable", "removed", "hazard", "pairs_checked",
                  "same_access_pairs", "before_ops", "after_ops", "unknown_events", "context", "weight", "unread",
-                 "at", "cause")
+                 "at", "cause", "source")
     fn: Function
     stmt: Stmt                   # a SimpleStmt barrier; any statement when ``unread``
     pattern: str | None          # pattern that selected it (None = not a candidate)
     removable: bool
     removed: bool
-    reason: str                  # ``cause`` in words (Cause.text): set with it by ``explain``
     hazard: Hazard | None
     pairs_checked: int
     same_access_pairs: int
@@ -372,9 +411,11 @@ class Decision(Struct):
     unread: bool
     at: int                    # file offset of an unread barrier spelled inside ``stmt`` (else its start)
     cause: Cause               # why it is removed or kept, as data
-    _fields: ClassVar[tuple[str, ...]] = ("fn", "stmt", "pattern", "removable", "removed", "reason", "hazard",
+    source: SourceText | None  # the file the cause is read in (``reason``), set with it by ``explain``
+    _fields: ClassVar[tuple[str, ...]] = ("fn", "stmt", "pattern", "removable", "removed", "hazard",
                                           "pairs_checked", "same_access_pairs", "before_ops", "after_ops",
-                                          "unknown_events", "context", "weight", "unread", "at", "cause")
+                                          "unknown_events", "context", "weight", "unread", "at", "cause", "source")
+    _hidden: ClassVar[frozenset[str]] = frozenset({"source"})
 
     def __init__(
             self,
@@ -383,7 +424,6 @@ class Decision(Struct):
             pattern: str | None,
             removable: bool,
             removed: bool = False,
-            reason: str = "",
             hazard: Hazard | None = None,
             pairs_checked: int = 0,
             same_access_pairs: int = 0,
@@ -395,13 +435,13 @@ class Decision(Struct):
             unread: bool = False,
             at: int = -1,
             cause: Cause | None = None,
+            source: SourceText | None = None,
     ) -> None:
         self.fn = fn
         self.stmt = stmt
         self.pattern = pattern
         self.removable = removable
         self.removed = removed
-        self.reason = reason
         self.hazard = hazard
         self.pairs_checked = pairs_checked
         self.same_access_pairs = same_access_pairs
@@ -413,11 +453,19 @@ class Decision(Struct):
         self.unread = unread
         self.at = at
         self.cause = Cause(CauseKind.NOT_A_BARRIER) if cause is None else cause
+        self.source = source
 
     def explain(self, cause: Cause, source: SourceText) -> None:
-        """Set why this decision is made: its ``cause`` and, in words, its ``reason``."""
+        """Set why this decision is made, its ``cause`` (read in ``source``): its words are
+        written when asked for (``reason``), not here."""
         self.cause = cause
-        self.reason = cause.text(source)
+        self.source = source
+
+    @property
+    def reason(self) -> str:
+        """``cause`` in words (Reason.text), written each time it is asked for ('' before ``explain``)."""
+        source = self.source
+        return "" if source is None else self.cause.text(source)
 
 
 
@@ -445,10 +493,11 @@ def unknown_kind(events: list[Event], bounds: frozenset[str]) -> CauseKind:
     return CauseKind.NOT_UNDERSTOOD
 
 
-def describe_unknown(event: Event, source: SourceText) -> Located:
-    """``path:line:col: why`` of an event not understood (``function boundary: why`` for one of no
-    statement), its place kept as data."""
-    why = event.why or "not understood"
-    if event.stmt is None:
+def unknown_words(location: str | None, why: str) -> Located:
+    """``path:line:col: why`` of an event not understood at ``location`` (a located.Place, as
+    Cause.fields gives it; None: ``function boundary: why``, an event of no statement), its place
+    kept as data."""
+    why = why or "not understood"
+    if location is None:
         return Located("function boundary: ", why)
-    return source.located(event.stmt.span.start, why)
+    return Located(location, ": ", why)

@@ -2,6 +2,7 @@
 or assembly that may): the file-wide facts FileContext reads before any function is modelled."""
 from __future__ import annotations
 
+from ..located import Located
 from ..pto.ctrl_register import PTO_CTRL_BIT_CONSTANTS, SET_CTRL
 from ..pto.ops import COUNT_MODE_NAMES, SCALAR_TCI, SCALAR_TCI_NARGS
 from ..source import SourceText
@@ -105,10 +106,11 @@ def header_count_mode(headers: dict, file_macros: frozenset[str] = frozenset(),
             if mode == SET_CTRL and word == SET_CTRL and not ctrl_why:
                 continue
             if mode:
-                unproven = f" ({ctrl_why})" if mode == SET_CTRL and ctrl_why else ""
-                return (f"the header {summary.used[word]}, which the file includes, names '{word}', which may "
-                        "leave the vector unit in count mode: element-wise ops then walk as many elements as the "
-                        f"vector mask says, in any function the file runs after it{unproven}")
+                # (The proof's place, in a header, kept as data: located.Located.)
+                unproven = Located(" (", ctrl_why, ")") if mode == SET_CTRL and ctrl_why else ""
+                return Located(f"the header {summary.used[word]}, which the file includes, names '{word}', which "
+                               "may leave the vector unit in count mode: element-wise ops then walk as many elements "
+                               "as the vector mask says, in any function the file runs after it", unproven)
     return ""
 
 
@@ -120,7 +122,7 @@ def header_ctrl_unproven(headers: dict, macros: frozenset[str], file_names: froz
     headers aside, for pto's names with pto's value)."""
     for summary in headers.values():
         for path, why in sorted(summary.ctrl_unproven.items()):
-            return f"{path}: {why}"
+            return Located(f"{path}: ", why)
     all_macros = set(macros).union(*(summary.macros.keys() for summary in headers.values()))
     relied = set().union(*(summary.ctrl_relied for summary in headers.values()))
     for name in sorted(relied & all_macros):

@@ -28,6 +28,7 @@ type spelled with keywords: a class type may convert 59 to 56).
 """
 from __future__ import annotations
 
+from ..located import Located
 from ..pto.ctrl_register import (
     CTRL_BIT_FUNCTIONS,
     CTRL_VALUE_TYPES,
@@ -96,27 +97,28 @@ def prove_ctrl_preserved(model: CppFile) -> CtrlProof:
     relied: set[str] = set()
     bits: dict[str, int] = {}
     for offset in set_ctrl_offsets(text):
-        where = model.source.location(offset)
+        where = model.source.place(offset)       # (kept as data: located.Located)
         end = offset + len(SET_CTRL)
         if (offset and (text[offset - 1].isalnum() or text[offset - 1] == "_")) \
                 or (end < len(text) and (text[end].isalnum() or text[end] == "_")):
-            return CtrlProof(f"{where}: a word that holds 'set_ctrl'")
+            return CtrlProof(Located(where, ": a word that holds 'set_ctrl'"))
         owner = next(((fn, body) for fn, body in bodies if body.span.start < offset < body.span.end), None)
         if owner is None:
-            return CtrlProof(f"{where}: 'set_ctrl' outside a function body (a macro, a declaration or a comment)")
+            return CtrlProof(Located(where, ": 'set_ctrl' outside a function body (a macro, a declaration or a "
+                                            "comment)"))
         fn, body = owner
         if fn.qualified or fn.conditional or fn.name in (SET_CTRL, GET_CTRL, *CTRL_BIT_FUNCTIONS):
-            return CtrlProof(f"{where}: 'set_ctrl' in a member, a qualified or an #if-defined function")
+            return CtrlProof(Located(where, ": 'set_ctrl' in a member, a qualified or an #if-defined function"))
         stmt = min((s for s in body.walk() if s is not body and s.span.start <= offset < s.span.end),
                    key=lambda s: s.span.end - s.span.start, default=None)
         call = _set_ctrl_call(stmt)
         if call is None or stmt is None or stmt.span.start + call.func.start != offset:
-            return CtrlProof(f"{where}: 'set_ctrl' not the callee of a call statement")
+            return CtrlProof(Located(where, ": 'set_ctrl' not the callee of a call statement"))
         if id(fn) not in proven:
             why = _function_preserves(fn, body, text, model, defined, relied, bits)
             proven[id(fn)] = why
         if proven[id(fn)]:
-            return CtrlProof(f"{where}: {proven[id(fn)]}")
+            return CtrlProof(Located(where, ": ", proven[id(fn)]))
     return CtrlProof("", frozenset(relied), bits)
 
 

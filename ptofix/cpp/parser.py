@@ -15,6 +15,7 @@ from functools import partial
 
 from .. import regex_cache
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
+from ..located import Located
 from ..pto.ops import pto_macro_names
 from ..signals import CHECKPOINT_EVERY, checkpoint
 from ..source import PtofixError, SourceText, Span, UnreadableInput
@@ -453,8 +454,8 @@ class _StructureParser:
             head = _head_tokens(fn.declaration.text) if earlier else []
             for first in earlier:
                 if self.sections[id(first)] == path and _head_tokens(first.declaration.text) == head:
-                    raise PtofixError(f"redefinition of '{fn.name}' (first defined at "
-                                      f"{self.source.location(first.span.start)})", self.source, fn.span.start)
+                    raise PtofixError(Located(f"redefinition of '{fn.name}' (first defined at ",
+                                              self.source.place(first.span.start), ")"), self.source, fn.span.start)
             earlier.append(fn)
         for definitions in seen.values():
             if len(definitions) < 2:

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import regex_cache
+from ..located import Located
 from ..pto.ops import FIFO_OPS
 from ..pto.tpipe import (  # noqa: F401
     DEFAULT_LOCAL_SLOT_NUM,
@@ -406,12 +407,11 @@ def _scan_statement(inv: PipeInventory, fn: Function, stmt: SimpleStmt, objects:
             if t.key != owner.type.key:
                 local_only = (t.order == owner.type.order and t.local_arg is not None
                               and t.key_without_local() == owner.type.key_without_local())
-                where = source.location(owner.type.span.start)
                 inv.issues.append(Issue(
                     "use-mismatch",
-                    f"{use.op} type '{t.text(source)}' differs from the type of pipe '{var}' "
-                    f"'{owner.type.text(source)}' declared at {where}"
-                    + (" (only LocalSlotNum differs)" if local_only else ""),
+                    Located(f"{use.op} type '{t.text(source)}' differs from the type of pipe '{var}' "
+                            f"'{owner.type.text(source)}' declared at ", source.place(owner.type.span.start),
+                            " (only LocalSlotNum differs)" if local_only else ""),
                     t.span.start, [owner], local_only))
     _check_other_uses(inv, fn, ast, base, objects, handled, source)
     for node in found:
@@ -452,9 +452,10 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
             offset = base + call.start
             what = "is not a statement of its own" if not statement_call else \
                 "names no pipe object declared earlier in '" + fn.name + "'"
-            inv.issues.append(Issue("opaque-use", f"{_callee(call)} at {source.location(offset)} deduces its "
-                                    f"pipe type from its arguments and {what}; ptofix cannot tell which pipe "
-                                    "it takes", offset, function=fn.name))
+            inv.issues.append(Issue("opaque-use", Located(f"{_callee(call)} at ", source.place(offset),
+                                                          f" deduces its pipe type from its arguments and {what}; "
+                                                          "ptofix cannot tell which pipe it takes"),
+                                    offset, function=fn.name))
             continue
         first = func.args[0]
         if id(first) in handled:
@@ -466,14 +467,16 @@ def _check_other_uses(inv: PipeInventory, fn: Function, ast, base: int, objects:
         spelled = source.text[base + first.start:base + first.end]
         offset = base + first.start
         if owner is not None:
-            inv.issues.append(Issue("opaque-use", f"{func.name} at {source.location(offset)} takes pipe '{var}' "
-                                    f"with the type '{spelled}', not a written-out TPipe<...> ptofix rewrites",
+            inv.issues.append(Issue("opaque-use", Located(f"{func.name} at ", source.place(offset),
+                                                          f" takes pipe '{var}' with the type '{spelled}', not a "
+                                                          "written-out TPipe<...> ptofix rewrites"),
                                     offset, [owner], function=fn.name))
         else:
             what = f"'{var}'" if var else "a pipe (its first argument is not a name)"
-            inv.issues.append(Issue("opaque-use", f"{func.name} at {source.location(offset)} takes {what} with "
-                                    f"the type '{spelled}', not a written-out TPipe<...>; ptofix cannot tell "
-                                    "which pipe it is", offset, function=fn.name))
+            inv.issues.append(Issue("opaque-use", Located(f"{func.name} at ", source.place(offset),
+                                                          f" takes {what} with the type '{spelled}', not a "
+                                                          "written-out TPipe<...>; ptofix cannot tell which pipe "
+                                                          "it is"), offset, function=fn.name))
 
 
 # An identifier `TPipe` with the qualifier written before it (`pto::TPipe`, `::pto::TPipe`,
@@ -526,9 +529,10 @@ def _check_names_declared_again(inv: PipeInventory, fn: Function, objects: dict[
         if not name:
             continue
         offset = stmt.span.start
-        inv.issues.append(Issue("redeclared", f"the name of pipe object '{name}' is written in a statement at "
-                                f"{inv.source.location(offset)} that may declare another '{name}' in "
-                                f"'{fn.name}' (uses are tied to pipes by name)", offset, [objects[name]],
+        inv.issues.append(Issue("redeclared", Located(f"the name of pipe object '{name}' is written in a "
+                                                      "statement at ", inv.source.place(offset),
+                                                      f" that may declare another '{name}' in '{fn.name}' (uses "
+                                                      "are tied to pipes by name)"), offset, [objects[name]],
                                 function=fn.name))
 
 
@@ -627,9 +631,9 @@ def _check_consistency(inv: PipeInventory) -> None:
                     if a.type.key != b.type.key:
                         inv.issues.append(Issue(
                             "same-flag",
-                            f"FlagID {a.flag_id} is used by two different pipes in '{func}': "
-                            f"'{a.type.text(source)}' ({a.var}, {source.location(a.type.span.start)}) and "
-                            f"'{b.type.text(source)}' ({b.var})", b.type.span.start, [a, b]))
+                            Located(f"FlagID {a.flag_id} is used by two different pipes in '{func}': "
+                                    f"'{a.type.text(source)}' ({a.var}, ", source.place(a.type.span.start),
+                                    f") and '{b.type.text(source)}' ({b.var})"), b.type.span.start, [a, b]))
                     else:
                         inv.issues.append(Issue(
                             "same-flag-same-type",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ptofix import html_report
 from ptofix.cpp import hazard_words
+from ptofix.cpp.barrier_decisions import Reason
 from ptofix.located import Place
 from ptofix.pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE
 
@@ -90,11 +91,12 @@ def test_each_rendering_is_built_from_the_same_pieces():
 def test_the_page_reads_the_hazard_through_the_words_module():
     """The HTML row of a kept barrier is the words module's, framed by the cause's own fields."""
     fields = {"hazard": HAZARD, "needed_once": ["k.cpp:300:3"], "chain_refused": "the producer runs 2 repeats"}
-    assert html_report._kept_words(fields, "", "k.cpp") == (
+    assert html_report._kept_words(fields, {}, "k.cpp", {}) == (
         f"needed once the barrier at k.cpp:300:3 is removed: {hazard_words.page_words(HAZARD)}; "
         f"{'; '.join(hazard_words.qualifiers(HAZARD, 'the producer runs 2 repeats'))}")
     unknown = {"kind": "WAW", "earlier": _side("TADD", None, "", Place("k.cpp", 11, 3), None),
                "later": _side("TSUB", "write", "v2", Place("k.cpp", 12, 3), [[0, 32]]), "across_loop_back_edge": False}
-    assert html_report._kept_words({"hazard": unknown, "unknown": [{}]}, "why", "k.cpp") == (
+    decision = {"reason": Reason({"kind": "not-understood", "why": "why"})}
+    assert html_report._kept_words({"hazard": unknown, "unknown": [{}]}, decision, "k.cpp", {}) == (
         "needed: WAW on * : code ptofix does not understand (line 11: a call ptofix does not model), then TSUB "
         "(line 12) writes it; why")

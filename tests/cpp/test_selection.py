@@ -59,7 +59,7 @@ def test_one_removal_is_given_back_for_two_that_save_more():
     by_line = decisions_by_line(outcome)
     assert [by_line[line]["decision"] for line in (B, A, C)] == ["removed", "kept", "removed"]
     kept = by_line[A]
-    assert kept["reason"].startswith(f"needed once the barriers at {B}:3, {C}:3 are removed: RAW: ")
+    assert str(kept["reason"]).startswith(f"needed once the barriers at {B}:3, {C}:3 are removed: RAW: ")
     assert kept["cause"]["kind"] == "conflict"
     assert sum(by_line[line]["weight"] for line in (B, C)) == 4
     # Maximal: a second run over the output removes nothing more.
@@ -74,7 +74,7 @@ def test_a_heavier_single_removal_stays_when_it_saves_more():
     by_line = decisions_by_line(outcome)
     assert [by_line[line]["decision"] for line in (B, A, C)] == ["kept", "removed", "kept"]
     for line in (B, C):
-        assert by_line[line]["reason"].startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
+        assert str(by_line[line]["reason"]).startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
 
 
 # P0 writes x, P1 y, P2 reads x, P3 reads y, P4 reads z (P2's result): barriers B1, K1, A1, K2
@@ -101,8 +101,8 @@ def test_two_removals_a_blocked_barrier_needs_together_are_given_back():
     outcome = run(FOUR, weight=weights)
     by_line = decisions_by_line(outcome)
     assert [by_line[line]["decision"] for line in (B1, K1, A1, K2)] == ["kept", "removed", "kept", "removed"]
-    assert by_line[B1]["reason"].startswith(f"needed once the barrier at {K1}:3 is removed: RAW: TADDS write x")
-    assert by_line[A1]["reason"].startswith(f"needed once the barriers at {K1}:3, {K2}:3 are removed: RAW: ")
+    assert str(by_line[B1]["reason"]).startswith(f"needed once the barrier at {K1}:3 is removed: RAW: TADDS write x")
+    assert str(by_line[A1]["reason"]).startswith(f"needed once the barriers at {K1}:3, {K2}:3 are removed: RAW: ")
     assert run(outcome.text, weight=weights).text == outcome.text
 
 
@@ -174,7 +174,7 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
     # (Their blocked barrier rests on a PTOAS #674 chain: the opt-in race model's.)
     outcome = run(text, path=path, environment=environment, same_access_chains=True)
     decisions = outcome.reports[0]["decisions"]
-    blocked = [d for d in decisions if d["decision"] == "kept" and d["reason"].startswith("needed once the")]
+    blocked = [d for d in decisions if d["decision"] == "kept" and str(d["reason"]).startswith("needed once the")]
     assert blocked, "a barrier kept only for another removal"
     # Every removal holds with all the others made.
     analysis = BarrierAnalysis(parse_cpp(SourceText(text, path), environment), race_model=RaceModel.SAME_ACCESS_CHAINS)
@@ -186,7 +186,7 @@ def test_corpus_selection_is_jointly_proved_maximal_and_idempotent(real_headers,
     # Each barrier named as the reason was indeed removed.
     removed_at = {f"{d['line']}:{d['column']}" for d in decisions if d["decision"] == "removed"}
     for d in blocked:
-        places = d["reason"].split(" at ", 1)[1].split(" are removed" if " are removed" in d["reason"]
+        places = str(d["reason"]).split(" at ", 1)[1].split(" are removed" if " are removed" in str(d["reason"])
                                                         else " is removed", 1)[0]
         assert set(places.split(", ")) <= removed_at
     # Every barrier removable on its own is removed or kept for other removals (the one-by-one
@@ -276,7 +276,7 @@ def test_with_pto_isa_the_set_that_saves_more_cycles_wins():
     assert [costed[line]["cycles"]["per_call"] for line in (B, A, C)] == [54, 84, 27]
     assert outcome.reports[0]["cycles"]["per_call"] == {"removed": 84, "kept": 81, "without_cost": 0}
     for line in (B, C):
-        assert costed[line]["reason"].startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
+        assert str(costed[line]["reason"]).startswith(f"needed once the barrier at {A}:3 is removed: RAW: ")
     # Maximal and idempotent with the costs too.
     again = run_pipeline(SourceText(outcome.text, "x.cpp"), passes, parsers(environment))
     assert again.text == outcome.text

@@ -309,7 +309,7 @@ def test_a_kept_reason_naming_an_instantiation_keeps_its_cause():
     def causes(src: str) -> list:
         outcome = run_pipeline(SourceText(src, "kernel.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})],
                                parsers(CompileEnvironment()))
-        return [(d["reason"][:13], d["cause"]["kind"]) for d in outcome.reports[0]["decisions"]
+        return [(str(d["reason"])[:13], d["cause"]["kind"]) for d in outcome.reports[0]["decisions"]
                 if d["decision"] == "kept"]
 
     assert causes(body() + entry("    body<16>(x);\n    body<32>(x);")) == [("in body<32>: ", "overlap")]

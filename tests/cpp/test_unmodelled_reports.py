@@ -39,7 +39,7 @@ def test_unmodelled_file_reports_what_the_models_read():
     assert (found["barriers"], found["removed"]) == (2, 0)
     for decision in found["decisions"]:
         assert decision["decision"] == "kept"
-        assert "'vec_early' is defined before pto's header" in decision["reason"], decision["reason"]
+        assert "'vec_early' is defined before pto's header" in str(decision["reason"]), str(decision["reason"])
         # Read from the model of a function whose decision was fixed before it was built.
         assert (decision["before_op"], decision["after_op"], decision["weight"]) == ("TMULS", "TADDS", 4)
     assert found["dynamic_barriers"] == {"vec_early": {"before": 4, "after": 4}, "late": {"before": 4, "after": 4}}
@@ -51,7 +51,7 @@ def test_the_same_functions_modelled_report_the_same_context():
     unparsed statement reported are the ones above (the proof then keeps the barriers for its own
     reasons)."""
     found = report(HEADER + kernel("vec_early", "  x <=> s;\n") + kernel("late"))
-    assert all("defined before pto's header" not in d["reason"] for d in found["decisions"])
+    assert all("defined before pto's header" not in str(d["reason"]) for d in found["decisions"])
     assert [(d["before_op"], d["after_op"], d["weight"]) for d in found["decisions"]] == [("TMULS", "TADDS", 4)] * 2
     assert found["dynamic_barriers"] == report(EARLY)["dynamic_barriers"]
     assert found["statements_not_parsed"] == 1
