@@ -16,7 +16,12 @@ judged. Red-team campaign red2: this fuzz found the one-way V -> S drain
 """
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -364,3 +369,32 @@ def test_no_removal_adds_a_race_over_many_seeds(template, helper):
     assert removed > 1000
     assert bad == [], f"seeds whose output races where the input does not: {bad}"
 
+
+
+# --- the oracle against check --trace's judge on a few kernels ---------------------------------
+
+PTO_ISA = Path(os.environ.get("PTOFIX_PTO_ISA") or Path(__file__).resolve().parents[3] / "shared" / "pto-isa"
+               / "f35e7f60")
+CXX = os.environ.get("CXX") or "g++"
+
+
+@pytest.mark.perfsim
+@pytest.mark.slow
+@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
+                    reason="../shared/pto-isa/f35e7f60 (a pto-isa checkout with the host cost model) is not present")
+@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+@pytest.mark.parametrize("seed", [16, 29])
+def test_run_verify_trace_accepts_the_fuzzed_rewrites(seed, tmp_path):
+    """Two kernels with flag round trips and several removals: run --verify-trace (the input and the
+    output traced under pto-isa's host cost model, n=3, m=2) finds no race the output adds."""
+    kernel = Kernel(seed, template=False)
+    text = kernel.text()[0]
+    assert "set_flag(PIPE_S, PIPE_V" in text
+    path = tmp_path / f"fuzz_{seed}.cpp"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--verify-trace",
+                           "--pto-isa", str(PTO_ISA), "--cache-dir", str(tmp_path / "cache"), "--arg", "n=3",
+                           "--arg", "m=2", str(path), "-o", str(tmp_path / "out.cpp")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.cpp").read_text(encoding="utf-8") != text      # barriers were removed
