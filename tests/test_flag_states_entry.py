@@ -5,9 +5,11 @@ static helper it alone calls starts in its state at the call; a call of one of t
 functions leaves what the callee's own dataflow gives at its return.
 
 Each kernel is valid C++ (g++ -fsyntax-only against pto-isa's host cost-model build where g++ and
-the checkout are there). The helper `work()` writes a, then a V->S flag pair, then
-`pipe_barrier(PIPE_V)`, then writes a again: the barrier may go only if the pair drains the first
-write, which it does only if no set of V->S EVENT_ID0 is pending when its set is issued. Controls
+the checkout are there). The helper `work()` writes a, then a V->S flag pair and its S->V return
+(EVENT_ID1: a flag round trip, which the vendor's rule counts; the V->S half alone orders nothing,
+tests/cpp/test_v_to_s_flag_drain.py), then `pipe_barrier(PIPE_V)`, then writes a again: the barrier
+may go only if the round trip drains the first write, which it does only if no set of V->S
+EVENT_ID0 is pending when its set is issued. Controls
 (// FREE): the barrier goes, and `check` verifies the kernel without it. Adversarial variants
 (// GUARD): a set may be pending there (or the entry is not simpler's): the barrier stays, and
 `check` of the kernel without it does not exit 0 (the pair alone orders the two writes).
@@ -28,11 +30,12 @@ AICORE = "#ifndef __aicore__\n#define __aicore__ [aicore]\n#endif\n"
 TASK = 'extern "C" __aicore__ __attribute__((always_inline)) void kernel_entry(__gm__ int64_t* args)'
 SET_VS = "set_flag(PIPE_V, PIPE_S, EVENT_ID0);"
 WAIT_VS = "wait_flag(PIPE_V, PIPE_S, EVENT_ID0);"
+RETURN_SV = "set_flag(PIPE_S, PIPE_V, EVENT_ID1);\n  wait_flag(PIPE_S, PIPE_V, EVENT_ID1);"
 
 
 def work(mark: str, static: str = "static ", end: str = "") -> str:
     return (f"{static}__aicore__ void work()\n{{\n  T16 a;\n  TASSIGN(a, 0x0);\n  pipe_barrier(PIPE_ALL);\n"
-            f"  TADD(a, a, a);\n  {SET_VS}\n  {WAIT_VS}\n  {mark}\n  TMUL(a, a, a);\n  pipe_barrier(PIPE_ALL);\n"
+            f"  TADD(a, a, a);\n  {SET_VS}\n  {WAIT_VS}\n  {RETURN_SV}\n  {mark}\n  TMUL(a, a, a);\n  pipe_barrier(PIPE_ALL);\n"
             f"{end}}}\n")
 
 

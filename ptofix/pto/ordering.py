@@ -3,8 +3,9 @@
 docs/reference/pto-facts.md §2 (internal drains) and §8.2.1 (what the scalar unit waits for) give
 the sources. (Which pairs a barrier must separate is the race model's, pto/race_model.py; the
 same-access chain rule its opt-in credits is pto/same_access_chain.py.) The proof's walks model
-the flag rule on their own (a V->S pair drains only along a path through both halves,
-barriers.BarrierAnalysis._walk) and read no scalar GM access as a drain. The simulator
+the flag rule on their own (a V->S pair drains only along a path through both halves and then
+an S->V pair, the round trip the vendor's rule counts: barriers.BarrierAnalysis.ops_in_flight)
+and read no scalar GM access as a drain. The simulator
 (sim/interp.py, sim/schedule.py) reads all of it. In short:
 
 * A scalar access to GM (``v = ptr[i];``, ``ptr[i] = v;``) waits for no vector work: the scalar

@@ -189,9 +189,15 @@ def test_local_helpers_are_effect_free_only_when_provably_so(name):
 
 def test_flag_pair_and_static_colmax_drain_when_they_provably_do():
     setup = f"  TASSIGN(b, 65536);\n  {TILE} c;\n  TASSIGN(c, 4096);"
+    # A V -> S pair and its S -> V return: the flag round trip the vendor's rule counts.
     paired = kernel(setup, before="TADD(c, c, c);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
-                    "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", after="TMUL(a, a, a);")
+                    "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  set_flag(PIPE_S, PIPE_V, EVENT_ID0);\n"
+                    "  wait_flag(PIPE_S, PIPE_V, EVENT_ID0);", after="TMUL(a, a, a);")
     assert removed(paired) == [True]
+    # The V -> S half alone orders nothing for the rule (tests/cpp/test_v_to_s_flag_drain.py).
+    one_way = kernel(setup, before="TADD(c, c, c);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
+                     "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", after="TMUL(a, a, a);")
+    assert removed(one_way) == [False]
     colmax = kernel(setup + f"\n  {TILE} d;\n  TASSIGN(d, 131072);", before="TADD(c, c, c);\n  TCOLMAX(d, d);",
                     after="TMUL(a, a, a);")
     assert removed(colmax) == [True]
@@ -311,7 +317,8 @@ def test_pto_names_read_as_pto_when_nothing_shadows_them():
                         "TMUL(b, b, b);")
     assert removed(real_drain) == [True, False]     # two barriers in a row: one goes
     real_pair = kernel(setup, "TADD(a, a, a);\n  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
-                       "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);", "TMUL(b, b, b);")
+                       "  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  set_flag(PIPE_S, PIPE_V, EVENT_ID0);\n"
+                       "  wait_flag(PIPE_S, PIPE_V, EVENT_ID0);", "TMUL(b, b, b);")
     assert removed(real_pair) == [True]
     # A class whose members are all declared in its braces (a traits class, read exactly:
     # declaration_forms.traits_class) declares a member TMUL in its own scope only: `pto::TMUL` is still

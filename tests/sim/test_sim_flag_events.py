@@ -91,6 +91,15 @@ def test_check_and_run_agree_with_simulate(name):
     else:
         # A race, or (the same event set twice) a function check does not call race-free.
         assert races or unverified
+    # `run` needs more than the hardware order simulate and check read here: the vendor's rule
+    # orders two PIPE_V instructions by a barrier or a flag round trip, so a V->S pair alone keeps
+    # the barrier, and with an S->V pair after it (the round trip) the barrier goes when the
+    # V->S wait covers TADDS (tests/cpp/test_v_to_s_flag_drain.py).
     original = flag_kernel(name, True)
-    out = run_pipeline(src(original, "orig.cpp"), [build_pass("pipe-v-barrier", {"pattern": "auto"})], PARSERS)
+    passes = [build_pass("pipe-v-barrier", {"pattern": "auto"})]
+    out = run_pipeline(src(original, "orig.cpp"), passes, PARSERS)
+    assert out.reports[0]["removed"] == 0
+    back = "  set_flag(PIPE_S, PIPE_V, EVENT_ID3);\n  wait_flag(PIPE_S, PIPE_V, EVENT_ID3);\n"
+    round_trip = original.replace("  pipe_barrier(PIPE_V);\n", back + "  pipe_barrier(PIPE_V);\n")
+    out = run_pipeline(src(round_trip, "orig.cpp"), passes, PARSERS)
     assert out.reports[0]["removed"] == (1 if ordered else 0)
