@@ -18,21 +18,18 @@ was needed, so the two opinions are checked to agree.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_trace import PTO_ISA, in_perfsim  # (the perfsim marks every trace test shares)
 
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import SourceText
 
 ROOT = Path(__file__).resolve().parents[2]
-PTO_ISA = Path(os.environ.get("PTOFIX_PTO_ISA") or ROOT.parent / "shared" / "pto-isa" / "f35e7f60")
-CXX = os.environ.get("CXX") or "g++"
 
 TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
 VS = "  set_flag(PIPE_V, PIPE_S, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);\n"
@@ -105,21 +102,6 @@ def test_a_flag_round_trip_still_frees_the_barrier(name):
 
 
 # --- the second opinion: pto-isa's host cost model and the vendor's rule ---------------------
-
-NEEDS_PERFSIM = (
-    pytest.mark.perfsim,
-    pytest.mark.slow,
-    pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
-                       reason="../shared/pto-isa/f35e7f60 (a pto-isa checkout with the host cost model) is not present"),
-    pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)"),
-)
-
-
-def in_perfsim(test):
-    for mark in NEEDS_PERFSIM:
-        test = mark(test)
-    return test
-
 
 def trace_without_barrier(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
     path = tmp_path / "without.cpp"
