@@ -481,17 +481,19 @@ class BarrierAnalysis:
                     continue
                 next_pending = pending
                 if kind is closes and nxt.tag in pending:
-                    if lenient or backward:
+                    if backward:
                         continue      # the other half of a V->S pair crossed before: drained here
-                    # The proof: a V->S pair orders V's earlier work only before the scalar unit.
+                    # A V->S pair orders V's earlier work only before the scalar unit (the proof's
+                    # walks and check's lenient ones alike: leniency trusts a pair's alternation,
+                    # never a drain the vendor's rule does not count).
                     # The vendor's rule (msSanitizer's single-pipe check counts pipe_barrier alone,
                     # Ascend/mssanitizer csrc/race_sanitizer/alg_framework/
                     # single_pipe_race_alg_impl.cpp ProcessSyncEvent; `check --trace`'s judge adds
                     # a flag round trip, ptofix/trace/judge.py) orders two V instructions only
                     # through a barrier or V -> X -> V flags: the S -> V half must follow.
                     next_pending = (pending - {nxt.tag}) | {_AFTER_SCALAR}
-                elif kind is opens and nxt.tag in trusted and (lenient or not backward or _AFTER_SCALAR in pending):
-                    # (Backward, the proof takes a wait_flag(PIPE_V, PIPE_S, e) only once the
+                elif kind is opens and nxt.tag in trusted and (not backward or _AFTER_SCALAR in pending):
+                    # (Backward, a walk takes a wait_flag(PIPE_V, PIPE_S, e) only once the
                     # S -> V half of its round trip is behind it in the walk: the mirror image.)
                     next_pending = pending | {nxt.tag}
                 if kind in (chain_first, chain_then) \

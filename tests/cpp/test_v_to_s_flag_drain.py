@@ -9,8 +9,9 @@ PIPE_S, e);` alone as a drain, and removed a barrier whose removal `check --trac
 --verify-trace` then flag as a new RAW race (`TADD(a, a, a); <V->S pair>; pipe_barrier(PIPE_V);
 TMUL(a, a, a);` with another op in between). Now the proof (BarrierAnalysis.ops_in_flight) counts
 the pair only with a `set_flag`/`wait_flag(PIPE_S, PIPE_V, f)` after it on the same path, whose sets
-and waits alternate: the round trip. `check` (lenient flags, for reporting what ptoas left) is
-unchanged. No corpus decision changed (tests/corpus_digest.tsv).
+and waits alternate: the round trip. `check`'s race report (lenient flags: every pair's alternation
+trusted) reads the pair the same way and reports the race (tests/commands/test_check.py). No corpus
+decision changed (tests/corpus_digest.tsv).
 
 Each kernel keeps or loses the barrier marked `// B`; the ``perfsim`` tests build the kernels without
 it against ../shared/pto-isa/f35e7f60's host cost model and ask the trace judge whether the barrier
@@ -27,6 +28,7 @@ from test_trace import PTO_ISA, in_perfsim  # (the perfsim marks every trace tes
 
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
+from ptofix.cpp.races import find_races
 from ptofix.source import SourceText
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +101,26 @@ def test_a_v_to_s_pair_without_its_return_keeps_the_barrier(name):
 @pytest.mark.parametrize("name", sorted(REMOVED))
 def test_a_flag_round_trip_still_frees_the_barrier(name):
     assert marked_removed(REMOVED[name]), REMOVED[name]
+
+
+def check_finds(text: str) -> tuple[int, int]:
+    """``check``'s races and unverified notes on ``text`` with the barrier B deleted."""
+    races, notes = find_races(parse_cpp(SourceText(text.replace(MARK, "/* B deleted */"), "without.cpp")))
+    return len(races), len(notes)
+
+
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_check_reports_the_race_a_pair_without_its_return_leaves(name):
+    """check reads the flags as the proof does: without B, each kept kernel has a race (or, where a
+    helper's entry is reached after the pair alone, its function is unverified); before, check took
+    the V -> S pair alone as ordering in five of them and said nothing."""
+    races, notes = check_finds(KEPT[name])
+    assert races + notes > 0, KEPT[name]
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED))
+def test_check_takes_the_round_trip_as_ordering(name):
+    assert check_finds(REMOVED[name]) == (0, 0), REMOVED[name]
 
 
 # --- the second opinion: pto-isa's host cost model and the vendor's rule ---------------------

@@ -84,22 +84,28 @@ def test_a_wait_after_the_consumer_does_not_hide_the_overlap():
 
 @pytest.mark.parametrize("name", sorted(FLAGS))
 def test_check_and_run_agree_with_simulate(name):
+    # simulate runs the hardware's order, in which the scalar unit's wait for V orders the V work
+    # it issues after it. check and run read the vendor's rule: two PIPE_V instructions are ordered
+    # by a barrier or a flag round trip, so a V->S pair alone orders nothing (a race, or a function
+    # check does not call race-free, in every kernel here), and with an S->V pair after it (the
+    # round trip) they agree with simulate: ordered where the V->S wait covers TADDS
+    # (tests/cpp/test_v_to_s_flag_drain.py).
     ordered = FLAGS[name][3]
-    races, unverified = find_races(parse_cpp(src(flag_kernel(name, False), "rew.cpp")))
+    back = "  set_flag(PIPE_S, PIPE_V, EVENT_ID3);\n  wait_flag(PIPE_S, PIPE_V, EVENT_ID3);\n"
+    rewritten = flag_kernel(name, False)
+    races, unverified = find_races(parse_cpp(src(rewritten, "rew.cpp")))
+    assert races or unverified
+    consumer = "  TMULS(v11, v10, s);\n"
+    races, unverified = find_races(parse_cpp(src(rewritten.replace(consumer, back + consumer), "rew.cpp")))
     if ordered:
         assert races == [] and unverified == []
     else:
         # A race, or (the same event set twice) a function check does not call race-free.
         assert races or unverified
-    # `run` needs more than the hardware order simulate and check read here: the vendor's rule
-    # orders two PIPE_V instructions by a barrier or a flag round trip, so a V->S pair alone keeps
-    # the barrier, and with an S->V pair after it (the round trip) the barrier goes when the
-    # V->S wait covers TADDS (tests/cpp/test_v_to_s_flag_drain.py).
     original = flag_kernel(name, True)
     passes = [build_pass("pipe-v-barrier", {"pattern": "auto"})]
     out = run_pipeline(src(original, "orig.cpp"), passes, PARSERS)
     assert out.reports[0]["removed"] == 0
-    back = "  set_flag(PIPE_S, PIPE_V, EVENT_ID3);\n  wait_flag(PIPE_S, PIPE_V, EVENT_ID3);\n"
     round_trip = original.replace("  pipe_barrier(PIPE_V);\n", back + "  pipe_barrier(PIPE_V);\n")
     out = run_pipeline(src(round_trip, "orig.cpp"), passes, PARSERS)
     assert out.reports[0]["removed"] == (1 if ordered else 0)
