@@ -321,6 +321,9 @@ class BarrierAnalysis:
         """The Unknown event standing for what may be in flight at a boundary of ``fn`` that is
         not clean; it says when the callers were not traced further for the depth bound."""
         why = f"vector work issued outside {fn.name}() may be in flight"
+        if self.is_entry(fn) and not self.entry_named_only_where_defined(fn):
+            why = (f"{fn.name}() is a kernel the file's code names outside its definition (a call, a prototype, "
+                   f"a launch or a `##`): {why}")
         if id(fn) in self._past_call_depth:
             why += f" (its callers are traced at most {MAX_CALL_DEPTH} calls deep)"
         return Event(EventKind.UNKNOWN, why=why)
@@ -333,7 +336,7 @@ class BarrierAnalysis:
         return declared_entry(self.ctx, fn)
 
     def _boundary_clean(self, fn: Function, backward: bool, cache: dict, stack: frozenset) -> bool:
-        if self.is_entry(fn):
+        if self.is_entry(fn) and self.entry_named_only_where_defined(fn):
             return True
         key = id(fn)
         if key in cache:
@@ -375,12 +378,26 @@ class BarrierAnalysis:
             return False     # a header ptofix cannot read may call it too
         if self.ctx.pastes_tokens:
             return False     # `p##q` may spell its name where no scan sees it
+        return self.ctx.code_name_count(fn.name) == self._definition_count(fn.name) + len(sites)
+
+    def entry_named_only_where_defined(self, fn: Function) -> bool:
+        """The kernel entry ``fn`` starts and ends with nothing of this file in flight only when
+        the file's code names it nowhere but in its definitions: a kernel is launched from the
+        host, and calling one from device code is not supported (CANN CCE guide, "Kernel函数": no
+        kernel calls a kernel; Bisheng guide: `__global__` is called only from the host with
+        <<<>>>), but a compiler that takes `k(...)` inside another function as a plain call (the
+        host cost-model build does, -D__COSTMODEL) runs the caller's vector work into it. A call,
+        a prototype, a host launch or a `##` that may spell the name in this file: not trusted
+        (red-team red3, tests/cpp/test_kernel_named_elsewhere.py)."""
+        return not self.ctx.pastes_tokens and self.ctx.code_name_count(fn.name) <= self._definition_count(fn.name)
+
+    def _definition_count(self, name: str) -> int:
         if self._definitions is None:
             # (counted once: a count per helper asked is quadratic in a file of many helpers)
             self._definitions = {}
             for other in self.model.functions:
                 self._definitions[other.name] = self._definitions.get(other.name, 0) + 1
-        return self.ctx.code_name_count(fn.name) == self._definitions.get(fn.name, 0) + len(sites)
+        return self._definitions.get(name, 0)
 
     # -- V->S flag pairs -----------------------------------------------------------------------
     def trusted_tags(self, cfg: FunctionCFG) -> set:
