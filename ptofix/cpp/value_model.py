@@ -610,7 +610,11 @@ class ValueModel:
                 result = None
                 break
             result = result | values
-        return _cap(frozenset(result)) if result is not None else None
+        # No value at all (a `for` whose condition never holds: `for (int i = -4; i < 4u; ++i)`
+        # walks nothing): the binding is on no path the model follows, which it cannot tell from
+        # unreachable code; unknown, as for any address it does not know (red3: an empty set
+        # was an IndexError, exit 3).
+        return _cap(frozenset(result)) if result else None
 
     def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:
         """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).
