@@ -322,8 +322,8 @@ class BarrierAnalysis:
         not clean; it says when the callers were not traced further for the depth bound."""
         why = f"vector work issued outside {fn.name}() may be in flight"
         if self.is_entry(fn) and not self.entry_named_only_where_defined(fn):
-            why = (f"{fn.name}() is a kernel the file's code names outside its definition (a call, a prototype, "
-                   f"a launch or a `##`): {why}")
+            why = (f"{fn.name}() is a kernel the file's code or a header it includes names outside its definition "
+                   f"(a call, a prototype, a launch or a `##`): {why}")
         if id(fn) in self._past_call_depth:
             why += f" (its callers are traced at most {MAX_CALL_DEPTH} calls deep)"
         return Event(EventKind.UNKNOWN, why=why)
@@ -389,7 +389,10 @@ class BarrierAnalysis:
         host cost-model build does, -D__COSTMODEL) runs the caller's vector work into it. A call,
         a prototype, a host launch or a `##` that may spell the name in this file: not trusted
         (red-team red3, tests/cpp/test_kernel_named_elsewhere.py)."""
-        return not self.ctx.pastes_tokens and self.ctx.code_name_count(fn.name) <= self._definition_count(fn.name)
+        if self.ctx.pastes_tokens or self.ctx.code_name_count(fn.name) > self._definition_count(fn.name):
+            return False
+        # A header the file includes may call it too (its code names it, or it is not read).
+        return not any(summary.unknown or fn.name in summary.used for summary in self.ctx.headers.values())
 
     def _definition_count(self, name: str) -> int:
         if self._definitions is None:

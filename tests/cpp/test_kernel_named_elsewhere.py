@@ -11,8 +11,9 @@ minimal reproducer: kernel `k` opens with `pipe_barrier(PIPE_V); TMUL(a, a, a);`
 k2` of the output reports TADD -> TMUL as a RAW race (the input's trace has none).
 
 Now an entry is clean only when the file's code spells its name nowhere but in its definitions
-(BarrierAnalysis.entry_named_only_where_defined): a call, a prototype, a launch or a file that
-pastes tokens leaves its boundary to the helper rule (not static: not clean), the reason saying so.
+and no header it includes names it or is unread (BarrierAnalysis.entry_named_only_where_defined): a
+call, a prototype, a launch, a header's call or a file that pastes tokens leaves its boundary to the
+helper rule (not static: not clean), the reason saying so.
 A name in a comment calls nothing. No corpus decision changed (tests/corpus_digest.tsv).
 """
 from __future__ import annotations
@@ -76,8 +77,23 @@ def test_a_kernel_named_elsewhere_keeps_its_boundary_barrier(name):
     assert not removed, KEPT[name]
     # (A prototype at file scope already leaves the whole file unmodelled.)
     expected = "not modelled" if name == "called_before_its_definition" else \
-        "k() is a kernel the file's code names outside its definition"
+        "k() is a kernel the file's code or a header it includes names outside its definition"
     assert expected in reason, reason
+
+
+def test_a_kernel_a_header_calls_keeps_its_boundary_barrier(tmp_path):
+    """The file's own text names k only in its definition; the header included after it calls k
+    with TADD in flight (ptofix reads the header, but not as code of the file's functions)."""
+    (tmp_path / "calls_k.h").write_text(
+        f"#pragma once\nstatic AICORE void g3(__gm__ float* g) {{\n{DIRTY}  k(g, 1);\n}}\n", encoding="utf-8")
+    path = tmp_path / "kernel.cpp"
+    text = kernel(after='#include "calls_k.h"\n__global__ AICORE void k2(__gm__ float* g, int n) {\n  g3(g);\n}\n')
+    path.write_text(text, encoding="utf-8")
+    model = parse_cpp(SourceText(text, str(path)))
+    line = next(i for i, row in enumerate(text.split("\n"), 1) if row.endswith("// B"))
+    [decision] = [d for d in BarrierAnalysis(model).run({"auto"}) if text.count("\n", 0, d.stmt.span.start) + 1 == line]
+    assert not decision.removed, decision.reason
+    assert "or a header it includes names outside its definition" in decision.reason, decision.reason
 
 
 @pytest.mark.parametrize("name", sorted(REMOVED))
