@@ -102,11 +102,13 @@ class SourceText:
         if self._line_starts is None:
             starts = array("I" if len(self.text) < 2 ** 32 and array("I").itemsize == 4 else "q", [0])
             append = starts.append
-            find = self.text.find
-            pos = find("\n")
+            text = self.text
+            # (text.find called as a method: compiled, a native call, where a bound str.find is
+            # called with a tuple of its arguments; issue #70 item 7.)
+            pos = text.find("\n")
             while pos != -1:
                 append(pos + 1)
-                pos = find("\n", pos + 1)
+                pos = text.find("\n", pos + 1)
             if "\r" in self.text:
                 # A lone CR ends a line too (CR-only files), as compilers count lines.
                 starts = array(starts.typecode,

@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 # template arguments, then blanks and another word, the first declarator's name or the type's
 # (`const T a`): `TADD(a, b, c);` or `x = f(a, b);` is none.
 _DECLARATION_HEAD = regex_cache.compile(r"\s*(?:::)?[A-Za-z_][\w:]*\s*(?:<[^;{}]*>)?\s+[A-Za-z_]")
+# A statement that starts with a word and '(' (`TADD(a, b, c);`, `set_flag(...)`: 60% of the
+# statements with a comma of the corpus concatenation): never one _DECLARATION_HEAD matches, as
+# after any run of its word characters come more of them, or blanks and '(', never blanks and a
+# letter. Read first, it spares them the masking and the comma pattern (issue #70 item 7).
+_CALL_HEAD = regex_cache.compile(r"\s*[A-Za-z_][\w:]*+\s*\(")
 # Most declarators a statement is split into (a longer list stays unread).
 MAX_DECLARATORS = 64
 
@@ -101,7 +106,7 @@ def declarator_texts(text: str, parse: Any) -> list[str] | None:
     if "," not in text:
         return None
     end = text.rfind(";")
-    if end < 0 or text[end + 1:].strip():
+    if end < 0 or text[end + 1:].strip() or _CALL_HEAD.match(text) is not None:
         return None
     # (The commas before the parse: a statement whose commas are all in brackets or template
     # arguments, nearly every one, is none, and the parse costs far more than the scan. They are

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from functools import partial
 
 from .. import regex_cache
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
@@ -73,14 +72,21 @@ from .word_index import WordReading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
+    from typing import Final
 
     from ..side_files import ReadRecord
 
 
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-_CLOSE = {")", "]", "}"}
-_PP_OPEN = ("#if", "#ifdef", "#ifndef")
+# (The constants the structure parser reads a statement or a token are Final: a compiled build reads
+# a Final from a C variable, or inlines an int one, where it looks any other global up in the
+# module's dict at each use; issue #70 item 7.)
+_OPEN: Final = {"(": ")", "[": "]", "{": "}"}
+_CLOSE: Final = frozenset([")", "]", "}"])
+_PP_OPEN: Final = ("#if", "#ifdef", "#ifndef")
+# (signals.CHECKPOINT_EVERY less one, a mask; tokens.MAX_NESTING: read here once a statement.)
+_CHECKPOINT_MASK: Final = CHECKPOINT_EVERY - 1
+_MAX_NESTING: Final = MAX_NESTING
 # The directives that start the next group of a file-scope #if section (C++23's `#elifdef` and
 # `#elifndef` too: g++ 12 takes them with -std=c++2b; read as part of the group before, the two
 # definitions `#ifdef A ... #elifdef B ...` were one group's, a redefinition error).
@@ -148,11 +154,11 @@ def _as_comments(tokens: Tokens, ranges: list[Span]) -> Tokens:
 def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
     """Every directive of ``tokens``: (its text as the preprocessor reads it, start, end)."""
     found: list[tuple[str, int, int]] = []
-    find, text, starts, ends = tokens.kinds.find, tokens.text, tokens.starts, tokens.ends
-    index = find("p")
+    kinds, text, starts, ends = tokens.kinds, tokens.text, tokens.starts, tokens.ends
+    index = kinds.find("p")
     while index != -1:
         found.append((directive_text(text[starts[index]:ends[index]]), starts[index], ends[index]))
-        index = find("p", index + 1)
+        index = kinds.find("p", index + 1)
     return found
 
 
@@ -278,34 +284,45 @@ def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     block and defines any function, which the balanced text does not show."""
     kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
     closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
-    stack: list[tuple[str, int]] = []
+    # The open brackets' indices (their marks tell which closes each: no tuple a bracket).
+    stack: list[int] = []
     parens = 0                       # '(' open around the current token
     structure = -1
-    find = kinds.find
-    index = find("o")
+    # (kinds.find called as a method, not through a bound one: compiled, a native call; a bound
+    # str.find is called with a tuple of its arguments. Issue #70 item 7.)
+    index = kinds.find("o")
     while index != -1:
-        t = marks[index]
-        if parens and structure < 0 and t in "{};" and (t != ";" or not _in_for_header(tokens, stack)):
-            structure = starts[index]
-        if t in _OPEN:
-            stack.append((_OPEN[t], index))
+        t = marks[index]          # (an 'o' token's mark: one of ; { } ( ) [ ])
+        if t == "(" or t == "[" or t == "{":
+            if t == "{" and parens and structure < 0:
+                structure = starts[index]
+            stack.append(index)
             if t == "(":
                 parens += 1
-        elif t in _CLOSE:
-            if not stack or stack[-1][0] != t:
+        elif t == ";":
+            if parens and structure < 0 and not _in_for_header(tokens, stack):
+                structure = starts[index]
+        else:
+            if t == "}" and parens and structure < 0:
+                structure = starts[index]
+            if not stack or marks[stack[-1]] != _OPENING[t]:
                 return None, structure
-            closing[stack.pop()[1]] = index
+            closing[stack.pop()] = index
             if t == ")":
                 parens -= 1
-        index = find("o", index + 1)
+        index = kinds.find("o", index + 1)
     return (None if stack else closing), structure
 
 
-def _in_for_header(tokens: Tokens, stack: list[tuple[str, int]]) -> bool:
-    """The innermost open bracket is a `for (`."""
-    if not stack or stack[-1][0] != ")":
+# The opening bracket of each closing one.
+_OPENING: Final = {")": "(", "]": "[", "}": "{"}
+
+
+def _in_for_header(tokens: Tokens, stack: list[int]) -> bool:
+    """The innermost open bracket (``stack``: the open ones' indices) is a `for (`."""
+    if not stack or tokens.marks[stack[-1]] != "(":
         return False
-    at = stack[-1][1]
+    at = stack[-1]
     return at > 0 and tokens.kinds[at - 1] == "w" \
         and tokens.text[tokens.starts[at - 1]:tokens.starts[at]].strip() == "for"
 
@@ -350,15 +367,21 @@ class _StructureParser:
         self.n = len(tokens)
         self.depth = 0
         self.statements_read = 0      # (signals.checkpoint)
-        closing, self.structure_in_parentheses = _pair_brackets(tokens)
-        # Index of the bracket closing the one at i: looked up in a balanced file (a C-level call,
-        # the parser's most frequent one), else scanned for.
-        self._match_close: Callable[[int], int] = \
-            partial(_scan_to_close, tokens) if closing is None else closing.__getitem__
+        # Index of the bracket closing each opening one in a balanced file (None: not balanced).
+        self.closing, self.structure_in_parentheses = _pair_brackets(tokens)
 
     # -- helpers -----------------------------------------------------------------------------
     def _tok_text(self, i: int) -> str:
         return self.text[self.starts[i]:self.ends[i]]
+
+    def _match_close(self, i: int) -> int:
+        """Index of the bracket closing the one at ``i``: looked up in a balanced file (the
+        parser's most frequent call: a method, native when compiled, where a bound
+        ``array.__getitem__`` was called with a tuple of its argument), else scanned for."""
+        closing = self.closing
+        if closing is not None:
+            return closing[i]
+        return _scan_to_close(self.tokens, i)
 
     # -- top level ---------------------------------------------------------------------------
     def parse_file(self) -> CppFile:
@@ -731,12 +754,11 @@ class _StructureParser:
         """Statements from ``i`` up to ``stop`` or (inside ``#if``) the next #elif/#else/#endif."""
         out: list[Stmt] = []
         kinds, starts, ends = self.kinds, self.starts, self.ends
-        # (self._statement called as a method, not through a bound method object: compiled, a
-        # native call, no arguments or result boxed; issue #70 item 7.)
-        append = out.append
+        # (self._statement and out.append called as methods, not through bound method objects:
+        # compiled, native calls, no arguments or result boxed; issue #70 item 7.)
         while i < stop:
             self.statements_read += 1
-            if not self.statements_read & (CHECKPOINT_EVERY - 1):
+            if not self.statements_read & _CHECKPOINT_MASK:
                 checkpoint()
             if kinds[i] != "p":
                 stmt, i = self._statement(i, stop)
@@ -746,7 +768,7 @@ class _StructureParser:
                     if declarators is not None:
                         out.extend(declarators)
                         continue
-                append(stmt)
+                out.append(stmt)
                 continue
             word = directive_word(self._tok_text(i))
             if word in ("#elif", "#else", "#endif"):
@@ -755,9 +777,9 @@ class _StructureParser:
                 return out, i
             if word in _PP_OPEN:
                 stmt, i = self._pp_if(i, stop)
-                append(stmt)
+                out.append(stmt)
                 continue
-            append(Directive(pack_span(starts[i], ends[i]), self.text))
+            out.append(Directive(pack_span(starts[i], ends[i]), self.text))
             i += 1
         if in_pp:
             raise StructureError("#if without #endif in this block", starts[stop - 1] if stop else 0,
@@ -767,7 +789,7 @@ class _StructureParser:
     def _pp_if(self, i: int, stop: int) -> tuple[Stmt, int]:
         self.depth += 1
         try:
-            if self.depth > MAX_NESTING:
+            if self.depth > _MAX_NESTING:
                 raise NestingLimit(f"#if sections nested deeper than {MAX_NESTING} levels", self.starts[i])
             return self._pp_if_at(i, stop)
         finally:
@@ -799,10 +821,11 @@ class _StructureParser:
         if, switch) counts a level while they are read, a simple one costs nothing. (The level is
         counted here, not by a helper taking the method to call: compiled, a call through a bound
         method object boxes every argument.)"""
-        if self.depth >= MAX_NESTING:
+        if self.depth >= _MAX_NESTING:
             raise NestingLimit(f"statements nested deeper than {MAX_NESTING} levels", self.starts[i])
-        kind = self.kinds[i]
-        if kind == "w":
+        # (kinds[i] compared where it is read: compiled, a character compared, no str fetched.)
+        kinds = self.kinds
+        if kinds[i] == "w":
             text, start, end = self.text, self.starts[i], self.ends[i]
             # (The word is sliced only where it may be a label or a keyword: most are longer.)
             if text[end - 1] == ":":
@@ -819,9 +842,9 @@ class _StructureParser:
                         return self._keyword_statement(i, stop, t)
                     finally:
                         self.depth -= 1
-        elif kind == "c":
+        elif kinds[i] == "c":
             return Comment(pack_span(self.starts[i], self.ends[i]), self.text), i + 1
-        elif kind == "o":
+        elif kinds[i] == "o":
             text, start = self.text, self.starts[i]
             t = self.marks[i]
             if t == "{":
@@ -963,17 +986,17 @@ class _StructureParser:
                           OpaqueKind.GOTO if word == "goto" else OpaqueKind.CONSTRUCT), j
 
     def _simple(self, i: int, stop: int) -> tuple[Stmt, int]:
-        kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
-        find, match_close = kinds.find, self._match_close
+        kinds, marks, starts, ends, text = self.kinds, self.marks, self.starts, self.ends, self.text
+        # (kinds.find and self._match_close called as methods, and kinds[j] compared where it is
+        # read: compiled, native calls and a character compared; issue #70 item 7.)
         j = i
         while j < stop:
-            kind = kinds[j]
-            if kind == "o":
-                t = self.marks[j]
+            if kinds[j] == "o":
+                t = marks[j]
                 if t == ";":
                     return SimpleStmt(pack_span(starts[i], ends[j]), text), j + 1
                 if t == "(" or t == "[":
-                    j = match_close(j) + 1
+                    j = self._match_close(j) + 1
                     continue
                 if t == "{":
                     # `union {...} x;`, `int a[] = {...};` or a lambda: keep as one opaque statement.
@@ -992,13 +1015,13 @@ class _StructureParser:
                 if t == "}":
                     raise StructureError("expected ';' before '}'", starts[j])
                 j += 1
-            elif kind == "p":
+            elif kinds[j] == "p":
                 raise StructureError("preprocessor directive inside a statement", starts[j], group=True)
             else:
                 # Words, comments and strings: jump to the next 'o' or 'p' token (the directive
                 # search stops at the 'o' one, so a statement costs its own length).
-                o = find("o", j, stop)
-                p = find("p", j, stop if o == -1 else o)
+                o = kinds.find("o", j, stop)
+                p = kinds.find("p", j, stop if o == -1 else o)
                 j = p if p != -1 else stop if o == -1 else o
         raise StructureError("expected ';' at end of statement", starts[i])
 
@@ -1043,10 +1066,11 @@ _NOT_FUNCTION_NAMES = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeo
 _AFTER_PARAMS_CALLS = ("noexcept", "__attribute__", "decltype", "throw")
 
 _ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
-_LABEL = regex_cache.compile(r"[A-Za-z_]\w*:")
+_LABEL: Final = regex_cache.compile(r"[A-Za-z_]\w*:")
 # The words a statement that is no simple one may start with (_StructureParser._keyword_statement).
-_STATEMENT_KEYWORDS = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto", "try"])
-_LONGEST_STATEMENT_KEYWORD = max(map(len, _STATEMENT_KEYWORDS))
+_STATEMENT_KEYWORDS: Final = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto",
+                                        "try"])
+_LONGEST_STATEMENT_KEYWORD: Final = max(map(len, _STATEMENT_KEYWORDS))
 _CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
 # Words that start a declaration of a namespace, type, alias or template parameter.
 _DECLARING_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",

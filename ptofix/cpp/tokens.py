@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from operator import attrgetter
+from itertools import repeat
+from operator import itemgetter
 
 from .. import regex_cache
 from ..source import PtofixError, SourceText, UnreadableInput, line_start
@@ -48,23 +49,38 @@ _BLOCK_COMMENT = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
 # whitespace, so giving back part of a run never lets one match), but a set holding U+FEFF is
 # compiled into a 64 Ki-character bitmap, ~0.2 ms of every process that reads C++ (issue #70).
 _BLANKS = r"(?:[ \t\r\n\f\v]++|\ufeff)*"
-_TOKEN_PATTERN = r"""
-    @Z
-  (?:
-    (?P<w>@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+)
-  | (;)|(\{)|(\})|(\()|(\))|(\[)|(\])
-  | (?P<c>//@L|@B)
-  | (?P<p>\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?|//@L|@B|[^\r\n])*+)
-  | (?P<s>"(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+')
-  )
-""".replace("@L", _LINE_COMMENT_REST).replace("@B", _BLOCK_COMMENT).replace("@W", _WORD_CHARS).replace("@S", SPLICE)
+# The alternatives, each tried in this order: a word, one of ; { } ( ) [ ], a comment, a directive,
+# a literal (the kinds w, o, c, p, s).
+_WORD_TOKEN = r"@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+"
+_COMMENT_TOKEN = r"//@L|@B"
+_DIRECTIVE_TOKEN = r"""\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?""" \
+    r"""|//@L|@B|[^\r\n])*+"""
+_LITERAL_TOKEN = r""""(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+'"""
+
+
+def _spelled(pattern: str) -> str:
+    return pattern.replace("@L", _LINE_COMMENT_REST).replace("@B", _BLOCK_COMMENT).replace("@W", _WORD_CHARS) \
+        .replace("@S", SPLICE)
+
+
+# The tokens with a group an alternative (a kind, and each 'o' character apart: the group number
+# is the token's kind and mark, _KIND_OF_GROUP and _MARK_OF_GROUP): the reading the scan's
+# patterns below must equal (tests/cpp/test_parser_fast_paths.py, test_token_scan.py compare).
+_TOKEN_PATTERN = _spelled(r"@Z(?:(?P<w>" + _WORD_TOKEN + r")|(;)|(\{)|(\})|(\()|(\))|(\[)|(\])|(?P<c>" + _COMMENT_TOKEN
+                          + r")|(?P<p>" + _DIRECTIVE_TOKEN + r")|(?P<s>" + _LITERAL_TOKEN + r"))")
 _TOKEN_RE = regex_cache.compile(_TOKEN_PATTERN.replace("@Z", _BLANKS), re.S | re.X)
+# The scan's: the same alternatives in one group (a match holds one group's marks, not eleven, and
+# needs no group number: a token's kind is told by its first characters, _kinds_and_marks; 8% less
+# time a token, issue #70 item 7).
+_SCAN_PATTERN = _spelled(r"@Z(" + "|".join([_WORD_TOKEN, r"[;{}()\[\]]", _COMMENT_TOKEN, _DIRECTIVE_TOKEN,
+                                            _LITERAL_TOKEN]) + ")")
+_SCAN_RE = regex_cache.compile(_SCAN_PATTERN.replace("@Z", _BLANKS), re.S | re.X)
 # The same tokens in a text without U+FEFF (nearly every one), its blanks one possessive run of a
 # set: a sixth less time a token than _BLANKS' repeat of two alternatives (issue #70 item 7). The
 # same strings: there _BLANKS reads the same runs, and giving back part of one never lets a token
 # match (no alternative starts with ASCII whitespace; U+FEFF, a word character of _WORD_CHARS, is
 # the one blank a word may start with). tests/cpp/test_token_scan.py compares the two.
-_NO_BOM_TOKEN_RE = regex_cache.compile(_TOKEN_PATTERN.replace("@Z", r"[ \t\r\n\f\v]*+"), re.S | re.X)
+_NO_BOM_TOKEN_RE = regex_cache.compile(_SCAN_PATTERN.replace("@Z", r"[ \t\r\n\f\v]*+"), re.S | re.X)
 _SPACE_RE = regex_cache.compile(_BLANKS)
 
 
@@ -89,16 +105,21 @@ def has_assignment(text: str) -> bool:
 # (kind, text, start, end) of one token: the shape of tokenize()'s tokens and Tokens.tuples().
 Tok = tuple[str, str, int, int]
 
-# Regex group number -> kind letter (the groups' order in _TOKEN_RE: a word, the seven 'o'
+# Regex group number of _TOKEN_RE -> kind letter (the groups' order: a word, the seven 'o'
 # characters, each a group of its own, a comment, a directive, a literal), and -> mark: the kind
 # letter, but an 'o' token's own character.
 _KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
 _MARK_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
-_GROUP_OF_DIRECTIVE = 10    # (the 'p' alternative's group number)
-# A token's group number (each alternative of _TOKEN_RE is one group), its start (after the
-# blanks folded into the match) and its end, read by map() a block of matches at a time.
-_LAST_GROUP = attrgetter("lastindex")
-_GROUP_START = re.Match.start
+# A token's first character (Latin-1; any other one starts a word) -> its kind letter, and -> its
+# mark: the alternatives start with disjoint characters, but '/', which starts a comment when a
+# '/' or '*' follows it (_kinds_and_marks reads that), a word otherwise.
+_KIND_OF_FIRST = b"".join(b"o" if ch in b";{}()[]" else b"p" if ch == ord("#") else b"s" if ch in b"\"'" else b"w"
+                          for ch in range(256))
+_MARK_OF_FIRST = b"".join(bytes([ch]) if ch in b";{}()[]" else _KIND_OF_FIRST[ch:ch + 1] for ch in range(256))
+_COMMENT_MARK = ord("c")
+# A token's start (after the blanks folded into the match: its group's) and its end, read by map()
+# a block of matches at a time.
+_TOKEN_START = re.Match.start
 _MATCH_END = re.Match.end
 
 
@@ -130,29 +151,44 @@ def tokenize(source: SourceText) -> list[Token]:
     return [Token(*tok) for tok in scan_tokens(source).tuples()]
 
 
-def _token_spans(text: str) -> tuple[bytearray, array, array]:
-    """The _TOKEN_RE group number, start and end of each token, from the text's start up to the
-    first position no token starts at (a bad character, or the trailing blanks): each match
-    starts where the last one ended. The matches are read a block at a time, with map() over
-    Match methods: no Python code runs per token."""
+def _token_spans(text: str) -> tuple[str, str, array, array]:
+    """The kinds, the marks (see Tokens), the starts and the ends of the tokens, from the text's
+    start up to the first position no token starts at (a bad character, or the trailing blanks):
+    each match starts where the last one ended. The matches are read a block at a time, with
+    map() over Match methods and one itemgetter of their starts (their first characters): no
+    Python code runs per token."""
     # 'I' (4 bytes) holds every offset of a text shorter than 4 Gi characters.
     code = "I" if len(text) < 2 ** 32 and array("I").itemsize == 4 else "q"
-    groups = bytearray()
+    firsts: list[str] = []
     starts = array(code)
     ends = array(code)
-    pattern = _TOKEN_RE if "\ufeff" in text else _NO_BOM_TOKEN_RE
+    pattern = _SCAN_RE if "\ufeff" in text else _NO_BOM_TOKEN_RE
     matches = iter(pattern.scanner(text).match, None)  # type: ignore[attr-defined]
     for block in regex_cache.match_blocks(matches):
-        block_groups = bytes(map(_LAST_GROUP, block))
-        groups += block_groups
-        starts.extend(map(_GROUP_START, block, block_groups))
+        at = list(map(_TOKEN_START, block, repeat(1)))
+        starts.extend(at)
         ends.extend(map(_MATCH_END, block))
-    return groups, starts, ends
+        firsts.append("".join(itemgetter(*at)(text)) if len(at) > 1 else text[at[0]])
+    return _kinds_and_marks(text, "".join(firsts), starts) + (starts, ends)
+
+
+def _kinds_and_marks(text: str, firsts: str, starts: array) -> tuple[str, str]:
+    """The tokens' kinds and marks, from their first characters ``firsts`` (and the one after a
+    '/': a comment's second)."""
+    first = firsts.encode("latin-1", "replace")       # (a character past Latin-1 starts a word)
+    kinds = bytearray(first.translate(_KIND_OF_FIRST))
+    marks = bytearray(first.translate(_MARK_OF_FIRST))
+    slash = first.find(b"/")
+    while slash != -1:
+        if text.startswith(("//", "/*"), starts[slash]):
+            kinds[slash] = marks[slash] = _COMMENT_MARK
+        slash = first.find(b"/", slash + 1)
+    return kinds.decode("ascii"), marks.decode("ascii")
 
 
 def scan_tokens(source: SourceText) -> Tokens:
     text = source.text
-    groups, starts, ends = _token_spans(text)
+    kinds, marks, starts, ends = _token_spans(text)
     pos = ends[-1] if ends else 0
     blank = _SPACE_RE.match(text, pos)   # trailing whitespace (or the blanks before a bad character)
     if blank is not None:
@@ -167,8 +203,8 @@ def scan_tokens(source: SourceText) -> Tokens:
         # A raw string or a digit separator before here may have misled the scan into this
         # failure (`R"d(a " b)d"`: the quote inside ends a plain literal, the closing one opens
         # another): valid C++ that is read as Unknown, not refused as bad input.
-        _reject_misread_lexemes_before(source, groups, starts, ends)
-        if ch in "\"'" and _inside_conditional_group(text, groups, starts, ends):
+        _reject_misread_lexemes_before(source, kinds, starts, ends)
+        if ch in "\"'" and _inside_conditional_group(text, kinds, starts, ends):
             # Valid in a group the compiler skips (its lines are only searched for directives:
             # `#if 0` prose such as "isn't"), an error in one it compiles; which one is not known
             # here, so the file is read as Unknown rather than refused.
@@ -180,8 +216,6 @@ def scan_tokens(source: SourceText) -> Tokens:
         if text.startswith("/*", pos):
             raise PtofixError("unterminated comment", source, pos)
         raise PtofixError(f"stray character {ch!r} in program", source, pos)
-    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
-    marks = groups.translate(_MARK_OF_GROUP).decode("ascii")
     # (Each 2-character search reads the whole text; a 1-character one is a memchr, so it gates
     # the rarer ones.)
     if "?" in text and "??" in text:
@@ -210,11 +244,10 @@ def scan_tokens(source: SourceText) -> Tokens:
     return Tokens(text, kinds, marks, starts, ends)
 
 
-def _reject_misread_lexemes_before(source: SourceText, groups: bytearray, starts: array, ends: array) -> None:
+def _reject_misread_lexemes_before(source: SourceText, kinds: str, starts: array, ends: array) -> None:
     """Raise UnreadableInput on a raw string literal or a digit separator among the tokens scanned
     so far: the scan stopped at a quote or comment it could not close, and these lexemes, which
     the tokens split otherwise than C++ does, are what leads valid code there."""
-    kinds = groups.translate(_KIND_OF_GROUP).decode("ascii")
     if 'R"' in source.text:
         _reject_unsupported_lexemes(source, kinds, starts, ends)
     if "'" in source.text:
@@ -224,14 +257,13 @@ def _reject_misread_lexemes_before(source: SourceText, groups: bytearray, starts
 _GROUP_DEPTH = {"#if": 1, "#ifdef": 1, "#ifndef": 1, "#endif": -1}
 
 
-def _inside_conditional_group(text: str, groups: bytearray, starts: array, ends: array) -> bool:
+def _inside_conditional_group(text: str, kinds: str, starts: array, ends: array) -> bool:
     """Whether the directives among the tokens scanned so far leave an `#if` section open."""
     depth = 0
-    directive = _GROUP_OF_DIRECTIVE
-    # (An index loop: mypyc cannot compile `enumerate` over a bytearray.)
-    for index in range(len(groups)):
-        if groups[index] == directive:
-            depth = max(0, depth + _GROUP_DEPTH.get(directive_keyword(text[starts[index]:ends[index]]), 0))
+    index = kinds.find("p")
+    while index != -1:
+        depth = max(0, depth + _GROUP_DEPTH.get(directive_keyword(text[starts[index]:ends[index]]), 0))
+        index = kinds.find("p", index + 1)
     return depth > 0
 
 

@@ -35,7 +35,8 @@ texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 
 
 def reference_token_spans(text):
-    """The token loop _token_spans replaced: finditer, stopping at the first gap."""
+    """The token loop _token_spans replaced: finditer of the pattern with a group a kind (and an
+    'o' character), stopping at the first gap; the kinds and marks read from the group numbers."""
     groups, starts, ends, pos = bytearray(), [], [], 0
     for match in tokens._TOKEN_RE.finditer(text):
         if match.start() != pos:
@@ -44,12 +45,14 @@ def reference_token_spans(text):
         groups.append(match.lastindex)
         starts.append(match.start(match.lastindex))
         ends.append(pos)
-    return groups, starts, ends
+    return (groups.translate(tokens._KIND_OF_GROUP).decode("ascii"), groups.translate(tokens._MARK_OF_GROUP).decode("ascii"),
+            starts, ends)
 
 
 def check_token_spans(text):
-    groups, starts, ends = tokens._token_spans(text)
-    assert (groups, list(starts), list(ends)) == reference_token_spans(text)
+    # (_token_spans reads the tokens with one group and their kinds from their first characters.)
+    kinds, marks, starts, ends = tokens._token_spans(text)
+    assert (kinds, marks, list(starts), list(ends)) == reference_token_spans(text)
 
 
 @settings(max_examples=400, deadline=None)

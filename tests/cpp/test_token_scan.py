@@ -13,9 +13,9 @@ from ptofix.cpp import tokens
 
 
 def _matches(pattern, text):
-    """(group, start, end) of each token the pattern reads from the text's start on, up to the
-    first place no token starts at."""
-    return [(m.lastindex, m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
+    """(start, end) of each token the pattern reads from the text's start on, up to the first
+    place no token starts at (the kinds: check_token_spans compares them)."""
+    return [(m.start(m.lastindex), m.end()) for m in iter(pattern.scanner(text).match, None)]
 
 
 def check_same_tokens(text):
