@@ -746,7 +746,7 @@ class FunctionSemantics:
         text = stmt.text        # (sliced from the file on each read: read once)
         if text == ";":
             return EMPTY_STATEMENT
-        ast = stmt.ast
+        ast = stmt.ast_of(text)
         if ast is None and has_splice(text):
             # Line splices go before tokenizing (translation phase 2): read the joined text. (The
             # AST the model keeps stays None: offsets into the joined text are not the file's.)
