@@ -87,7 +87,7 @@ class FunctionCFG:
         # The header not found whose `#include` is that reason, by name ('' if another reason).
         self.missing_header = ""
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
-        self.stmt_events: dict[int, list] = {}
+        self.stmt_events: dict[int, list] = {}       # id(stmt) -> its events (none: no entry)
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
         # Where a `continue` goes: the innermost loop's step, or its condition (None for a switch).
@@ -392,7 +392,8 @@ class FunctionCFG:
                         _link(pred, header, back)
                 return []
             events = self._simple(stmt, info)
-            self.stmt_events[id(stmt)] = events
+            if events:      # (its readers take a statement with none as holding an empty list)
+                self.stmt_events[id(stmt)] = events
             tails = self._chain(preds, events)
             if info.kind is Kind.RETURN:
                 for tail, back in self._leaving_scopes(tails):
