@@ -55,6 +55,8 @@ ALLOWED = {
     "ptofix.cpp.stmt_parser:_TEMPLATES": "template-id readings by (text, offset): pure; emptied for memory only",
     "ptofix.cpp.stmt_parser:_TEMPLATE_TEXTS": "each template text's first reading, moved to others: pure; for speed",
     "ptofix.cpp.stmt_parser:_STRINGS": "one string object per equal text (interning): no meaning",
+    "ptofix.cpp.stmt_parser:_REFUSED_TYPE_NAMES": "_real_declarator's verdict by type name: pure (constant word sets "
+                                                  "and pto's macro list); bounded; tests/cpp/test_refused_type_names.py",
     "ptofix.cpp.stmt_ast:_number_value": "a literal's value from its spelling",
     "ptofix.ir.parser:_LARK": "the PTO IR grammar, built on first use",
     "ptofix.ir.model:_textual_arch": "ptoas's arch scan of a module's text, by that text",

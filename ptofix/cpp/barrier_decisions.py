@@ -146,6 +146,9 @@ class CauseKind(enum.Enum):
 # The kinds of a removable decision: kept all the same (a template never instantiated), they are
 # summed up as not understood.
 REMOVABLE_KINDS = frozenset([CauseKind.REDUNDANT, CauseKind.PROVED])
+# Each kind's value, read once: compiled, `kind.value` calls enum's Python-level property (every
+# decision's fields read two).
+_CAUSE_VALUES: dict[CauseKind, str] = {kind: kind.value for kind in CauseKind}
 
 
 class Cause(Struct):
@@ -277,7 +280,7 @@ class Cause(Struct):
 
     def json(self) -> dict[str, Any]:
         """The ``cause`` of a kept barrier in the JSON report: its summary kind and what it names."""
-        return {"kind": self.summary_kind().value, "names": self.names()}
+        return {"kind": _CAUSE_VALUES[self.summary_kind()], "names": self.names()}
 
     def fields(self, source: SourceText, hazard: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every field, as JSON values: what the HTML page and the API render (beside the report,
@@ -287,7 +290,7 @@ class Cause(Struct):
         if hazard is None and self.hazard is not None:
             hazard = self.hazard.described(source)
         every: dict[str, Any] = {
-            "kind": self.kind.value, "summary_kind": self.summary_kind().value, "names": self.names(),
+            "kind": _CAUSE_VALUES[self.kind], "summary_kind": _CAUSE_VALUES[self.summary_kind()], "names": self.names(),
             "hazard": hazard,
             "chain_refused": self.hazard.chain_refused if self.hazard is not None else "",
             "unknown": [{"location": source.place(e.stmt.span.start) if e.stmt is not None else None,

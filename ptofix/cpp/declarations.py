@@ -372,7 +372,9 @@ class DeclarationReader:
         for node in init_nodes:
             reason = reason or self.expressions.expression(node, scope, env)
         sym = self._declare(scope, decl)
-        env_with_self = dict(env)
+        # (Not copied: nothing adds to or changes a statement's environment once it is read, and a
+        # view of an op's operands (tile_history.flow_views) replaces the op's, not this one.)
+        env_with_self = env
         if not reason and any(decl.name in name_set(node) for node in init_nodes):
             reason = f"the initializer of '{decl.name}' reads '{decl.name}' itself, not the outer one"
         if reason:

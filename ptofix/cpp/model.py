@@ -156,6 +156,14 @@ class SimpleStmt(SourceSliceStmt):
             self._parsed = True
         return self._ast
 
+    def ast_of(self, text: str) -> Any:
+        """``ast``, given the statement's ``text`` the caller has read already (not sliced from the
+        file again to parse it)."""
+        if not self._parsed:
+            self._ast = _statement_parser()(text)
+            self._parsed = True
+        return self._ast
+
     def is_parsed(self) -> bool:
         """Whether ``ast`` holds the parse already (reading it then costs no slice of the text)."""
         return self._parsed

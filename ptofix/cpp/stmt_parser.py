@@ -572,12 +572,33 @@ def _real_declarator(node: Node | None) -> Node | None:
         # `TN __wur (t);` declares t. With `= value` the rest would not compile, so generated
         # kernels' `int64_t __pypto_gm_block_offset = ...;` still declares what it reads as.
         return None
-    type_name = node.type.name
+    refused = _REFUSED_TYPE_NAMES.get(node.type.name)
+    if refused is None:
+        refused = _refused_type_name(node.type.name)
+    return None if refused else node
+
+
+def _refused_type_name(type_name: str) -> bool:
+    """Whether _real_declarator refuses a declaration of the type ``type_name`` (one of its
+    ``::`` parts may be a macro, a reserved name or a keyword that names no type; never an element
+    type). A function of the name alone, the constant word sets and pto's macro list (read once):
+    kept by name in _REFUSED_TYPE_NAMES, as a kernel declares the same few types thousands of
+    times (tests/cpp/test_refused_type_names.py compares every kept answer with a fresh one)."""
     if dtype_size(type_name) is not None:
-        return node     # an element type (pto defines `bfloat16_t` as `half` on other targets)
-    parts = [part for part in type_name.split("::") if part]
-    return None if any(_may_be_macro(part) or is_reserved_identifier(part) or part in NOT_TYPE_NAMES
-                       for part in parts) else node
+        refused = False     # an element type (pto defines `bfloat16_t` as `half` on other targets)
+    else:
+        parts = [part for part in type_name.split("::") if part]
+        refused = any(_may_be_macro(part) or is_reserved_identifier(part) or part in NOT_TYPE_NAMES
+                      for part in parts)
+    if len(_REFUSED_TYPE_NAMES) >= _REFUSED_TYPE_NAMES_MAX:
+        _REFUSED_TYPE_NAMES.clear()
+    _REFUSED_TYPE_NAMES[type_name] = refused
+    return refused
+
+
+# _refused_type_name's answers by type name (bounded: a process may read many files).
+_REFUSED_TYPE_NAMES: dict[str, bool] = {}
+_REFUSED_TYPE_NAMES_MAX = 4096
 
 
 def _may_be_macro(name: str) -> bool:

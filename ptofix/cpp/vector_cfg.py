@@ -63,6 +63,9 @@ REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
 REMOVED_BARRIER = "<removed barrier>"
 # The tag of the NOP event of a `set_mask_norm();` (only where the file tracks the mask mode).
 MASK_NORM = "<set_mask_norm>"
+# Each statement kind's value, read once: compiled, `kind.value` calls enum's Python-level property
+# (each flag event's description reads one).
+_KIND_VALUES: dict[Kind, str] = {kind: kind.value for kind in Kind}
 
 
 class FunctionCFG:
@@ -84,7 +87,7 @@ class FunctionCFG:
         # The header not found whose `#include` is that reason, by name ('' if another reason).
         self.missing_header = ""
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
-        self.stmt_events: dict[int, list] = {}
+        self.stmt_events: dict[int, list] = {}       # id(stmt) -> its events (none: no entry)
         self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
         # Where a `continue` goes: the innermost loop's step, or its condition (None for a switch).
@@ -389,7 +392,8 @@ class FunctionCFG:
                         _link(pred, header, back)
                 return []
             events = self._simple(stmt, info)
-            self.stmt_events[id(stmt)] = events
+            if events:      # (its readers take a statement with none as holding an empty list)
+                self.stmt_events[id(stmt)] = events
             tails = self._chain(preds, events)
             if info.kind is Kind.RETURN:
                 for tail, back in self._leaving_scopes(tails):
@@ -454,12 +458,13 @@ class FunctionCFG:
             if src == "PIPE_V" and dst == "PIPE_S":
                 # tag '' (an event id that may vary) may be any event: see barrier_flags.may_be_same_event.
                 flag_kind = EventKind.SET_VS if kind is Kind.SET_FLAG else EventKind.WAIT_VS
-                return [self._new(flag_kind, stmt=stmt, tag=tag, why=f"{kind.value}(PIPE_V, PIPE_S, {tag or '?'})")]
+                return [self._new(flag_kind, stmt=stmt, tag=tag,
+                                  why=f"{_KIND_VALUES[kind]}(PIPE_V, PIPE_S, {tag or '?'})")]
             if src != dst:
                 # An event id that may vary is UNKNOWN_EVENT_ID: it may be any event of these pipes.
                 tag = tag or UNKNOWN_EVENT_ID
                 return [self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
-                                  tag=f"{src}>{dst}:{tag}", why=f"{kind.value}({src}, {dst}, {tag})")]
+                                  tag=f"{src}>{dst}:{tag}", why=f"{_KIND_VALUES[kind]}({src}, {dst}, {tag})")]
             return []
         if kind is Kind.VECTOR_OP:
             return self.ops.op(stmt, info)
