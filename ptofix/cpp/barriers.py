@@ -388,8 +388,12 @@ class BarrierAnalysis:
         <<<>>>), but a compiler that takes `k(...)` inside another function as a plain call (the
         host cost-model build does, -D__COSTMODEL) runs the caller's vector work into it. A call,
         a prototype, a host launch or a `##` that may spell the name in this file: not trusted
-        (red-team red3, tests/cpp/test_kernel_named_elsewhere.py)."""
-        if self.ctx.pastes_tokens or self.ctx.code_name_count(fn.name) > self._definition_count(fn.name):
+        (red-team red3, tests/cpp/test_kernel_named_elsewhere.py). A mention in an `#if` group the
+        command line leaves out is no call: the compiler never reads it (the other arm of
+        tests/cpp/test_exclusive_definitions.py)."""
+        definitions = self._definition_count(fn.name)
+        if self.ctx.pastes_tokens or (self.ctx.code_name_count(fn.name) > definitions
+                                      and self.ctx.compiled_name_count(fn.name) > definitions):
             return False
         # A header the file includes may call it too (its code names it, or it is not read).
         return not any(summary.unknown or fn.name in summary.used for summary in self.ctx.headers.values())

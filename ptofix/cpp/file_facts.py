@@ -64,7 +64,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import CERTAIN_EXTENT
+from .parser import CERTAIN_EXTENT, skipped_words
 from .statement_forms import (
     QUALIFIER_MACRO_WORDS,
     has_splice,
@@ -193,6 +193,7 @@ class FileFacts:
         self._declaration_facts: dict[int, tuple[bool, str]] = {}
         self._name_counts: dict[str, int] | None = None
         self._code_name_counts: dict[str, int] | None = None
+        self._skipped_words: Counter[str] | None = None      # (compiled_name_count)
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
         self._constants: dict[str, tuple[IntType, int]] | None = None   # file_constant(), read on first use
@@ -396,6 +397,13 @@ class FileFacts:
                 # tokens cannot tell the count (model.WordIndex.counts_known).
                 self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text, names)
         return self._name_counts.get(name, 0)
+
+    def compiled_name_count(self, name: str) -> int:
+        """code_name_count less the words spelling ``name`` in `#if` groups the command line
+        leaves out of the compile (parser.skipped_words): the mentions the compiler sees."""
+        if self._skipped_words is None:
+            self._skipped_words = skipped_words(self.model.source, self.model.environment)
+        return self.code_name_count(name) - self._skipped_words.get(name, 0)
 
     def code_name_count(self, name: str) -> int:
         """name_count outside comments (strings kept: `_Pragma("...")` and a stringized macro

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 
 from .. import regex_cache
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
@@ -27,6 +28,7 @@ from .include_paths import header_found
 from .keywords import CPP_KEYWORDS, is_reserved_identifier
 from .lexical import (
     IDENTIFIER,
+    SPLICE,
     directive_text,
     directive_word,
     file_identifiers_among,
@@ -258,6 +260,32 @@ def without_decided_groups(tokens: Tokens, environment: CompileEnvironment, path
             group.condition = with_header_queries(group.condition, found)
     outcomes = group_outcomes(table, sections, groups, MacroState(known, False), False)
     return _as_comments(tokens, [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False])
+
+
+_SPLICE = regex_cache.compile(SPLICE)
+
+
+def skipped_words(source: SourceText, environment: CompileEnvironment) -> Counter[str]:
+    """How many word tokens of each spelling lie in the `#if` groups the command line (or a
+    header query, or the NPU build's `__CPU_SIM` rule) leaves out of the compile: the tokens
+    _parse_structure reads as comments. The compiler never sees them, so a name they spell is
+    called from nowhere. Empty when nothing is left out, or when the text splices lines (a
+    word may then span a splice, and the index of the file's words counts it otherwise).
+    (Lexed again: only asked when a kernel's name is spelled outside its definitions, rare.)"""
+    counted: Counter[str] = Counter()
+    text = source.text
+    if not environment.macro_flags and "__has_include" not in text and "__CPU_SIM" not in text:
+        return counted      # (without_decided_groups and without_cpu_simulator_groups leave all)
+    if "\\" in text and _SPLICE.search(text) is not None:
+        return counted
+    scanned = scan_tokens(source)
+    kept = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
+    if kept.kinds == scanned.kinds:
+        return counted
+    for index, (before, after) in enumerate(zip(scanned.kinds, kept.kinds, strict=True)):
+        if before == "w" and after == "c":
+            counted[text[scanned.starts[index]:scanned.ends[index]]] += 1
+    return counted
 
 
 def _directive_asks_for_header(tokens: Tokens) -> bool:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from test_trace import PTO_ISA, in_perfsim  # (the perfsim marks every trace test shares)
 
+from ptofix.compile_env import CompileEnvironment
 from ptofix.cpp.barriers import BarrierAnalysis
 from ptofix.cpp.parser import parse_cpp
 from ptofix.source import SourceText
@@ -116,3 +117,44 @@ def test_the_trace_judge_sees_the_race_the_removal_made(tmp_path):
         assert done.returncode == status, done.stderr
         if not keep:
             assert "RAW race in the trace: TMUL's vmul reads UB [0x0, 0x2000), which TADD's vadd" in done.stderr
+
+
+# The command line's -D/-U decides `#if` groups: a mention of k in a group the compile leaves out
+# calls nothing (BarrierAnalysis.entry_named_only_where_defined, parser.skipped_words); one in the
+# group it compiles still does.
+CALLER_IN_A_GROUP = kernel(after="#ifdef WITH_CALLER\n"
+                                 f"__global__ AICORE void k2(__gm__ float* g, int n) {{\n{DIRTY}  k(g, n);\n}}\n"
+                                 "#endif\n")
+
+
+def decided(text: str, *flags: str) -> tuple[bool, str]:
+    model = parse_cpp(SourceText(text, "named.cpp"), CompileEnvironment(macro_flags=flags))
+    line = next(i for i, row in enumerate(text.split("\n"), 1) if row.endswith("// B"))
+    [decision] = [d for d in BarrierAnalysis(model).run({"auto"}) if text.count("\n", 0, d.stmt.span.start) + 1 == line]
+    return decision.removed, decision.reason
+
+
+@pytest.mark.parametrize(("flags", "removed"), [(("-DWITH_CALLER",), False), (("-UWITH_CALLER",), True),
+                                                ((), False)])
+def test_only_a_compiled_group_s_call_counts(flags, removed):
+    # -D compiles k2's call (kept); -U leaves it out (removed); nothing decides it (kept: either
+    # group may be compiled).
+    assert decided(CALLER_IN_A_GROUP, *flags)[0] is removed
+
+
+def test_a_call_after_a_skipped_group_still_counts():
+    # The skipped group spells k too, but the call below it is compiled: the count stays above the
+    # definition's.
+    text = kernel(after="#ifdef WITH_CALLER\n// nothing\nvoid unused_k_name_holder(); /* k */ int k_like;\n#endif\n"
+                        f"__global__ AICORE void k2(__gm__ float* g, int n) {{\n{DIRTY}  k(g, n);\n}}\n"
+                        "#ifdef WITH_CALLER\nstatic int skipped = sizeof(k);\n#endif\n")
+    removed, reason = decided(text, "-UWITH_CALLER")
+    assert not removed and "names outside its definition" in reason, reason
+
+
+def test_a_spliced_file_takes_no_group_as_skipped():
+    # A line splice anywhere: the skipped words are not counted (a word may span the splice), so a
+    # mention in a skipped group still keeps the barrier (conservative).
+    text = CALLER_IN_A_GROUP.replace("using namespace pto;\n", "using namespace pto;\n#define ONE_SPLICED (1 + \\\n  0)\n")
+    assert decided(text, "-UWITH_CALLER")[0] is False
+    assert decided(text.replace("  k(g, n);\n", ""), "-UWITH_CALLER")[0] is True     # (the control)
