@@ -140,8 +140,10 @@ class Race:
     byte_ranges: tuple[tuple[int, int], ...]   # [start, end) UB byte ranges both touch
     message: str            # the warning line the command prints
     # "same-access-chain": an unbarriered PTOAS #674 same-access chain (ptoas prunes its barrier,
-    # Ascend's msSanitizer flags the pair); "overlap": any other race.
-    category: Literal["overlap", "same-access-chain"] = "overlap"
+    # Ascend's msSanitizer flags the pair); "same-rebroadcast": two row-expands broadcasting the same
+    # unchanged per-row tile through the hidden scratch (the same bytes either way, pto-facts §2.4;
+    # msSanitizer flags the pair); "overlap": any other race.
+    category: Literal["overlap", "same-access-chain", "same-rebroadcast"] = "overlap"
 
 
 def _side(side: dict[str, Any]) -> HazardSide:
@@ -267,7 +269,9 @@ def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str]
     later op). An empty tuple means no race was shown; a function the model cannot read is not
     verified (use :func:`check_report` for those and for broken tile placements).
     ``same_access_chains``: PTOAS #674 same-access chains are no race (``--same-access-chains``);
-    by default they are races of category ``"same-access-chain"`` (msSanitizer flags them).
+    by default they are races of category ``"same-access-chain"`` (msSanitizer flags them). Two
+    broadcasts of the same unchanged per-row tile through the hidden scratch are races of category
+    ``"same-rebroadcast"`` under either model (msSanitizer flags them; pto-facts §2.4).
     ``environment``: the settings as one value (:func:`compile_environment`), instead of
     ``include_dirs`` and ``defines``."""
     report = check_report(text, include_dirs, defines=defines, path=path, same_access_chains=same_access_chains,

@@ -137,6 +137,9 @@ def input_races_line(path: str, check_report: dict[str, Any]) -> str:
         if chains:
             what = "a PTOAS #674 same-access chain" if chains == 1 else "PTOAS #674 same-access chains"
             kinds += f"; {chains} {what}"
+        rebroadcasts = int(check_report.get("by_category", {}).get("same-rebroadcast", 0))
+        if rebroadcasts:
+            kinds += f"; {rebroadcasts} same per-row broadcast{'' if rebroadcasts == 1 else 's'}"
         line = (f"{path}: note: the input has {races} PIPE_V race{'' if races == 1 else 's'} ({kinds}): "
                 "`ptofix check` on this file shows each, `--fix` inserts the barriers they need")
     else:

@@ -314,9 +314,13 @@ def _file_section(report: dict[str, Any]) -> str:
         for race in races:
             later, earlier = race["later"], race["earlier"]
             operand = shared_operand(later, earlier) + " " + ranges(race.get("bytes"))
-            # (An unbarriered PTOAS #674 chain: a race of its own category under msSanitizer's rule.)
+            # (An unbarriered PTOAS #674 chain, or two broadcasts of the same per-row tile (pto-facts
+            # §2.4): each a race of its own category under msSanitizer's rule.)
             kind = race["kind"] + (" (PTOAS #674 same-access chain: ptoas prunes this barrier; Ascend's "
-                                   "msSanitizer flags it)" if race.get("category") == "same-access-chain" else "")
+                                   "msSanitizer flags it)" if race.get("category") == "same-access-chain" else
+                                   " (same per-row broadcast: the scratch holds the same bytes either way; "
+                                   "Ascend's msSanitizer flags it)" if race.get("category") == "same-rebroadcast"
+                                   else "")
             cells = [kind, operand,
                      f"line {line_of(later['location'])}: {later.get('statement', '')}",
                      f"line {line_of(earlier['location'])}: {earlier.get('statement', '')}", race.get("path", "")]

@@ -35,6 +35,9 @@ RULES = (
     ("pipe-v-race", "Two vector ops may run at once and conflict in UB bytes (no PIPE_V drain between them)"),
     ("pipe-v-race-same-access-chain", "Two vector ops on one exact access may run at once with no PIPE_V drain "
      "between them: ptoas prunes this barrier under PTOAS #674; Ascend's msSanitizer flags it"),
+    ("pipe-v-race-same-rebroadcast", "Two row-expands broadcast the same unchanged per-row tile through the hidden "
+     "scratch with no PIPE_V drain between them: the scratch holds the same bytes either way; Ascend's "
+     "msSanitizer flags it"),
     ("unverified-function", "A function holds statements the model does not read: its races are unknown"),
     ("tile-placement", "A Vec tile is placed past the UB or inside the hidden TMP_UB scratch"),
 )
@@ -99,7 +102,8 @@ def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
     for race in report.get("races", ()):
         warning, note = _line(race["warning"]), _line(race["note"])
         related = [{"id": 0, "physicalLocation": _place(note.at), "message": {"text": note.text}}]
-        rule = "pipe-v-race-same-access-chain" if race.get("category") == "same-access-chain" else "pipe-v-race"
+        rule = {"same-access-chain": "pipe-v-race-same-access-chain",
+                "same-rebroadcast": "pipe-v-race-same-rebroadcast"}.get(race.get("category", ""), "pipe-v-race")
         results.append(_result(rule, "warning", warning.text, warning.at, related))
     for note in report.get("unverified", ()):
         results.append(_result("unverified-function", "note",

@@ -1,6 +1,8 @@
 // Two no-tmp row-expands that broadcast the same per-row tile into the hidden scratch: the second
-// vbrcb rewrites the bytes the first op reads with identical values, so k1 (nothing writes v7 in
-// between) has no race (docs/reference/pto-facts.md §2.4). The same pair races when the per-row
+// vbrcb rewrites the bytes the first op reads with identical values (k1: nothing writes v7 in
+// between; docs/reference/pto-facts.md §2.4), yet msSanitizer flags the pair: a race of its own
+// category (same per-row broadcast), with a note saying both, and --fix inserts its barrier. The
+// same pair is a plain overlap race when the per-row
 // bytes may change between the two broadcasts (k2: a vector op writes v7; k3: a TLOAD rewrites
 // it, ordered before the second op by a flag), when the second op broadcasts a different tile at
 // the same address (k4: another dtype), when the ops take more than one 240-row chunk (k5: the
@@ -104,18 +106,24 @@ __global__ AICORE void k8() {
   TMULS(v6, v6, 2.0f);
   TROWEXPANDMUL(v6, v6, v7);
 }
-// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 33) may still read
-// CHECK: hidden_scratch_same_broadcast.cpp:35:3: warning: RAW race: TROWEXPANDMUL.vbrcb reads v7 [32768, 32896), which TMULS (line 34) may still write
-// CHECK: hidden_scratch_same_broadcast.cpp:50:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 46) may still read
-// CHECK: hidden_scratch_same_broadcast.cpp:62:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 61) may still read
-// CHECK: hidden_scratch_same_broadcast.cpp:72:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 71) may still read
-// CHECK: hidden_scratch_same_broadcast.cpp:82:3: warning: RAW race: TROWEXPANDMUL.vbrcb reads v7 [32768, 32896), which TMULS (line 81) may still write
-// CHECK: hidden_scratch_same_broadcast.cpp:83:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 82) may still read
-// CHECK: hidden_scratch_same_broadcast.cpp:94:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 92) may still read
-// CHECK: hidden_scratch_same_broadcast.cpp:105:3: note: 'k8' is unverified: TROWEXPANDMUL.vbrcb: the bytes TROWEXPANDMUL and it touch are not known
+// CHECK: hidden_scratch_same_broadcast.cpp:26:3: warning: WAR race (same per-row broadcast): TROWEXPANDDIV.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 24) may still read
+// CHECK-NEXT: 26 |
+// CHECK-NEXT: ^~~~~
+// CHECK-NEXT: hidden_scratch_same_broadcast.cpp:24:3: note: TROWEXPANDMUL reads <hidden TMP_UB scratch> [188416, 196608) here; no PIPE_V drain between them in straight-line code; Ascend's msSanitizer flags this pair; the hidden scratch holds the same bytes whichever broadcast the earlier op reads (pto-facts §2.4)
+// CHECK: hidden_scratch_same_broadcast.cpp:37:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 35) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:37:3: warning: RAW race: TROWEXPANDMUL.vbrcb reads v7 [32768, 32896), which TMULS (line 36) may still write
+// CHECK: hidden_scratch_same_broadcast.cpp:52:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 48) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:64:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 63) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:74:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 73) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:84:3: warning: RAW race: TROWEXPANDMUL.vbrcb reads v7 [32768, 32896), which TMULS (line 83) may still write
+// CHECK: hidden_scratch_same_broadcast.cpp:85:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 84) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:96:3: warning: WAR race: TROWEXPANDMUL.vbrcb writes <hidden TMP_UB scratch> [188416, 196608), which TROWEXPANDMUL (line 94) may still read
+// CHECK: hidden_scratch_same_broadcast.cpp:107:3: note: 'k8' is unverified: TROWEXPANDMUL.vbrcb: the bytes TROWEXPANDMUL and it touch are not known
 // CHECK-NOT: warning:
+// CHECK: 9 races (8 overlap, 1 same per-row broadcast), 0 broken placements, 1 unverified function in 1 file
 // FIX: void k1()
-// FIX-NOT: ptofix:
+// FIX: ptofix: WAR on <hidden TMP_UB scratch> with input line 24 */ pipe_barrier(PIPE_V);
+// FIX-NEXT: TROWEXPANDDIV(v6, v6, v7);
 // FIX: void k2()
-// FIX: ptofix: WAR on <hidden TMP_UB scratch> with input line 33 */ pipe_barrier(PIPE_V);
-// COUNT: 8
+// FIX: ptofix: WAR on <hidden TMP_UB scratch> with input line 35 */ pipe_barrier(PIPE_V);
+// COUNT: 9

@@ -80,6 +80,7 @@ class Tally:
 
     races: int = 0
     chain_races: int = 0          # of them, unbarriered PTOAS #674 same-access chains
+    rebroadcast_races: int = 0    # ... and broadcasts of the same per-row tile (pto-facts §2.4)
     unverified: int = 0
     placements: int = 0
     inserted: int = 0
@@ -89,6 +90,7 @@ class Tally:
         self.files += 1
         self.races += len(report["races"])
         self.chain_races += report.get("by_category", {}).get("same-access-chain", 0)
+        self.rebroadcast_races += report.get("by_category", {}).get("same-rebroadcast", 0)
         self.unverified += len(report["unverified"])
         self.placements += len(report["placements"])
         self.inserted += len(report.get("inserted", ()))
@@ -97,10 +99,15 @@ class Tally:
         def count(n: int, what: str) -> str:
             return f"{n} {what}{'' if n == 1 else 's'}"
         races = count(self.races, 'race')
-        if self.chain_races:
-            # (Per category: an unbarriered PTOAS #674 chain is a race of its own, the default model's.)
-            races += (f" ({self.races - self.chain_races} overlap, "
-                      f"{count(self.chain_races, 'PTOAS #674 same-access chain')})")
+        if self.chain_races or self.rebroadcast_races:
+            # (Per category: an unbarriered PTOAS #674 chain is a race of its own, the default model's;
+            # so is a broadcast of the same per-row tile, pto-facts §2.4.)
+            parts = [f"{self.races - self.chain_races - self.rebroadcast_races} overlap"]
+            if self.chain_races:
+                parts.append(count(self.chain_races, 'PTOAS #674 same-access chain'))
+            if self.rebroadcast_races:
+                parts.append(count(self.rebroadcast_races, 'same per-row broadcast'))
+            races += f" ({', '.join(parts)})"
         line = (f"{races}, {count(self.placements, 'broken placement')}, "
                 f"{count(self.unverified, 'unverified function')} in {count(self.files, 'file')}")
         if fix:

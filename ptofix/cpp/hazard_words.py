@@ -17,7 +17,7 @@ The shapes differ (a diagnostic line, a table cell); the words are written only 
 from __future__ import annotations
 
 from ..located import DiagnosticLine, Located, Place
-from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE
+from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE, REBROADCAST_RACE_NOTE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 ACROSS_BACK_EDGE = "across the loop back-edge"
 NO_CHAIN = "no same-access chain"
+# A race of two broadcasts of the same unchanged per-row tile (cpp/races.SAME_REBROADCAST), by name.
+SAME_REBROADCAST_WORDS = "same per-row broadcast"
 
 
 def ranges(intervals: Iterable[Any] | None, compact: bool = False) -> str:
@@ -84,20 +86,24 @@ def reason(hazard: dict[str, Any], chain_refused: str) -> Located:
 
 
 def race_lines(hazard: dict[str, Any], overlap: list[tuple[int, int]], path: str, later_at: str, earlier_at: str,
-               earlier_line: int) -> tuple[DiagnosticLine, DiagnosticLine]:
+               earlier_line: int, same_rebroadcast: bool = False) -> tuple[DiagnosticLine, DiagnosticLine]:
     """``check``'s (warning at the later op, note at the earlier one), GCC style: a short first line
     (what races with what, on which bytes); the earlier op's own access (its name, when another one
     aliases the bytes, and its whole range) and how the two meet (``path``) go on the note, each
     said once. ``later_at``/``earlier_at``: where each op is (a located.Place, or the path alone),
-    ``earlier_line`` its line. Each line keeps its place and text as data (SARIF reads them)."""
+    ``earlier_line`` its line; ``same_rebroadcast``: the race is two broadcasts of the same per-row
+    tile (cpp/races.SAME_REBROADCAST). Each line keeps its place and text as data (SARIF reads them)."""
     earlier, later = hazard["earlier"], hazard["later"]
-    category = " (PTOAS #674 same-access chain)" if hazard.get("same_access_chain") else ""
+    category = " (PTOAS #674 same-access chain)" if hazard.get("same_access_chain") else \
+        f" ({SAME_REBROADCAST_WORDS})" if same_rebroadcast else ""
+    tail = f"; {CHAIN_RACE_NOTE}" if hazard.get("same_access_chain") else \
+        f"; {REBROADCAST_RACE_NOTE}" if same_rebroadcast else ""
     warning = (f"{hazard['kind']} race{category}: {later['op']} {verb(later)} {operand(later)} "
                f"{ranges(overlap) or 'unknown bytes'}, which {earlier['op']} (line {earlier_line}) may still "
                f"{verb(earlier)[:-1]}")
     note = (f"{earlier['op']} {verb(earlier)} {operand(earlier)} "
             f"{ranges(earlier.get('bytes')) or 'unknown bytes'} here; no PIPE_V drain between them "
-            f"{path}" + (f"; {CHAIN_RACE_NOTE}" if hazard.get("same_access_chain") else ""))
+            f"{path}{tail}")
     return DiagnosticLine(later_at, "warning", warning), DiagnosticLine(earlier_at, "note", note)
 
 

@@ -17,9 +17,11 @@ alternate: a set still pending makes a wait drain nothing) and it alone orders t
 ops, the function is unverified too.
 
 ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row operand share the
-hidden scratch (docs/reference/pto-facts.md §2.3). One such pair is not a race: the second op
-broadcasts the very same, unchanged per-row bytes, so the scratch holds the same bytes whichever
-broadcast the first op reads (§2.4, ``_same_rebroadcast``).
+hidden scratch (docs/reference/pto-facts.md §2.3). When the second op broadcasts the very same,
+unchanged per-row bytes, the scratch holds the same bytes whichever broadcast the first op reads
+(§2.4, ``_same_rebroadcast``), but msSanitizer flags the pair (the vendor's rule gives no credit for
+equal bytes): it is a race of its own category (``SAME_REBROADCAST``), under either race model. The
+barrier proof does not use §2.4.
 """
 from __future__ import annotations
 
@@ -43,11 +45,14 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
 
-# check's categories of race: any overlap, and the unbarriered PTOAS #674 same-access chains the
-# default race model does not credit (their own SARIF rule and note).
+# check's categories of race: any overlap, the unbarriered PTOAS #674 same-access chains the
+# default race model does not credit, and two broadcasts of the same unchanged per-row tile through
+# the hidden scratch (pto-facts §2.4: the same bytes either way; msSanitizer flags the pair). Each of
+# the last two has its own SARIF rule and note.
 OVERLAP = "overlap"
 SAME_ACCESS_CHAIN = "same-access-chain"
-CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN)
+SAME_REBROADCAST = "same-rebroadcast"
+CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN, SAME_REBROADCAST)
 
 
 # The tag of an unverified function's UNKNOWN event whose reason already says that a race through
@@ -56,14 +61,17 @@ UNDECIDED = "<undecided>"
 
 
 class Race(Struct):
-    __slots__ = ("fn", "hazard")
+    __slots__ = ("fn", "hazard", "same_rebroadcast")
     fn: Function
     hazard: Hazard
-    _fields: ClassVar[tuple[str, ...]] = ("fn", "hazard")
+    # The later op's broadcast rewrites the scratch the earlier op reads with the same bytes (§2.4).
+    same_rebroadcast: bool
+    _fields: ClassVar[tuple[str, ...]] = ("fn", "hazard", "same_rebroadcast")
 
-    def __init__(self, fn: Function, hazard: Hazard) -> None:
+    def __init__(self, fn: Function, hazard: Hazard, same_rebroadcast: bool = False) -> None:
         self.fn = fn
         self.hazard = hazard
+        self.same_rebroadcast = same_rebroadcast
 
     @property
     def earlier(self) -> Event:
@@ -75,7 +83,9 @@ class Race(Struct):
 
     @property
     def category(self) -> str:
-        return SAME_ACCESS_CHAIN if self.hazard.same_access_chain else OVERLAP
+        if self.hazard.same_access_chain:
+            return SAME_ACCESS_CHAIN
+        return SAME_REBROADCAST if self.same_rebroadcast else OVERLAP
 
 
 class Unverified(Struct):
@@ -184,11 +194,11 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
                     f"{c.op} and {p.op} (line {_line(analysis, p)}) conflict if the hidden TMP_UB scratch is "
                     "used, which depends on a path the model cannot tell")))
                 continue
-            if hazard is not None and _same_rebroadcast(analysis, cfg, hazard):
-                continue      # the later broadcast rewrites the scratch with identical bytes
             if hazard is not None and key not in seen:
                 seen.add(key)
-                races.append(Race(fn, hazard))
+                # (The later broadcast rewrites the scratch with identical bytes: a race all the same
+                # under the vendor's rule, of its own category.)
+                races.append(Race(fn, hazard, _same_rebroadcast(analysis, cfg, hazard)))
     if analysis.ctx.exhausted():
         # (Spent while this function was read: its answers may lack what earlier ones had.)
         unknowns.append(Event(EventKind.UNKNOWN, why=f"not analysed: {analysis.ctx.exhausted()}"))
@@ -241,13 +251,13 @@ _NO_UB_WRITE = (Kind.NOP, Kind.SET_FLAG, Kind.WAIT_FLAG, Kind.BARRIER, Kind.DRAI
 
 def _same_rebroadcast(analysis: BarrierAnalysis, cfg: FunctionCFG, hazard: Hazard) -> bool:
     """The scratch WAR of row-expand R1 (reading its broadcast) with the vbrcb of a later
-    row-expand R2 is benign when R2 writes the same bytes R1 reads (docs/reference/pto-facts.md
-    §2.4): one statement list, R1 before R2, the scratch the only conflict between the two
+    row-expand R2 writes the same bytes R1 reads (docs/reference/pto-facts.md §2.4; a race of its
+    own category, msSanitizer flags it): one statement list, R1 before R2, the scratch the only conflict between the two
     phases, one broadcast chunk each (row i of the scratch holds element i of the per-row
     operand), the same per-row tile (address, shape, layout, dtype) with dst of that dtype in
     both, and nothing that may write the per-row bytes from R1's broadcast to R2's: not R1
     itself, no statement in between (each one understood), no V op still in flight at R1's
-    broadcast. Anything else keeps the race."""
+    broadcast. Anything else is an overlap race."""
     p, c = hazard.earlier, hazard.later
     ea, la = hazard.earlier_access, hazard.later_access
     if hazard.via_back_edge or hazard.kind != "WAR" or ea is None or la is None \
@@ -391,7 +401,7 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
 
     line = source.line_col(earlier.stmt.span.start)[0] if earlier.stmt is not None else 0
     return hazard_words.race_lines(h.describe(source), overlap(race), path_text(race, analysis), where(h.later),
-                                   where(earlier), line)
+                                   where(earlier), line, race.same_rebroadcast)
 
 
 def _inserted_marker(kind: str) -> str:
@@ -522,7 +532,7 @@ def _hidden_by_flags(analysis: BarrierAnalysis, cfg: FunctionCFG, c: Event, befo
         if p.stmt is not None and p.stmt is c.stmt and not back:
             continue
         hazard, _ = analysis.pair_hazard(p, c, back, cfg, proven_only=True)
-        if hazard is None or _same_rebroadcast(analysis, cfg, hazard):
+        if hazard is None:
             continue
         if (id(p), back_p) in reached and analysis.pair_hazard(p, c, back, cfg)[0] is not None:
             continue      # a conflict the lenient walk sees too: reported (or noted) there

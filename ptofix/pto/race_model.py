@@ -56,6 +56,10 @@ CHAIN_NOT_CREDITED = ("a PTOAS #674 same-access chain, not credited: msSanitizer
                       "(--same-access-chains credits it)")
 # check's note on a race ptoas left on such a chain (the default model).
 CHAIN_RACE_NOTE = "ptoas prunes this barrier under PTOAS #674; Ascend's msSanitizer flags it"
+# check's note on a race of two broadcasts of the same unchanged per-row tile through the hidden
+# scratch (docs/reference/pto-facts.md §2.4): no race model credits it (the barrier proof does not).
+REBROADCAST_RACE_NOTE = ("Ascend's msSanitizer flags this pair; the hidden scratch holds the same bytes whichever "
+                         "broadcast the earlier op reads (pto-facts §2.4)")
 
 # The --same-access-chains option's help (run, check, simulate, build; the passes' option).
 # (--help shows its first clause: what it does and that msSanitizer flags such pairs.)

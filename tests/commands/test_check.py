@@ -38,6 +38,7 @@ CORPUS_RACES = {
     "ptoas-2026-08-21/samples/GQA/gqa_softmax.pto.cpp": 33,
     "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 3,
     "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": 2,
+    "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": 2,
     "ptoas-2026-08-21/samples/SCF/scf_while_break.pto.cpp": 2,
     "ptoas-v0.45/samples/Addc/addc.pto.cpp": 1,
@@ -50,11 +51,11 @@ CORPUS_RACES = {
     "real/24_gqa_softmax_block.cpp": 45,
     "real/26_tpushpop_test6_scope3_incore.cpp": 12,
 }
-# Not races (docs/reference/pto-facts.md §2.4): both row-expands broadcast the same, unchanged
-# per-row tile, so the second vbrcb rewrites the scratch with identical bytes.
+# Races of their own category (docs/reference/pto-facts.md §2.4): both row-expands broadcast the
+# same, unchanged per-row tile, so the second vbrcb rewrites the scratch with identical bytes, and
+# msSanitizer flags the pair. (real/44_silu_a2a3.cpp has two more, with -I real/include.)
 SAME_BROADCAST = [
     "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp",
-    "real/44_silu_a2a3.cpp",
 ]
 
 # Every flagged file, by what the simulator (4 seeds) says about the original on its own.
@@ -87,6 +88,10 @@ SIMULATOR = {
     "ptoas-2026-08-21/samples/GQA/gqa_full_tiled.pto.cpp": "original races",
     "ptoas-2026-08-21/samples/GQA/gqa_softmax.pto.cpp": "original races",
     "ptoas-v0.45/samples/FlashAttention/flash_attention_softmax.pto.cpp": "original races",
+    # Two broadcasts of the same per-row tile (pto-facts §2.4), flagged since check follows
+    # msSanitizer there too: the scratch holds the same bytes either way, so the simulator sees no
+    # difference (neither in bytes nor in data flow: the flow compares values read, which agree).
+    "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp": "equal",
     # Flagged since msSanitizer's a2/a3 rule became the default race model (issue 66): unbarriered
     # PTOAS #674 same-access chains. The simulator does not confirm Addc's TADD -> TADD chain of 16
     # repeats on 4 seeds (its two steps stay in order there): a gap to look into, not a confirmation.
@@ -171,11 +176,12 @@ def test_simulator_on_every_flagged_file(corpus_dir):
         assert _sim_status(path, fixed, rel) == "equal", rel
 
 
-def test_same_broadcast_pairs_are_not_races_and_simulate_equal(corpus_dir):
+def test_same_broadcast_pairs_are_races_of_their_own_category_and_simulate_equal(corpus_dir):
     for rel in SAME_BROADCAST:
         path = os.path.join(corpus_dir, rel)
         text = open(path, encoding="utf-8").read()
-        assert find_races(parse_cpp(SourceText(text, path)))[0] == [], rel
+        races = find_races(parse_cpp(SourceText(text, path)))[0]
+        assert races and {(r.hazard.kind, r.category) for r in races} == {("WAR", "same-rebroadcast")}, rel
         assert _sim_status(path, text, rel) == "equal", rel
 
 
