@@ -151,6 +151,7 @@ class Chunk:
         self.slot, self.number, self.files, self.proc = slot, number, files, proc
         self.partial = b""
         self.tail = b""
+        self.started = time.monotonic()
 
 
 def run_pytest(full: bool, scratch: str, root: str = ROOT, jobs: int = 1, weights: dict[str, float] | None = None,
@@ -205,9 +206,13 @@ def run_pytest(full: bool, scratch: str, root: str = ROOT, jobs: int = 1, weight
         if chunk.partial:
             emit(chunk, b"\n")
         counts = summary_counts(chunk.tail, chunk.proc.returncode)
-        if jobs > 1 and counts[1] and chunk.proc.returncode not in (0, 1):
-            out.write(f"{chunk.slot}| == chunk {chunk.number} ended with status {chunk.proc.returncode} "
-                      f"(its files: {' '.join(chunk.files)})\n".encode())
+        if jobs > 1:
+            seconds = time.monotonic() - chunk.started
+            if counts[1] and chunk.proc.returncode not in (0, 1):
+                out.write(f"{chunk.slot}| == chunk {chunk.number} ended with status {chunk.proc.returncode} after "
+                          f"{seconds:.0f} s (its files: {' '.join(chunk.files)})\n".encode())
+            else:
+                out.write(f"{chunk.slot}| == chunk {chunk.number} done in {seconds:.0f} s\n".encode())
             out.flush()
         for i, n in enumerate(counts):
             totals[i] += n

@@ -155,7 +155,9 @@ def test_two_processes_give_one_count_and_prefix_their_lines(tmp_path, monkeypat
     lines = [line for line in output.splitlines() if not line.startswith("== pytest")]
     assert lines and all(line[:3] in ("1| ", "2| ") for line in lines), output
     assert {line[:3] for line in lines} == {"1| ", "2| "}
-    assert "== chunk 3: " in output and "ended with status -9 (its files: tests/test_crash.py)" in output
+    assert "== chunk 3: " in output and re.search(r"ended with status -9 after \d+ s \(its files: tests/test_crash.py\)",
+                                                   output)
+    assert len(re.findall(r"^[12]\| == chunk \d done in \d+ s$", output, re.M)) == 2
     assert "1| 1 failed, 1 passed in" in output or "2| 1 failed, 1 passed in" in output
 
 
