@@ -7,8 +7,16 @@ the README test command and by .ci/run. Exit status 0 only if everything passes.
 
 Two tiers. By default the pytest tests marked ``slow`` (campaigns, whole-corpus sweeps, subprocess
 builds: pyproject.toml) are left out, and a line before the last says how many; with
-``PTOFIX_FULL_TESTS`` set (.ci/run sets it) every test runs. lit runs beside pytest (the two
-cores of a small machine: pytest is one process).
+``PTOFIX_FULL_TESTS`` set (.ci/run sets it) every test runs. lit runs beside pytest.
+
+pytest runs as two processes at a time on a machine with two CPUs or more (``PTOFIX_TEST_JOBS=N``: N;
+1 is one process over ``tests``, as before). The test files are dealt out in chunks, heaviest first
+by ``tests/file_weights.tsv`` (each file's CPU seconds in either tier, measured; a file it does not
+list weighs the median), each chunk a fresh pytest process, the next started when one ends; a chunk
+is at most a quarter of the work left, so the last ones are small and both processes end close
+together. Each line a process prints is prefixed with its number (``1| ``, ``2| ``); the counts
+are the sums over the chunks, and a chunk that ends without its summary line (a crash, a signal)
+counts as one failed test.
 
 Headless Chromium (for the HTML report's browser tests) is installed first with apt-get when it
 is absent and this runs as root, without recommended packages and upgrading nothing installed
@@ -20,9 +28,11 @@ Everything the run writes goes under one temporary directory, removed at the end
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import resource
+import selectors
 import shutil
 import subprocess
 import sys
@@ -32,6 +42,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FULL_VARIABLE = "PTOFIX_FULL_TESTS"      # set (to anything but ""): the slow tests run too
 QUICK_MARKERS = "not slow"               # the default tier's pytest selection
+JOBS_VARIABLE = "PTOFIX_TEST_JOBS"       # pytest processes at a time (default: the CPUs this may use, at most 2)
+WEIGHTS = os.path.join(ROOT, "tests", "file_weights.tsv")
+MIN_CHUNK_SECONDS = 20.0                 # a chunk's least weight (a pytest process starts in ~1 s of CPU)
 
 
 def scratch_environment(scratch: str) -> dict[str, str]:
@@ -48,31 +61,190 @@ def scratch_environment(scratch: str) -> dict[str, str]:
             "PTOFIX_LIT_OUTPUT": os.path.join(scratch, "lit")}
 
 
-def run_pytest(full: bool, scratch: str) -> tuple[int, int, int, int, int]:
-    """pytest's passed, failed, skipped and deselected counts and its exit status. Its output is
-    passed on as it comes (the progress dots, then the reasons of the skipped tests, ``-rs``),
-    not held to the end."""
-    selection = [] if full else ["-m", QUICK_MARKERS]
-    argv = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *selection, "tests"]
-    print("== " + " ".join(["pytest", *argv[3:]]), flush=True)
-    # (--basetemp: tmp_path under the scratch directory too, removed with it.)
-    proc = subprocess.Popen([*argv, "--basetemp", os.path.join(scratch, "pytest")], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=scratch_environment(scratch))
-    assert proc.stdout is not None
-    tail = b""
-    out = sys.stdout.buffer
-    while chunk := os.read(proc.stdout.fileno(), 65536):
-        out.write(chunk)
-        out.flush()
-        tail = (tail + chunk)[-4096:]
-    proc.wait()
-    lines = tail.decode("utf-8", "replace").strip().splitlines()
+def test_files(root: str) -> list[str]:
+    """The files ``pytest tests`` collects, relative to ``root``, sorted: pytest's default
+    ``python_files`` (``test_*.py``, ``*_test.py``) in the folders its default ``norecursedirs``
+    does not skip (pyproject.toml changes neither; tests/scripts/test_run_tests_split.py compares this
+    list with pytest's own collection)."""
+    skipped_folders = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}",
+                       "__pycache__")
+    found = []
+    for folder, subfolders, names in os.walk(os.path.join(root, "tests")):
+        subfolders[:] = [d for d in subfolders if not any(fnmatch.fnmatch(d, p) for p in skipped_folders)]
+        found += [os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/") for name in names
+                  if fnmatch.fnmatch(name, "test_*.py") or fnmatch.fnmatch(name, "*_test.py")]
+    return sorted(found)
+
+
+def read_weights(path: str) -> dict[str, tuple[float, float]]:
+    """``tests/file_weights.tsv``: a test file's CPU seconds in the default tier and in the full one
+    (``FILE<TAB>QUICK<TAB>FULL``; ``#`` lines are comments). Absent or unreadable: no weights."""
+    weights: dict[str, tuple[float, float]] = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return weights
+    for line in lines:
+        fields = line.split("\t")
+        if line.startswith("#") or len(fields) != 3:
+            continue
+        try:
+            weights[fields[0]] = (float(fields[1]), float(fields[2]))
+        except ValueError:
+            continue
+    return weights
+
+
+class Schedule:
+    """The order the test files run in, in chunks of one pytest process each: heaviest first; a
+    chunk takes files from the head until it would weigh more than ``1 / (2 * jobs)`` of the work
+    left (at least ``minimum`` seconds, at least one file), so chunks shrink towards the end and the
+    processes finish close together even when the weights are off. One job: a single chunk of
+    every file."""
+
+    def __init__(self, files: list[str], weights: dict[str, float], jobs: int,
+                 minimum: float = MIN_CHUNK_SECONDS) -> None:
+        known = sorted(weights[f] for f in files if f in weights)
+        default = known[len(known) // 2] if known else 1.0
+        self.queue = sorted(((f, weights.get(f, default)) for f in files), key=lambda fw: (-fw[1], fw[0]))
+        self.jobs = jobs
+        self.minimum = minimum
+
+    def take(self) -> list[str]:
+        """The next chunk's files (none when every file has been dealt)."""
+        if self.jobs <= 1:
+            chunk = [name for name, _ in self.queue]
+            self.queue = []
+            return chunk
+        target = max(sum(w for _, w in self.queue) / (2 * self.jobs), self.minimum)
+        chunk: list[str] = []
+        weight = 0.0
+        while self.queue and (not chunk or weight + self.queue[0][1] <= target):
+            name, w = self.queue.pop(0)
+            chunk.append(name)
+            weight += w
+        return chunk
+
+
+def summary_counts(output: bytes, returncode: int) -> tuple[int, int, int, int]:
+    """A pytest process's passed, failed, skipped and deselected counts from its last line (errors
+    count as failed). A process that ended otherwise than by running its tests (exit status other
+    than 0, 1 or 5) with no failure counted, or with no summary line at all, counts one failed: a
+    crash, a signal or an internal error."""
+    lines = output.decode("utf-8", "replace").strip().splitlines()
     last = lines[-1] if lines else ""
-    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|deselected|error|errors)", last)}
+    found = re.findall(r"(\d+) (passed|failed|skipped|deselected|error|errors)\b", last)
+    counts = {k: int(n) for n, k in found}
     failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
-    if proc.returncode not in (0, 5) and failed == 0:
-        failed = 1  # pytest crashed before counting
-    return counts.get("passed", 0), failed, counts.get("skipped", 0), counts.get("deselected", 0), proc.returncode
+    summary = bool(found) or re.search(r"\bno tests ran\b", last) is not None
+    if failed == 0 and (returncode not in (0, 1, 5) or not summary):
+        failed = 1
+    return counts.get("passed", 0), failed, counts.get("skipped", 0), counts.get("deselected", 0)
+
+
+class Chunk:
+    """One pytest process of the run: its number (the output's prefix), its files, the output line
+    it has not finished, and its output's tail."""
+
+    def __init__(self, slot: int, number: int, files: list[str], proc: subprocess.Popen[bytes]) -> None:
+        self.slot, self.number, self.files, self.proc = slot, number, files, proc
+        self.partial = b""
+        self.tail = b""
+        self.started = time.monotonic()
+
+
+def run_pytest(full: bool, scratch: str, root: str = ROOT, jobs: int = 1, weights: dict[str, float] | None = None,
+               minimum: float = MIN_CHUNK_SECONDS) -> tuple[int, int, int, int, int]:
+    """pytest's passed, failed, skipped and deselected counts over every chunk (:class:`Schedule`),
+    ``jobs`` processes at a time, and how many chunks ran. The output is passed on as it comes, a
+    line at a time, prefixed by the process's number when there are several (the progress dots,
+    then the reasons of the skipped tests, ``-rs``, each process's own)."""
+    selection = [] if full else ["-m", QUICK_MARKERS]
+    argv = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *selection]
+    files = test_files(root)
+    schedule = Schedule(files, weights or {}, jobs, minimum)
+    print("== " + " ".join(["pytest", *argv[3:], "tests"])
+          + (f" ({len(files)} files in chunks, {jobs} processes at a time)" if jobs > 1 else ""), flush=True)
+    out = sys.stdout.buffer
+    selector = selectors.DefaultSelector()
+    running: dict[int, Chunk] = {}
+    totals = [0, 0, 0, 0]
+    started = 0
+
+    def start(slot: int) -> None:
+        nonlocal started
+        chunk_files = schedule.take()
+        started += 1
+        if jobs > 1:
+            out.write(f"{slot}| == chunk {started}: {' '.join(chunk_files)}\n".encode())
+            out.flush()
+        # (--basetemp: tmp_path under the scratch directory too, removed with it; one per process,
+        # since pytest empties its basetemp when it starts.)
+        proc = subprocess.Popen([*argv, "--basetemp", os.path.join(scratch, f"pytest-{started}"),
+                                 *(chunk_files if jobs > 1 else ["tests"])], cwd=root,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=scratch_environment(scratch))
+        assert proc.stdout is not None
+        running[slot] = Chunk(slot, started, chunk_files, proc)
+        selector.register(proc.stdout, selectors.EVENT_READ, slot)
+
+    def emit(chunk: Chunk, data: bytes) -> None:
+        chunk.tail = (chunk.tail + data)[-4096:]
+        if jobs <= 1:
+            out.write(data)
+        else:
+            lines = (chunk.partial + data).split(b"\n")
+            chunk.partial = lines.pop()
+            out.write(b"".join(f"{chunk.slot}| ".encode() + line + b"\n" for line in lines))
+        out.flush()
+
+    def finish(chunk: Chunk) -> None:
+        assert chunk.proc.stdout is not None
+        selector.unregister(chunk.proc.stdout)
+        chunk.proc.stdout.close()
+        chunk.proc.wait()
+        if chunk.partial:
+            emit(chunk, b"\n")
+        counts = summary_counts(chunk.tail, chunk.proc.returncode)
+        if jobs > 1:
+            seconds = time.monotonic() - chunk.started
+            if counts[1] and chunk.proc.returncode not in (0, 1):
+                out.write(f"{chunk.slot}| == chunk {chunk.number} ended with status {chunk.proc.returncode} after "
+                          f"{seconds:.0f} s (its files: {' '.join(chunk.files)})\n".encode())
+            else:
+                out.write(f"{chunk.slot}| == chunk {chunk.number} done in {seconds:.0f} s\n".encode())
+            out.flush()
+        for i, n in enumerate(counts):
+            totals[i] += n
+        del running[chunk.slot]
+
+    try:
+        while schedule.queue or running:
+            for slot in range(1, jobs + 1):
+                if slot not in running and schedule.queue:
+                    start(slot)
+            for key, _ in selector.select():
+                chunk = running[key.data]
+                data = os.read(key.fd, 65536)
+                if data:
+                    emit(chunk, data)
+                else:
+                    finish(chunk)
+    finally:
+        for chunk in running.values():     # (interrupted: the processes still running go too)
+            chunk.proc.kill()
+            chunk.proc.wait()
+        selector.close()
+    return totals[0], totals[1], totals[2], totals[3], started
+
+
+def pytest_jobs() -> int:
+    """``PTOFIX_TEST_JOBS`` when set to a number, else the CPUs this process may use, at most 2."""
+    value = os.environ.get(JOBS_VARIABLE, "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, 2))
 
 
 BROWSER_VARIABLE = "PTOFIX_NO_BROWSER_INSTALL"   # set: never install Chromium
@@ -181,7 +353,9 @@ def main() -> int:
     lit = start_lit(scratch)
     try:
         s_pass, s_fail = run_static_checks(scratch)
-        p_pass, p_fail, p_skip, p_deselected, _ = run_pytest(full, scratch)
+        tier = 1 if full else 0
+        weights = {name: both[tier] for name, both in read_weights(WEIGHTS).items()}
+        p_pass, p_fail, p_skip, p_deselected, _ = run_pytest(full, scratch, jobs=pytest_jobs(), weights=weights)
         l_pass, l_fail, l_skip, _ = finish_lit(lit)
     finally:
         if lit.poll() is None:      # (interrupted: lit's workers go too)

@@ -201,6 +201,10 @@ def _run(items: list[tuple], helper: list[tuple]) -> list[tuple[list[tuple], str
                 continue
             for more, how in _step(item, helper):
                 grown.append((events + more, how))
+                # (Checked as the list grows, not once it is whole: the verdict is the same, but a
+                # kernel of nested loops would first build millions of paths, seconds and GiBs.)
+                if len(grown) > PATH_LIMIT:
+                    raise Unjudged("too many paths")
         if len(grown) > PATH_LIMIT:
             raise Unjudged("too many paths")
         paths = grown
@@ -234,6 +238,8 @@ def _step(item: tuple, helper: list[tuple]) -> list[tuple[list[tuple], str | Non
                     done.append((walked, None))
                 else:
                     nxt.append((walked, n + 1))
+                if len(nxt) + len(done) > PATH_LIMIT:
+                    raise Unjudged("too many paths")
         if len(nxt) + len(done) > PATH_LIMIT:
             raise Unjudged("too many paths")
         frontier = nxt
