@@ -427,3 +427,14 @@ def test_the_api_canonicalize_raises_input_error_or_returns(name):
         return
     again = api.canonicalize(result.text, "v0.45")
     assert again.text == result.text
+
+
+@pytest.mark.parametrize("setting", ["include_dirs", "defines"])
+def test_the_api_refuses_one_string_for_a_list_of_settings(tmp_path, setting):
+    # (Before: include_dirs="/opt/inc" was read as the directories "/", "o", "p", ... and the
+    # error named "o"; defines="A=1" defined the macros A and 1.)
+    for call in (lambda: api.fix_cpp("void f() {}\n", "auto", **{setting: str(tmp_path)}),
+                 lambda: api.check("void f() {}\n", **{setting: str(tmp_path)}),
+                 lambda: api.compile_environment(**{setting: str(tmp_path)})):
+        with pytest.raises(api.InputError, match=f"^{setting} is a list of strings, not one string: give "):
+            call()
