@@ -438,3 +438,37 @@ def test_the_api_refuses_one_string_for_a_list_of_settings(tmp_path, setting):
                  lambda: api.compile_environment(**{setting: str(tmp_path)})):
         with pytest.raises(api.InputError, match=f"^{setting} is a list of strings, not one string: give "):
             call()
+
+
+@pytest.mark.parametrize("name", ["crlf", "lone cr", "mixed line ends"])
+def test_check_shows_the_one_source_line_whatever_ends_it(tmp_path, name):
+    # (Before: a lone-CR file's lines past the first had no source line shown, and in a file of
+    # mixed ends the line shown ran on to the next LF, lone CRs and all: a terminal overprinted it.)
+    kernel = tmp_path / "k.cpp"
+    kernel.write_bytes(HOSTILE_CPP[name])
+    status, _, err = invoke(["check", "--color", "never", kernel])
+    assert status == 1 and "\r" not in err
+    assert f"{kernel}:330:3: warning: WAW race: TMULS writes v39 [49280, 65664), which TROWEXPANDSUB (line 328) " \
+           "may still write\n  330 |   TMULS(v39, v39, v10);\n      |   ^~~~~\n" in err, err
+    assert err.count("\n  413 |   TADD(v45, v45, v43);\n      |   ^~~~\n") == 1, err
+
+
+def test_a_line_s_text_ends_at_its_own_end():
+    from ptofix.source import SourceText
+    text = SourceText("a\rb\r\nc\nd\r\re", "k.cpp")
+    assert text.line_count() == 6
+    assert [text.line_text(n) for n in range(1, 7)] == ["a", "b", "c", "d", "", "e"]
+    assert SourceText("x\n", "k.cpp").line_text(2) == "" and SourceText("", "k.cpp").line_text(1) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["crlf", "lone cr", "mixed line ends"])
+def test_simulate_places_check_fix_s_barriers_in_a_rewrite_with_other_line_ends(tmp_path, name):
+    # (Before: the lines of the two kernels were compared with their ends, and counted by LF only:
+    # an LF original and its CRLF or CR copy shared no line, exit 4 "differs in the rewrite".)
+    original, rewrite = tmp_path / "fa.cpp", tmp_path / "k.cpp"
+    original.write_bytes(FA_CPP)
+    rewrite.write_bytes(HOSTILE_CPP[name])
+    status, _, err = invoke(["simulate", "--seeds", "1", original, rewrite])
+    assert status == 0, err
+    assert "simulating the rewrite against `ptofix check --fix` of it instead: the 4 pipe_barrier(PIPE_V)" in err, err
