@@ -183,6 +183,11 @@ def compile_environment(include_dirs: Sequence[str] = (), defines: Sequence[str]
     an include directory that does not exist or a path that is no pto-isa checkout."""
     from .compile_settings import environment_of
     from .cpp.command_line import macro_flag
+    for name, value in (("include_dirs", include_dirs), ("defines", defines)):
+        if isinstance(value, (str, bytes)):
+            # (A string is a sequence of one-character strings: "/opt/inc" would be read as the
+            # directories "/", "o", "p", ...; the error would name "o".)
+            raise InputError(f"{name} is a list of strings, not one string: give [{value!r}]")
     flags = [macro_flag(flag[:2], flag[2:]) if flag.startswith(("-D", "-U")) else macro_flag("-D", flag)
              for flag in defines]
     return environment_of(include_dirs, flags, pto_isa, arch, include_option="include directory")

@@ -116,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         # --help, --version and usage errors raise SystemExit (0 or 2) after argparse printed them.
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
-            parser.print_help()
+            # (A usage error as argparse's own: the usage and the error on stderr, never an exit 2
+            # that says nothing there.)
+            parser.print_usage(sys.stderr)
+            _stderr(f"ptofix: error: no command given (choose from {', '.join(COMMANDS)}; "
+                    "ptofix --help describes them)\n")
             return ExitStatus.ERROR
         from .signals import terminate_as_interrupt
         debug = bool(getattr(args, "debug", False))

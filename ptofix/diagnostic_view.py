@@ -51,9 +51,9 @@ def with_source_lines(lines: list[str], source: SourceText, color: bool = False)
             continue
         number, column = int(match["line"]), int(match["col"])
         out.append(_coloured(match) if color else line)
-        if number > source.text.count("\n") + 1:
+        if number > source.line_count():
             continue
-        text = source.line_text(number).rstrip("\r").expandtabs(1)
+        text = source.line_text(number).expandtabs(1)
         word = _WORD.match(text, column - 1)
         marker = "^" + "~" * (max(len(word.group()), 1) - 1 if word else 0)
         gutter = " " * len(str(number))

@@ -157,11 +157,21 @@ class SourceText:
         line = bisect.bisect_right(starts, offset) - 1
         return line + 1, offset - starts[line] + 1
 
+    def line_count(self) -> int:
+        """The lines of the text as line_col counts them (LF, CRLF or a lone CR ends one)."""
+        return len(self._starts())
+
+    def line_start(self, line: int) -> int:
+        """The offset line ``line`` (1-based, as line_col counts lines) starts at."""
+        return self._starts()[line - 1]
+
     def line_text(self, line: int) -> str:
+        """Line ``line``'s text without its end: up to the LF, CRLF or lone CR that ends it (a
+        lone CR ends a line as line_col counts them, so a CR-only file's line is one line)."""
         starts = self._starts()
         begin = starts[line - 1]
-        end = self.text.find("\n", begin)
-        return self.text[begin:] if end == -1 else self.text[begin:end]
+        text = self.text[begin:starts[line]] if line < len(starts) else self.text[begin:]
+        return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
 
     def location(self, offset: int) -> str:
         line, col = self.line_col(offset)

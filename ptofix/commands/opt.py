@@ -73,7 +73,12 @@ def run(args: argparse.Namespace) -> int:
     job = FilePasses(tuple(passes), functions=options.report == "html",
                      notes=notes_wanted(options.quiet, options.report, options.report_file),
                      environment=args.environment, text_lines=options.report == "text")
-    return run_files(options, partial(process_file, job=job), deliver_file)
+    status = run_files(options, partial(process_file, job=job), deliver_file)
+    if status == ExitStatus.OK and not passes and not options.quiet:
+        # (Never silent: `ptofix opt fa.cpp` without a pipeline echoes the file, as `run` without
+        # --pattern does, which says so too.)
+        write_stderr("ptofix: note: no -p PIPELINE: nothing is changed (--list-passes lists the passes)\n")
+    return status
 
 
 def process_file(path: str, job: FilePasses) -> Processed:

@@ -12,6 +12,7 @@ from ..local_slot_options import LocalSlotOptions
 from ..output import Collected, OutputOptions, check_output_options, write_stderr
 from ..pass_manager import get_pass_class
 from ..pto.race_model import RaceModel
+from ..source import PtofixError
 from . import SUMMARIES
 from .arguments import (
     QUIET_HELP,
@@ -83,7 +84,12 @@ def run(args: argparse.Namespace) -> int:
     from ..cpp.barrier_decisions import normalize_patterns
     from ..cpp_fixes import cpp_passes
     from ..file_passes import FilePasses, notes_wanted
-    normalize_patterns(getattr(args, "pattern", None))   # option errors before input errors
+    pattern = getattr(args, "pattern", None)
+    normalize_patterns(pattern)   # option errors before input errors
+    if pattern is not None and not pattern.replace(",", "").strip():
+        # (Never silent: an empty value, a shell variable left unset, would select nothing and say nothing.)
+        raise PtofixError(f"--pattern {pattern!r} names no pattern (give gu, softmax-exp-sum, softmax-sum-add, auto, "
+                          "or none to select nothing)")
     check_target_ptoas(args)
     options = place_report(output_options(args))
     check_batch_options(options)

@@ -66,6 +66,7 @@ from .preprocessor import (
     command_line_definition,
     directive_keyword,
     group_outcomes,
+    misplaced_conditional,
     pp_tokens,
     with_header_queries,
 )
@@ -1231,6 +1232,9 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
 def _parse_structure(source: SourceText, scanned: Tokens, environment: CompileEnvironment,
                      words: WordReading) -> CppFile:
     """parse_cpp's model, but its environment, record and word index."""
+    misplaced = misplaced_conditional(_directives(scanned))
+    if misplaced is not None:
+        raise PtofixError(misplaced[0], source, misplaced[1])      # (bad input: the compiler rejects it)
     tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
     parser = _StructureParser(source, tokens, words)
     try:

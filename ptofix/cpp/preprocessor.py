@@ -92,6 +92,34 @@ def directive_keyword(text: str) -> str:
     return "#" + (match.group(1) if match else "")
 
 
+def misplaced_conditional(directives: list[tuple[str, int, int]]) -> tuple[str, int] | None:
+    """The first conditional directive of a file's directives (each its text, start, end, in file
+    order) that the compiler rejects, as (GCC's message, its offset): an `#elif`, `#else` or
+    `#endif` outside any section, an `#elif` or `#else` after its section's `#else`
+    ([cpp.cond]: an `#else` group is the last), or a section still open at the end of the file
+    (`unterminated #if`, at the innermost such `#if`); None when every section is well formed.
+    Skipped groups count too: their directives nest as the compiler tracks them."""
+    open_sections: list[tuple[str, int, bool]] = []     # (opening keyword, its offset, #else seen)
+    for directive, start, _ in directives:
+        keyword = directive_keyword(directive)
+        if keyword in _OPENING:
+            open_sections.append((keyword, start, False))
+        elif keyword in _CONTINUING or keyword == "#endif":
+            if not open_sections:
+                return f"{keyword} without #if", start
+            opening, at, after_else = open_sections[-1]
+            if keyword == "#endif":
+                open_sections.pop()
+            elif after_else:
+                return f"{keyword} after #else", start
+            elif keyword == "#else":
+                open_sections[-1] = (opening, at, True)
+    if open_sections:
+        opening, at, _ = open_sections[-1]
+        return f"unterminated {opening}", at
+    return None
+
+
 def build_tables(directives: list[tuple[str, int, int]], text_end: int) -> tuple[
         tuple[MacroDefinition, ...], tuple[ConditionalSection, ...], tuple[ConditionalGroup, ...]]:
     """The macro table and the `#if` tree of a file's directives, each (its text as the

@@ -492,7 +492,9 @@ EXTERN_C = re.compile(r'\bextern\s*"C"\s*(?:[A-Za-z_]\w*\s*[*&]*\s*)*?([A-Za-z_]
 def entry_call(path: str, text: str, function: str | None) -> EntryCall:
     """The entry to run: ``function``, else the one ``__global__`` function of the file."""
     from ..cpp.parser import parse_cpp
+    from ..input_kind import require
     source = SourceText(text, path)
+    require(source, "cpp")      # (PTO IR is named as such, not a C++ tokenizer's error at its first '#')
     model = parse_cpp(source)
     if function is not None:
         found = [fn for fn in model.functions if fn.name == function]

@@ -9,7 +9,6 @@ lines the two files share (``difflib``), else the pair is left as it is, with th
 """
 from __future__ import annotations
 
-import bisect
 import difflib
 from dataclasses import dataclass, field
 
@@ -31,27 +30,18 @@ class RaceFix:
         return {"races": self.races, "inserted": list(self.inserted)}
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for k, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(k + 1)
-    return starts
-
-
-def _line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
-
-
 MAX_DIFFERING_LINES = 5000
 
 
 def _map_offsets(original: str, rewritten: str, offsets: list[int]) -> list[int] | str:
     """Each offset of ``original`` at the same line and column of ``rewritten``, where its line lies
     in a run of lines the two share; else the reason it cannot be placed."""
-    lines_a = original.splitlines(keepends=True)
-    lines_b = rewritten.splitlines(keepends=True)
-    starts_a, starts_b = _line_starts(original), _line_starts(rewritten)
+    # Lines as the compiler and every diagnostic count them (LF, CRLF or a lone CR ends one: not
+    # str.splitlines's, which also ends one at a form feed or U+2028), compared without their
+    # ends: a rewrite with CRLF ends of an LF original shares all its lines.
+    source_a, source_b = SourceText(original, ""), SourceText(rewritten, "")
+    lines_a = [source_a.line_text(n) for n in range(1, source_a.line_count() + 1)]
+    lines_b = [source_b.line_text(n) for n in range(1, source_b.line_count() + 1)]
     # (The lines the two begin and end with are matched first, in linear time: difflib's longest
     # matches are quadratic in many equal lines, `#endif` 4,000 times took 12 s, issue #60; it
     # reads only the lines between, and not past MAX_DIFFERING_LINES of them.)
@@ -71,11 +61,11 @@ def _map_offsets(original: str, rewritten: str, offsets: list[int]) -> list[int]
                    difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_matching_blocks()]
     out: list[int] = []
     for offset in offsets:
-        line = _line_of(starts_a, offset)
-        column = offset - starts_a[line]
+        line, column = source_a.line_col(offset)
+        line -= 1
         for a, b, size in blocks:
             if a <= line < a + size:
-                out.append(starts_b[b + line - a] + column)
+                out.append(source_b.line_start(b + line - a + 1) + column - 1)
                 break
         else:
             return f"line {line + 1} of the original, where check --fix inserts a barrier, differs in the rewrite"
