@@ -392,7 +392,7 @@ class BarrierAnalysis:
         command line leaves out is no call: the compiler never reads it (the other arm of
         tests/cpp/test_exclusive_definitions.py)."""
         definitions = self._definition_count(fn.name)
-        if self.ctx.pastes_tokens or (self.ctx.code_name_count(fn.name) > definitions
+        if self.ctx.pastes_in_code() or (self.ctx.code_name_count(fn.name) > definitions
                                       and self.ctx.compiled_name_count(fn.name) > definitions):
             return False
         # A header the file includes may call it too (its code names it, or it is not read).

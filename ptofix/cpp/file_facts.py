@@ -64,7 +64,7 @@ from .model import (
     Stmt,
     SwitchStmt,
 )
-from .parser import CERTAIN_EXTENT, skipped_words
+from .parser import CERTAIN_EXTENT, pastes_in_code, skipped_words
 from .statement_forms import (
     QUALIFIER_MACRO_WORDS,
     has_splice,
@@ -194,6 +194,7 @@ class FileFacts:
         self._name_counts: dict[str, int] | None = None
         self._code_name_counts: dict[str, int] | None = None
         self._skipped_words: Counter[str] | None = None      # (compiled_name_count)
+        self._pastes_in_code: bool | None = None              # (pastes_in_code)
         self._possible_kernels: frozenset[int] | None = None
         self._variables: frozenset[str] | None = None    # declares_variable(), read on first use
         self._constants: dict[str, tuple[IntType, int]] | None = None   # file_constant(), read on first use
@@ -397,6 +398,15 @@ class FileFacts:
                 # tokens cannot tell the count (model.WordIndex.counts_known).
                 self._name_counts = count_identifiers(join_splices(text) if has_splice(text) else text, names)
         return self._name_counts.get(name, 0)
+
+    def pastes_in_code(self) -> bool:
+        """pastes_tokens, with `##` and pto's pasting macros counted only where the compiler reads
+        them (parser.pastes_in_code): not in a comment or a string."""
+        if not self.pastes_tokens:
+            return False
+        if self._pastes_in_code is None:
+            self._pastes_in_code = pastes_in_code(self.model.source, frozenset(PTO_PASTING_MACROS))
+        return self._pastes_in_code
 
     def compiled_name_count(self, name: str) -> int:
         """code_name_count less the words spelling ``name`` in `#if` groups the command line

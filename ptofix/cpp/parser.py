@@ -289,6 +289,27 @@ def skipped_words(source: SourceText, environment: CompileEnvironment) -> Counte
     return counted
 
 
+def pastes_in_code(source: SourceText, pasting_macros: frozenset[str]) -> bool:
+    """Whether the file may paste tokens where the compiler reads it: a directive that spells
+    `##` or one of ``pasting_macros`` (pto's macros that paste: a `#define` of the file using
+    one), or code that calls one of those. A comment or a string naming them pastes nothing.
+    True when the text splices lines (a `#\\`-newline-`#` pastes too). (Lexed again: only asked
+    when the file spells `##` or such a macro somewhere, and a kernel's boundary depends on it.)"""
+    text = source.text
+    if "\\" in text and _SPLICE.search(text) is not None:
+        return True
+    tokens = scan_tokens(source)
+    for index, kind in enumerate(tokens.kinds):
+        if kind == "w":
+            if text[tokens.starts[index]:tokens.ends[index]] in pasting_macros:
+                return True
+        elif kind == "p":
+            directive = text[tokens.starts[index]:tokens.ends[index]]
+            if "##" in directive or not pasting_macros.isdisjoint(identifiers(directive)):
+                return True
+    return False
+
+
 def _directive_asks_for_header(tokens: Tokens) -> bool:
     """Whether a directive's text spells `__has_include` (the tokenizer's 'p' tokens)."""
     text, kinds, starts, ends = tokens.text, tokens.kinds, tokens.starts, tokens.ends

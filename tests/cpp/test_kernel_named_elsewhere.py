@@ -158,3 +158,26 @@ def test_a_spliced_file_takes_no_group_as_skipped():
     text = CALLER_IN_A_GROUP.replace("using namespace pto;\n", "using namespace pto;\n#define ONE_SPLICED (1 + \\\n  0)\n")
     assert decided(text, "-UWITH_CALLER")[0] is False
     assert decided(text.replace("  k(g, n);\n", ""), "-UWITH_CALLER")[0] is True     # (the control)
+
+
+# Pasting: `a##b` may spell a kernel's name where no count sees it, so a file that pastes in code
+# trusts no kernel boundary; `##` or pto's pasting macros named only in a comment or a string
+# paste nothing (FileFacts.pastes_in_code).
+KK = kernel().replace("void k(", "void kk(")
+
+
+@pytest.mark.parametrize(("extra", "removed"), [
+    (f"#define CAT(a, b) a##b\n__global__ AICORE void k2(__gm__ float* g, int n) {{\n{DIRTY}  CAT(k, k)(g, n);\n}}\n",
+     False),
+    (f"#define VIA_PTO(a, b) PTO_DETAIL_CONCAT(a, b)\n__global__ AICORE void k2(__gm__ float* g, int n) {{\n{DIRTY}"
+     "  VIA_PTO(k, k)(g, n);\n}\n", False),
+    (f"__global__ AICORE void k2(__gm__ float* g, int n) {{\n{DIRTY}  PTO_DETAIL_CONCAT(k, k)(g, n);\n}}\n", False),
+    ("// PTO_DETAIL_CONCAT(k, k) and a##b, in a comment\n", True),
+    ('static const char* note = "PTO_DETAIL_CONCAT ##";\n', True),
+])
+def test_only_pasting_the_compiler_reads_makes_a_kernel_boundary_unclean(extra, removed):
+    text = KK + extra
+    model = parse_cpp(SourceText(text, "named.cpp"))
+    line = next(i for i, row in enumerate(text.split("\n"), 1) if row.endswith("// B"))
+    [decision] = [d for d in BarrierAnalysis(model).run({"auto"}) if text.count("\n", 0, d.stmt.span.start) + 1 == line]
+    assert decision.removed is removed, decision.reason

@@ -19,7 +19,7 @@ from ptofix.source import SourceText
 
 TILE = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
 WORK = "struct TileWork {\n  uint32_t gm_offset, sample_count;\n  float *scale;\n  int pad[4];\n};"
-USE = "TileWork w;\n  TileWork v = w;\n  int64_t k = w.sample_count + v.gm_offset;\n  w = v;"
+USE = "TileWork w;\n  TileWork v = w;\n  int64_t total = w.sample_count + v.gm_offset;\n  w = v;"
 
 
 def kernel(declarations: str, use: str = USE, local: str = "") -> str:
