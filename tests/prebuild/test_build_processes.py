@@ -13,37 +13,54 @@ from conftest import _wrapper
 from test_build import FA_MLIR, REPO, build
 
 
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended: no longer listed, or a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(os.name != "posix", reason="process groups")
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="process groups, read from /proc")
 def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     """A compiler driver's child (its linker) writes the library after the driver's own work: an
     interrupted build kills the tool's whole process group before it cleans up, so no such child
-    writes into the output directory later (a second build's library included)."""
+    writes into the output directory later (a second build's library included).
+
+    No timer decides when the interrupt comes: Ctrl-C (SIGINT to this process, as a terminal sends
+    it) is sent once the driver has started its child and written the child's pid, so the tool is
+    running whatever the machine's load; the child then waits far longer than any kill takes, and
+    the test reads that the child itself is gone, not that it has not written yet."""
     import signal
-    import time
+    import threading
 
     from ptofix.tool_process import run_as_group
-    late = tmp_path / "fa.so"
-    driver = ["/bin/sh", "-c", f"(sleep 0.6; echo stale > '{late}') & wait"]
+    late, started = tmp_path / "fa.so", tmp_path / "child.pid"
+    driver = ["/bin/sh", "-c", f"(sleep 120; echo stale > '{late}') & echo $! > '{started}.part' && "
+                               f"mv '{started}.part' '{started}'; wait"]
+    child_started = threading.Event()
 
-    def interrupt(signum, frame):
-        # Ctrl-C itself, not an exception raised from the alarm's handler: SIGINT waits while the
-        # tool is started and recorded (signals.signals_held), which an exception raised from a
-        # SIGALRM handler would not (on a loaded machine, starting the tool can outlast 0.2 s).
+    def interrupt_once_the_child_runs() -> None:
+        # (The driver renames the pid file into place: once it exists, it is whole.)
+        while not started.exists() and not child_started.wait(0.01):
+            pass
         os.kill(os.getpid(), signal.SIGINT)
 
-    previous = signal.signal(signal.SIGALRM, interrupt)
+    helper = threading.Thread(target=interrupt_once_the_child_runs)
+    helper.start()
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.2)
         with pytest.raises(KeyboardInterrupt):
             run_as_group(driver)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    time.sleep(1.0)
+        child_started.set()
+        helper.join()
+    assert _gone(int(started.read_text()))
     assert not late.exists()
     # Not interrupted, the same driver's child finishes before the tool is done.
-    assert run_as_group(driver).returncode == 0 and late.read_text() == "stale\n"
+    quick = ["/bin/sh", "-c", f"(sleep 0.3; echo stale > '{late}') & wait"]
+    assert run_as_group(quick).returncode == 0 and late.read_text() == "stale\n"
 
 
 def test_an_interrupted_tool_group_is_left_empty_with_its_leader_reaped():
