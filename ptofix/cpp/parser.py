@@ -305,6 +305,7 @@ def pastes_in_code(source: SourceText, pasting_macros: frozenset[str]) -> bool:
                 return True
         elif kind == "p":
             directive = text[tokens.starts[index]:tokens.ends[index]]
+            # raw-text scan: a directive is one token; its replacement list's words are not tokens.
             if "##" in directive or not pasting_macros.isdisjoint(identifiers(directive)):
                 return True
     return False
