@@ -48,6 +48,10 @@ def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
             pass
         os.kill(os.getpid(), signal.SIGINT)
 
+    # Python's own Ctrl-C handler, whatever this process inherited: a shell without job control
+    # starts a background command with SIGINT ignored (bash: a CI-style run started with `&`), and
+    # then no Ctrl-C would reach the build at all.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     helper = threading.Thread(target=interrupt_once_the_child_runs)
     helper.start()
     try:
@@ -56,6 +60,7 @@ def test_an_interrupted_tool_takes_its_children_with_it(tmp_path):
     finally:
         child_started.set()
         helper.join()
+        signal.signal(signal.SIGINT, previous)
     assert _gone(int(started.read_text()))
     assert not late.exists()
     # Not interrupted, the same driver's child finishes before the tool is done.
