@@ -204,6 +204,16 @@ C["entry_fn_ptr_taken"] = HEAD + f"__global__ AICORE void kern(int32_t n) {{\n{E
 C["entry_friend_call_ns"] = HEAD + f"namespace nsx {{\n__global__ AICORE void kern(int32_t n) {{\n{E}  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n}}\n}}\nAICORE void other() {{\n{E}  TADD(a, a, a);\n  nsx::kern(0);\n}}\n"
 C["entry_reference_alias"] = HEAD + f"__global__ AICORE void kern(int32_t n) {{\n{E}  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n}}\nstatic auto& kref = kern;\nAICORE void other() {{\n{E}  TADD(a, a, a);\n  kref(0);\n}}\n"
 C["entry_paren_call"] = HEAD + f"__global__ AICORE void kern(int32_t n) {{\n{E}  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n}}\nAICORE void other() {{\n{E}  TADD(a, a, a);\n  (kern)(0);\n}}\n"
+# Constant conditions: the proof follows both ways of every condition (no branch is pruned).
+C["if_const_zero"] = k("  const int32_t z = 0;\n  TADD(a, a, a);\n  if (z) {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["if_const_else"] = k("  const int32_t z = 0;\n  TADD(a, a, a);\n  if (z == 0) {\n  } else {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["while_const_zero"] = k("  const int32_t z = 0;\n  TADD(a, a, a);\n  while (z) {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["switch_const"] = k("  const int32_t z = 0;\n  TADD(a, a, a);\n  switch (z) {\n  case 1:\n    pipe_barrier(PIPE_V);\n    break;\n  default:\n    break;\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["while_true_break"] = k("  TADD(a, a, a);\n  while (true) {\n    if (n) break;\n    pipe_barrier(PIPE_V);\n    break;\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["for_ever_break"] = k("  TADD(a, a, a);\n  for (;;) {\n    if (n) break;\n    pipe_barrier(PIPE_V);\n    break;\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["if_var_reassigned"] = k("  int32_t z = 1;\n  TADD(a, a, a);\n  if (n) z = 0;\n  if (z) {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["for_const_count_zero"] = k("  TADD(a, a, a);\n  for (int32_t i = 5; i < 5; i += 1) {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
+C["ternary_const_cond_addr"] = k("  const int32_t z = 0;\n  TASSIGN(x, z ? 65536 : 4096);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(x, x, x);\n")
 
 REMOVABLE = {"rt_control", "entry_head_barrier", "nested_helpers_caller_work_drained", "counter_unsigned_down",
              "uint8_loop_wrap", "case_after_label", "exit_early_return_helper", "entry_vs_caller", "exit_vs_caller"}
