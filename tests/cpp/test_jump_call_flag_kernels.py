@@ -214,6 +214,20 @@ C["for_ever_break"] = k("  TADD(a, a, a);\n  for (;;) {\n    if (n) break;\n    
 C["if_var_reassigned"] = k("  int32_t z = 1;\n  TADD(a, a, a);\n  if (n) z = 0;\n  if (z) {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
 C["for_const_count_zero"] = k("  TADD(a, a, a);\n  for (int32_t i = 5; i < 5; i += 1) {\n    pipe_barrier(PIPE_V);\n  }\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(b, b, b);\n")
 C["ternary_const_cond_addr"] = k("  const int32_t z = 0;\n  TASSIGN(x, z ? 65536 : 4096);\n  TADD(a, a, a);\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(x, x, x);\n")
+# Helpers of one name: overloads, a default argument, a namespace's, a member's, a template's call.
+OV = f"static AICORE inline void h({T}& t) {{\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(t, t, t);\n}}\nstatic AICORE inline void h(int32_t q) {{\n}}\n"
+C["overload_dirty_tile_clean_int"] = k("  TADD(a, a, a);\n  h(b);\n  pipe_barrier(PIPE_ALL);\n  h(0);\n", helpers=OV)
+OV2 = f"static AICORE inline void h(int32_t q) {{\n}}\nstatic AICORE inline void h({T}& t) {{\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(t, t, t);\n}}\n"
+C["overload_reversed_order"] = k("  TADD(a, a, a);\n  h(b);\n  pipe_barrier(PIPE_ALL);\n  h(0);\n", helpers=OV2)
+OV3 = f"static AICORE inline void h({T}& t, int32_t q = 0) {{\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(t, t, t);\n}}\n"
+C["default_arg_helper"] = k("  pipe_barrier(PIPE_ALL);\n  h(b, 1);\n  TADD(a, a, a);\n  h(b);\n", helpers=OV3)
+NS = f"namespace q1 {{\nstatic AICORE inline void h({T}& t) {{\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(t, t, t);\n}}\n}}\nstatic AICORE inline void h({T}& t) {{\n  TMUL(t, t, t);\n}}\nusing namespace q1;\n"
+C["namespace_same_name"] = k("  TADD(a, a, a);\n  q1::h(b);\n", helpers=NS)
+TP = f"static AICORE inline void h({T}& t) {{\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(t, t, t);\n}}\ntemplate <int N>\nstatic AICORE void tw({T}& s, {T}& t) {{\n  TADD(s, s, s);\n  h(t);\n}}\n"
+C["helper_called_from_template"] = k("  pipe_barrier(PIPE_ALL);\n  h(b);\n  pipe_barrier(PIPE_ALL);\n  tw<1>(a, b);\n", helpers=TP)
+C["helper_called_from_uninstantiated_template"] = k("  pipe_barrier(PIPE_ALL);\n  h(b);\n", helpers=TP)
+ST = f"struct S {{\n  AICORE void h({T}& t) {{\n    TMUL(t, t, t);\n  }}\n}};\nstatic AICORE inline void h({T}& t) {{\n  pipe_barrier(PIPE_V); // NEED\n  TMUL(t, t, t);\n}}\n"
+C["member_same_name"] = k("  pipe_barrier(PIPE_ALL);\n  h(b);\n  S s;\n  TADD(a, a, a);\n  s.h(b);\n  h(b);\n", helpers=ST)
 
 REMOVABLE = {"rt_control", "entry_head_barrier", "nested_helpers_caller_work_drained", "counter_unsigned_down",
              "uint8_loop_wrap", "case_after_label", "exit_early_return_helper", "entry_vs_caller", "exit_vs_caller"}
