@@ -42,6 +42,7 @@ from .headers import (
     QUALIFIER_MACROS,
     may_be_command_line_macro,
     may_be_standard_macro,
+    named_as_header,
     read_includes,
     toolchain_may_declare,
 )
@@ -105,8 +106,11 @@ class FileFacts:
     def __init__(self, model: CppFile, translation_unit: bool = True, isa: IsaFacts = EVERY_VERSION):
         self.model = model
         # Whether the file is a whole translation unit: its static functions are called from it
-        # only. Not when another file #includes it (ptofix build's caller), which may call them.
-        self.translation_unit = translation_unit
+        # only. Not when another file #includes it (ptofix build's caller), which may call them,
+        # nor when it is named as a header: its includers, which the run does not see, may call a
+        # static helper with their own vector work in flight or flags set (red-team red4,
+        # tests/cpp/test_header_inputs.py).
+        self.translation_unit = translation_unit and not named_as_header(model.source.path)
         # The headers the kernel includes that ptofix reads (headers.py): their macros are the
         # file's for every statement (but the qualifiers both define alike), and what they declare
         # at namespace scope may compete with the file's functions.

@@ -59,6 +59,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .model import CppFile
 
+# File names a compiler takes as headers: another translation unit may include them, and its code
+# (which the file does not show) then calls the header's static functions and instantiates its
+# templates, with its own macros defined first.
+HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inc", ".inl", ".ipp", ".tpp", ".cuh")
 MAX_INCLUDE_DEPTH = 64        # nested #include levels followed (GCC stops at 200)
 MAX_HEADERS = 512             # distinct headers read for one kernel
 # A larger header is not read (unknown), nor the headers of one kernel past a total: reading a
@@ -996,3 +1000,9 @@ def toolchain_may_declare(name: str) -> bool:
     builtins). Any other name no toolchain header declares."""
     return name in pto_function_names() or name in pto_macro_names() or name in STANDARD_C_FUNCTIONS \
         or _CCE_VECTOR_FAMILY.fullmatch(name) is not None or reserved_identifier(name)
+
+
+def named_as_header(path: str) -> bool:
+    """Whether a compiler takes the file ``path`` for a header (HEADER_SUFFIXES): other files may
+    #include it, so it is no whole translation unit."""
+    return path.lower().endswith(HEADER_SUFFIXES)

@@ -37,6 +37,7 @@ from ..pto.ops import pto_function_names, pto_macro_names
 from ..pto.tiles import ELEMENT_BYTES
 from ..regex_cache import compile as compile_regex
 from . import stmt_parser as A
+from .headers import named_as_header
 from .integers import INTEGER_TYPES, IntType, wrap
 from .keywords import CPP_KEYWORDS
 from .lexical import count_identifiers, identifiers
@@ -53,8 +54,6 @@ if TYPE_CHECKING:
 # for a non-type parameter, the element type's name (str) for a type parameter.
 Binding = tuple
 
-# File names a compiler takes as headers: another translation unit may include them.
-HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inc", ".inl", ".ipp", ".tpp", ".cuh")
 _EXPLICIT_SPECIALIZATION = compile_regex(r"\btemplate\s*<\s*>")
 # Instantiations per template past which the set is not analysed (each costs a whole analysis).
 MAX_INSTANTIATIONS = 8
@@ -129,7 +128,7 @@ def never_instantiated(ctx: FileFacts, fn: Function) -> bool:
     name = fn.name
     if not is_function_template(fn) or ctx.name_count(name) != 1 or not ctx.headers_known:
         return False
-    if not ctx.translation_unit or ctx.model.source.path.lower().endswith(HEADER_SUFFIXES):
+    if not ctx.translation_unit or named_as_header(ctx.model.source.path):
         return False
     if fn.qualified or fn.declaration.owner or fn.conditional or ctx.local_function(name) is not fn:
         return False
@@ -149,7 +148,7 @@ def _parameters(ctx: FileFacts, fn: Function) -> tuple[list[tuple[str, IntType |
     name = fn.name
     path = ctx.model.source.path
     heads = fn.declaration.template_params
-    if not ctx.translation_unit or path.lower().endswith(HEADER_SUFFIXES):
+    if not ctx.translation_unit or named_as_header(path):
         return [], "the file is a header, which other translation units may include and instantiate it from"
     if fn.qualified or fn.declaration.owner or fn.conditional:
         return [], f"{name}() is a member, namespace-qualified or defined inside a file-scope #if"
