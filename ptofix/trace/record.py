@@ -113,6 +113,29 @@ def unit_source(call: EntryCall) -> str:
     return f'#include "{TRACE_SHIM.name}"\n' + half_source("aiv", call, "ptofix_trace_gm()") + MAIN
 
 
+def included_headers_key(path: str, text: str, include_dirs: tuple[str, ...]) -> str:
+    """The names and bytes of the kernel's own headers, found as the compiler finds them (beside the
+    kernel, then in ``include_dirs``; ptofix/cpp/headers.py, which reads no standard or pto header:
+    the checkout's are in its key), transitively. A cached trace is of the headers it was built
+    with: a kernel whose header changed is another build (red-team red4: a trace of an includer
+    kept the object of the header before `run` removed its barrier, and found no race). A header
+    that cannot be summarised stops the reading there; its reason is in the key."""
+    from ..cpp.headers import read_includes
+    from ..cpp.parser import parse_cpp
+    from ..side_files import Unreadable, read_side_file
+    parts = []
+    for summary in read_includes(parse_cpp(SourceText(text, path)), include_dirs).values():
+        parts.append("\1" + summary.unknown)
+        for header in summary.paths:
+            try:
+                data = read_side_file(header)
+            except Unreadable as exc:
+                parts.append(f"\2{header}\0{exc.reason}")
+                continue
+            parts.append(f"\3{header}\0{len(data)}\0" + data.decode("utf-8", "surrogateescape"))
+    return cache_key(*parts) if parts else ""
+
+
 def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: tuple[str, ...]) -> tuple[
         CompileJob | None, Path, Path, list[CallSite]]:
     """The compile job (None when cached), the object and the binary of one kernel's trace program."""
@@ -130,7 +153,8 @@ def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: t
                               "-D__DAV_VEC__", "-D__DAV_C220_VEC__", *macros)
     source = unit_source(call)
     shims = TRACE_SHIM.read_text(encoding="utf-8") + PERF_SHIM.read_text(encoding="utf-8")
-    key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shims, source, instrumented, *flags)
+    key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shims, source, instrumented, *flags,
+                    included_headers_key(path, text, tuple(flag[2:] for flag in includes)))
     output = tools.cache_dir / "trace" / f"aiv-{key}.o"
     binary = tools.cache_dir / "trace" / f"trace-{key}"
     # The cache is never an authority (perf/build.py): the trace's directory is private (0700,
