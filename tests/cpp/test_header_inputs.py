@@ -14,8 +14,10 @@ single_pipe_race_alg_impl.cpp`; `check --trace` finds the race when the helper i
 file). The same holds for the flag states a static helper starts in. Function templates already
 refused header inputs (ptofix/cpp/templates.py); the file's facts now take a header-named file as
 not a whole translation unit (`FileFacts.translation_unit`, ptofix/cpp/headers.py
-`named_as_header`), as `translation-unit=false` does. The same text named `.cpp` keeps its
-removals (the controls: each test can fail).
+`named_as_header`), as `translation-unit=false` does; and such a file's kernel entries trust no
+flag pair at their start (ptofix/cpp/flag_states.py): an includer's kernel may run just before,
+as another kernel of the file may. The same text named `.cpp` keeps its removals (the controls:
+each test can fail).
 """
 from __future__ import annotations
 
@@ -73,7 +75,27 @@ __global__ AICORE void kern(__gm__ float* x) {{
 }}
 """
 
-KERNELS = {"entry": ENTRY_HELPER, "exit": EXIT_HELPER, "flags": FLAG_HELPER}
+# A kernel entry's round trip drains TADD only if no set of EVENT_ID0 is pending at its start: an
+# includer's kernel (`__global__ void other() { set_flag(PIPE_V, PIPE_S, EVENT_ID0); }`) may run
+# just before it, as another kernel of the file may (docs/design/barrier-proof.md, "Flags").
+ENTRY_FLAGS = HEAD + f"""__global__ AICORE void kern(__gm__ float* x) {{
+  {T} a;
+  TASSIGN(a, 0);
+  {T} b;
+  TASSIGN(b, 4096);
+  pipe_barrier(PIPE_ALL);
+  TADD(a, a, a);
+  set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+  wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+  set_flag(PIPE_S, PIPE_V, EVENT_ID1);
+  wait_flag(PIPE_S, PIPE_V, EVENT_ID1);
+  pipe_barrier(PIPE_V);  // GUARD
+  TMUL(b, b, b);
+  pipe_barrier(PIPE_ALL);
+}}
+"""
+
+KERNELS = {"entry": ENTRY_HELPER, "exit": EXIT_HELPER, "flags": FLAG_HELPER, "kernel flags": ENTRY_FLAGS}
 HEADER_NAMES = ["helpers.hpp", "helpers.h", "helpers.hh", "helpers.hxx", "helpers.inc", "helpers.inl", "helpers.cuh",
                 "HELPERS.HPP"]
 
