@@ -374,8 +374,11 @@ class BarrierAnalysis:
             return False     # external linkage: another translation unit may call it too
         if not self.ctx.translation_unit:
             return False     # a file that #includes this one may call it too
-        if any(summary.unknown for summary in self.ctx.headers.values()):
-            return False     # a header ptofix cannot read may call it too
+        if any(summary.unknown or fn.name in summary.used for summary in self.ctx.headers.values()):
+            # A header ptofix cannot read may call it too, and so may one whose code names it:
+            # one included after the helper's definition calls it with its own vector work in
+            # flight (red-team red4, tests/cpp/test_header_inputs.py).
+            return False
         if self.ctx.pastes_tokens:
             return False     # `p##q` may spell its name where no scan sees it
         return self.ctx.code_name_count(fn.name) == self._definition_count(fn.name) + len(sites)

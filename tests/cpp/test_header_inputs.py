@@ -134,3 +134,35 @@ def test_a_header_still_loses_the_barriers_its_own_code_proves():
 }}
 """
     assert guard(text, "kernel.hpp") == "removed"
+
+
+# -- A header included after a static helper's definition may call it --------------------------------
+# Its code is compiled in the kernel's translation unit after the helper, so it can call it: here
+# latecall(a, b) runs TADD(a, a, a) and then useb(b), whose TMUL of b would race TADD's write with
+# the helper's entry barrier removed (check --trace of a kernel calling latecall finds the WAW once
+# the barrier is gone, none before). The kernel's own calls of useb are all clean.
+LATE_HEADER = f"""#pragma once
+AICORE void latecall({T}& a, {T}& b) {{
+  TADD(a, a, a);
+  {{NAME}}(b);
+}}
+"""
+LATE_KERNEL = HEAD + f"""static AICORE inline void useb({T}& t) {{
+  pipe_barrier(PIPE_V);  // GUARD
+  TMUL(t, t, t);
+}}
+#include "late.hpp"
+
+__global__ AICORE void kern(__gm__ float* x) {{
+  {T} b;
+  TASSIGN(b, 4096);
+  pipe_barrier(PIPE_ALL);
+  useb(b);
+}}
+"""
+
+
+@pytest.mark.parametrize("name,decision", [("useb", "kept"), ("other_helper", "removed")])
+def test_a_header_whose_code_names_the_helper_may_call_it(tmp_path, name, decision):
+    (tmp_path / "late.hpp").write_text(LATE_HEADER.replace("{NAME}", name), encoding="utf-8")
+    assert guard(LATE_KERNEL, str(tmp_path / "k.cpp")) == decision
