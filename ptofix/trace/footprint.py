@@ -390,3 +390,29 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
             out.append(access(_span(dst, name, kept * s), True))
         return out
     return None
+
+
+# The MTE copies between GM and UB pto-isa's a2a3 TLOAD/TSTORE issue (pto-isa f35e7f60
+# include/pto/costmodel/a2a3/cce_costmodel/cce_costmodel_memory.hpp): (UB side's argument, the UB
+# gap's argument, UB written, the pipe that runs it: MTE2 loads, MTE3 stores, as the CCE intrinsic
+# reference gives them). Arguments: ``(dst, src, sid, nBurst, lenBurst, leftPadding, rightPadding,
+# gap, gap)``, lenBurst in bytes, padding in elements, the UB gap in 32-byte blocks.
+COPY_ELEMENT = {"b8": 1, "b16": 2, "b32": 4}
+COPIES = re.compile(r"^copy_(gm_to_ubuf|ubuf_to_gm)_align_(b8|b16|b32)$")
+
+
+def decode_copy(name: str, args: tuple[int, ...]) -> tuple[bool, list[Access]] | None:
+    """(whether it is a load, the UB bytes it writes or reads) of an MTE copy between GM and UB, or
+    None for any other intrinsic. Each burst takes whole 32-byte blocks of UB (its bytes and its
+    padding rounded up: never fewer), the next burst starting the UB gap's blocks after them."""
+    found = COPIES.match(name)
+    if found is None:
+        return None
+    _need(name, args, 9)
+    load = found.group(1) == "gm_to_ubuf"
+    ub_operand, ub_gap = (args[0], args[8]) if load else (args[1], args[7])
+    bursts, length, left, right = args[3], args[4], args[5], args[6]
+    span = -(-(length + (left + right) * COPY_ELEMENT[found.group(2)]) // BLOCK) * BLOCK
+    base = ub(ub_operand, name)
+    ranges = [(base + i * (span + ub_gap * BLOCK), base + i * (span + ub_gap * BLOCK) + span) for i in range(bursts)]
+    return load, [access(ranges, load)]
