@@ -99,31 +99,30 @@ def cross_pipe_races(calls: list[Call], vector: list[Instruction]) -> tuple[list
     clocks = start_clocks(calls, pipe_at)
     judged = sorted([*vector, *copies], key=lambda instruction: instruction.position)
     races: list[TraceRace] = []
-    # Per pipe, (time on that pipe, instruction) of each earlier one that a later instruction of
-    # another pipe may not be ordered after; dropped once every other pipe's clock has passed it.
-    active: dict[int, list[tuple[int, Instruction]]] = {PIPE_V: [], PIPE_MTE2: [], PIPE_MTE3: []}
-    latest: dict[int, Clock] = {}
+    # Per pipe, (time on that pipe, instruction) of each instruction so far, in issue order: their
+    # times rise, so the ones a later instruction of another pipe is not ordered after (a time past
+    # what its start has seen of that pipe) are a suffix, read from the end.
+    issued: dict[int, list[tuple[int, Instruction]]] = {PIPE_V: [], PIPE_MTE2: [], PIPE_MTE3: []}
     for instruction in judged:
         pipe = pipe_at[instruction.position]
         time, start = clocks[instruction.position]
-        latest[pipe] = start
         lo, hi = instruction.hull
-        for earlier_pipe, entries in active.items():
-            # vector against vector is judge.py's
-            if earlier_pipe == pipe or (pipe == PIPE_V and earlier_pipe == PIPE_V):
+        for earlier_pipe, entries in issued.items():
+            if earlier_pipe == pipe:      # (vector against vector is judge.py's; a copy pipe is in order)
                 continue
-            for earlier_time, earlier in entries:
-                if start.get(earlier_pipe, 0) >= earlier_time:
-                    continue
+            seen = start.get(earlier_pipe, 0)
+            unordered = []
+            for earlier_time, earlier in reversed(entries):
+                if earlier_time <= seen:
+                    break
+                unordered.append(earlier)
+            for earlier in reversed(unordered):
                 if earlier.hull[1] <= lo or hi <= earlier.hull[0]:
                     continue
                 found = overlap(earlier, instruction)
                 if found is not None:
                     races.append(TraceRace(found[0], earlier, instruction, found[1], across=True))
-        active[pipe].append((time, instruction))
-        for owner, entries in active.items():
-            others = [latest.get(other, {}) for other in active if other != owner]
-            active[owner] = [(t, each) for t, each in entries if not all(c.get(owner, 0) >= t for c in others)]
+        issued[pipe].append((time, instruction))
     return copies, races
 
 
