@@ -63,6 +63,9 @@ class PtoCalls:
         # (src pipe, dst pipe, event) -> V horizons of its pending sets, earliest first
         self.flag_seq: dict[tuple, list[int]] = {}
         self.horizon: dict[str, int] = {}        # pipe -> V steps it has waited for
+        # The flags with a pipe other than V and S, in issue order (is a set, src, dst, event): what
+        # keeps TLOAD, TSTORE and FIFO copies in place, which the schedule trusts (schedule.py).
+        self.trusted_flags: list[tuple[bool, str, str, int]] = []
 
     def flag(self, name: str, a: list):
         """Cross-pipe flags (ptofix.pto.ordering). A wait consumes the earliest pending set of the
@@ -90,6 +93,8 @@ class PtoCalls:
         # hands it to the waiting pipe, so a chain through several pipes (V -> MTE2 -> MTE3 -> V)
         # orders as a direct round trip does.
         key = (src, dst, ev)
+        if not {src, dst} <= {"PIPE_V", "PIPE_S"}:
+            self.trusted_flags.append((is_set, src, dst, ev))
         if is_set:
             self.flag_seq.setdefault(key, []).append(self.sched.seq if src == "PIPE_V"
                                                      else self.horizon.get(src, 0))

@@ -83,6 +83,8 @@ class RunResult:
     steps: int
     statements: int = 0               # statements the interpreters executed (all cores)
     vector_steps: int = 0             # of ``steps``, those of vector ops
+    # Per core, the flags with a pipe other than V and S it issued, in order (PtoCalls.trusted_flags)
+    trusted_flags: list = field(default_factory=list)
 
     def stmt(self, sid: int) -> str:
         if sid == -2:
@@ -212,6 +214,7 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
     cores = []
     hazards: list[ScheduleHazard] = []
     steps = statements = vector_steps = 0
+    trusted_flags: list[tuple[tuple[bool, str, str, int], ...]] = []
     for block in blocks:
         for sub in range(options.subblock_num):
             core = block * options.subblock_num + sub
@@ -237,10 +240,45 @@ def run_kernel(cpp, seed: int, schedule_seed: int | None, options: SimOptions) -
             steps += sched.steps_run
             statements += interp.count
             vector_steps += sched.vector_steps_run
+            trusted_flags.append(tuple(interp.pto.trusted_flags))
             cores.append(CoreState(block, sub, mem, {n: (t.addr, t.type.nbytes) for n, t in interp.tiles_seen.items()
                                                       if t.addr is not None}, sched.flow, sched.flush_of,
                                    list(sched.hazards)))
-    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps, statements, vector_steps)
+    return RunResult(cpp, fn, regions, fifo, cores, table, hazards, steps, statements, vector_steps, trusted_flags)
+
+
+def flags_differ(ref: RunResult, cand: RunResult) -> PtofixError | None:
+    """The error when the rewrite changes the original's flags with a pipe other than V and S: the
+    schedule keeps TLOAD, TSTORE and FIFO copies in program order, trusting those flags
+    (schedule.py), so a race a change of them opens would not show; None when the rewrite issues
+    each of them as the original does. Flags the rewrite adds on (source, destination, event)
+    triples the original never uses (a V -> MTE2 -> MTE3 -> V chain in place of a barrier) pair
+    only among themselves and leave the original's pairs as they were: they compare."""
+    where = "" if len(ref.trusted_flags) == len(cand.trusted_flags) else " (another number of cores)"
+
+    def spelled(flag: tuple[bool, str, str, int] | None) -> str:
+        if flag is None:
+            return "none"
+        return f"{'set_flag' if flag[0] else 'wait_flag'}({flag[1]}, {flag[2]}, EVENT_ID{flag[3]})"
+
+    for core, (ours, all_theirs) in enumerate(zip(ref.trusted_flags, cand.trusted_flags, strict=False)):
+        keys = {flag[1:] for flag in ours}
+        theirs = [flag for flag in all_theirs if flag[1:] in keys]
+        for index in range(max(len(ours), len(theirs))):
+            a = ours[index] if index < len(ours) else None
+            b = theirs[index] if index < len(theirs) else None
+            if a != b:
+                where = (f" (core {core}, the original's flag {index + 1} of these pipes and events: {spelled(a)}, "
+                         f"the rewrite's: {spelled(b)})")
+                break
+        if where:
+            break
+    if not where:
+        return None
+    return PtofixError(f"cannot simulate: the rewrite issues other flags between the vector pipe and the MTE or "
+                       f"cube pipes than the original{where}; the simulator keeps TLOAD, TSTORE and FIFO copies in "
+                       f"program order, trusting those flags, so a race a change of them opens would not show",
+                       cand.cpp.source, cand.function.span.start)
 
 
 # ---- comparison ---------------------------------------------------------------------------------
@@ -506,6 +544,9 @@ def simulate(original, rewritten, seeds: int, options: SimOptions,
         ref = cand = None      # (the last seed's runs are not kept alive while this one runs)
         ref = run_kernel(orig, seed, None, options)
         cand = run_kernel(rew, seed, seed, ropts)
+        differ = flags_differ(ref, cand)
+        if differ is not None:
+            raise differ
         runs += 2
         steps += ref.steps + cand.steps
         statements += ref.statements + cand.statements

@@ -16,7 +16,8 @@ Orders that the hardware guarantees are kept, and no others:
 
 * steps of other pipes (TLOAD, TSTORE, FIFO copies) stay in program order among themselves and
   relative to every vector step they share UB bytes with (cross-pipe set/wait flags are not what
-  ``ptofix run`` rewrites, so they are trusted);
+  ``ptofix run`` rewrites, so they are trusted; a rewrite that issues other ones than its original
+  is refused: runner.flags_differ);
 * a flag round trip ``set_flag(PIPE_V, X)`` ... ``wait_flag(PIPE_V, X)`` ... ``set_flag(X, PIPE_V)``
   ... ``wait_flag(X, PIPE_V)``, or a chain through more pipes (X waits, then signals Y, ..., which
   signals V), completes every vector step issued before the first set_flag before any later

@@ -11,8 +11,9 @@ from ..located import DiagnosticLine, Place
 from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
 from ..perf.measure import scalar_value
 from ..source import PtofixError
+from .cross_pipe import judge_streams
 from .instrument import CallSite
-from .judge import Judgement, TraceRace, judge
+from .judge import Judgement, TraceRace
 from .record import Recording, record
 
 
@@ -100,9 +101,10 @@ def describe(recording: Recording, race: TraceRace, occurrences: int) -> tuple[D
     warning = (f"{race.kind} race in the trace: "
                f"{_op(recording, race.later.site)}'s {race.later.name} {later_verb} UB {_bytes(race.overlap)}, which "
                f"{_op(recording, race.earlier.site)}'s {race.earlier.name} (line {line}) {earlier_verb}{again}")
+    order = ("no set_flag/wait_flag chain or pipe_barrier(PIPE_ALL) orders them (two pipes)" if race.across else
+             "no pipe_barrier(PIPE_V) or flag round trip between them in issue order")
     note = (f"{_op(recording, race.earlier.site)}'s "
-            f"{race.earlier.name} {earlier_present} UB here; no "
-            f"pipe_barrier(PIPE_V) or flag round trip between them in issue order")
+            f"{race.earlier.name} {earlier_present} UB here; {order}")
     return (DiagnosticLine(_where(recording, race.later.site), "warning", warning),
             DiagnosticLine(_where(recording, race.earlier.site), "note", note))
 
@@ -121,7 +123,7 @@ def distinct_races(recording: Recording, judgement: Judgement) -> list[tuple[Tra
 
 
 def result_of(recording: Recording) -> TraceResult:
-    judgement = judge(recording.calls)
+    judgement = judge_streams(recording.calls)
     report = _empty_report(recording.path)
     report["arguments"] = recording.arguments
     lines: list[str] = []
@@ -148,15 +150,17 @@ def result_of(recording: Recording) -> TraceResult:
 
 
 def race_keys(judgement: Judgement) -> dict[tuple[str, int, int], TraceRace]:
-    """The races of a run keyed by the vector instructions' ordinals (the same in a kernel and its
+    """The races of a run keyed by the ordinals of its vector instructions and copies (the same in a kernel and its
     rewrite when the rewrite only removes or adds barriers)."""
-    ordinal = {instruction.position: index for index, instruction in enumerate(judgement.instructions)}
+    ordinal = {position: index for index, position in
+               enumerate(sorted(each.position for each in [*judgement.instructions, *judgement.copies]))}
     return {(race.kind, ordinal[race.earlier.position], ordinal[race.later.position]): race
             for race in judgement.races}
 
 
 def vector_sequence(judgement: Judgement) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(instruction.name, instruction.accesses) for instruction in judgement.instructions]
+    return [(instruction.name, instruction.accesses) for instruction in
+            sorted([*judgement.instructions, *judgement.copies], key=lambda each: each.position)]
 
 
 def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, int]] | str:
@@ -170,5 +174,5 @@ def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, 
         return "the output issues other vector instructions than the input"
     old = race_keys(before.judgement)
     added = [race for key, race in race_keys(after.judgement).items() if key not in old]
-    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None)
+    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None, after.judgement.copies)
     return distinct_races(after.recording, fresh)

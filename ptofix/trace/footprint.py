@@ -9,7 +9,11 @@ A2/A3, ``blockNum`` blocks a repeat. What this adds:
   counted elements, repeat after repeat (``256 / element`` a repeat), the last repeat partial;
 - norm mode: the blocks of a repeat that hold an element the mask enables (block granularity: an
   over-approximation of the enabled bytes, never less); when no mask was set in the run, a full
-  mask;
+  mask. The mask has 128 bits: a repeat of 1-byte elements has 256, and the ones past bit 127 are
+  taken as enabled (which of them run is not modelled: more bytes, never fewer);
+- a count-mode count larger than the UB holds (a count set in norm mode, say ``set_vector_mask(-1,
+  -1)`` then ``set_mask_count()``: how much of it the hardware reads is not modelled) cannot be
+  judged;
 - an element's size is the data pointer's type (ptofix/trace/trace_shim.hpp records it) or, for a
   conversion, the types its name spells; an operand's blocks a repeat follow from the repeat's
   elements (a conversion runs ``256 / max(sizes)`` elements a repeat);
@@ -108,6 +112,26 @@ def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple((lo, hi) for lo, hi in out)
 
 
+MASK_BITS = 128     # set_vector_mask's two 64-bit halves
+
+
+def _enabled(mask: int, element: int) -> bool:
+    """Whether norm mode's ``mask`` may enable element ``element`` of a repeat: its bit, or, past
+    the mask's 128 bits (a repeat of 1-byte elements), yes (not modelled: never fewer bytes)."""
+    return element >= MASK_BITS or bool(mask >> element & 1)
+
+
+def _count(name: str, state: MaskState) -> int:
+    """Count mode's element count, or CannotJudge when the run set none or one past what the UB
+    holds (a 64-bit norm-mode mask read as a count would otherwise be walked repeat by repeat)."""
+    if not state.known:
+        raise CannotJudge(f"{name} runs in count mode with no count set in this run")
+    if state.low > UB_ANYWHERE:
+        raise CannotJudge(f"{name} runs in count mode with a count of {state.low} elements, more than the UB "
+                          f"holds (how much of it the hardware reads is not modelled)")
+    return state.low
+
+
 def strided(name: str, state: MaskState, address: int, repeat: int, block_stride: int, repeat_stride: int,
             size: int, inst_size: int) -> list[tuple[int, int]]:
     """The bytes of one strided operand (``size``-byte elements; the instruction runs
@@ -116,9 +140,7 @@ def strided(name: str, state: MaskState, address: int, repeat: int, block_stride
     per_repeat = REPEAT_BYTES // inst_size
     out: list[tuple[int, int]] = []
     if state.count_mode:
-        if not state.known:
-            raise CannotJudge(f"{name} runs in count mode with no count set in this run")
-        remaining = state.low
+        remaining = _count(name, state)
         r = 0
         while remaining > 0:
             elements = min(per_repeat, remaining)
@@ -131,7 +153,7 @@ def strided(name: str, state: MaskState, address: int, repeat: int, block_stride
         return out
     mask = (state.high << 64 | state.low) if state.known else (1 << 128) - 1
     per_block = max(1, BLOCK // size)
-    blocks = sorted({i // per_block for i in range(per_repeat) if mask >> i & 1})
+    blocks = sorted({i // per_block for i in range(per_repeat) if _enabled(mask, i)})
     for r in range(repeat):
         for b in blocks:
             lo = base + r * repeat_stride * BLOCK + b * block_stride * BLOCK
@@ -220,10 +242,10 @@ def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> 
     raise CannotJudge(f"no footprint is known for the intrinsic {name}")
 
 
-def _repeats(state: MaskState, repeat: int, size: int) -> int:
+def _repeats(name: str, state: MaskState, repeat: int, size: int) -> int:
     if state.count_mode:
         per = REPEAT_BYTES // size
-        return -(-state.low // per) if state.known else 0
+        return -(-_count(name, state) // per)
     return repeat
 
 
@@ -255,16 +277,14 @@ def _reduce_kept(state: MaskState, repeat: int, mode: int, size: int) -> int | N
         return sum(1 for i in range(elements) if i % every == place)
 
     if state.count_mode:
-        if not state.known:
-            raise CannotJudge("vreducev2 runs in count mode with no count set in this run")
-        remaining, total = state.low, 0
+        remaining, total = _count("vreducev2", state), 0
         while remaining > 0:
             elements = min(per_repeat, remaining)
             total += kept_of(elements)
             remaining -= elements
         return total * max(1, repeat)
     mask = (state.high << 64 | state.low) if state.known else (1 << 128) - 1
-    return repeat * sum(1 for i in range(per_repeat) if mask >> i & 1 and i % every == place)
+    return repeat * sum(1 for i in range(per_repeat) if _enabled(mask, i) and i % every == place)
 
 
 def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access] | None:
@@ -288,7 +308,7 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
             out.append(access(strided(name, state, s1, repeat, s1bs, s1rs, s, s), False))
         # The bit-mask result: one bit an element. Taken as both readings of its strides: a
         # 32-byte block a repeat ``drs`` blocks apart, and the bits packed one repeat after another.
-        repeats = _repeats(state, repeat, s)
+        repeats = _repeats(name, state, repeat, s)
         base = ub(dst, name)
         packed = repeats * (REPEAT_BYTES // s) // 8
         ranges = [(base, base + max(packed, 1))]
@@ -302,7 +322,7 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         out = [access(strided(name, state, src, repeat, sbs, srs, s, s), False)]
         # One result (vcmax/vcmin: value and index) a repeat, ``drs`` apart in a unit the operands
         # do not say (an element, a pair, a block): the span from dst to the last repeat's block.
-        repeats = _repeats(state, repeat, s)
+        repeats = _repeats(name, state, repeat, s)
         out.append(access(_span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK), True))
         return out
     if name in GROUP_REDUCE:
@@ -310,7 +330,7 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         dst, src, repeat, drs, s0rs, _s1rs = args[:6]
         s = size()
         out = [access(strided(name, state, src, repeat, 1, s0rs, s, s), False)]
-        repeats = _repeats(state, repeat, s)
+        repeats = _repeats(name, state, repeat, s)
         out.append(access(_span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK), True))
         return out
     if name == "vbrcb":
@@ -364,9 +384,35 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         if kept is None:
             # A pattern read from src1 (mode 0: TGATHER's compare form) keeps a data-dependent
             # number of elements: at most every element of every repeat.
-            out.append(access(_span(dst, name, _repeats(state, repeat, s) * REPEAT_BYTES), True))
+            out.append(access(_span(dst, name, _repeats(name, state, repeat, s) * REPEAT_BYTES), True))
         else:
             # The kept elements, packed from dst on (vreducev2 has no destination stride).
             out.append(access(_span(dst, name, kept * s), True))
         return out
     return None
+
+
+# The MTE copies between GM and UB pto-isa's a2a3 TLOAD/TSTORE issue (pto-isa f35e7f60
+# include/pto/costmodel/a2a3/cce_costmodel/cce_costmodel_memory.hpp): (UB side's argument, the UB
+# gap's argument, UB written, the pipe that runs it: MTE2 loads, MTE3 stores, as the CCE intrinsic
+# reference gives them). Arguments: ``(dst, src, sid, nBurst, lenBurst, leftPadding, rightPadding,
+# gap, gap)``, lenBurst in bytes, padding in elements, the UB gap in 32-byte blocks.
+COPY_ELEMENT = {"b8": 1, "b16": 2, "b32": 4}
+COPIES = re.compile(r"^copy_(gm_to_ubuf|ubuf_to_gm)_align_(b8|b16|b32)$")
+
+
+def decode_copy(name: str, args: tuple[int, ...]) -> tuple[bool, list[Access]] | None:
+    """(whether it is a load, the UB bytes it writes or reads) of an MTE copy between GM and UB, or
+    None for any other intrinsic. Each burst takes whole 32-byte blocks of UB (its bytes and its
+    padding rounded up: never fewer), the next burst starting the UB gap's blocks after them."""
+    found = COPIES.match(name)
+    if found is None:
+        return None
+    _need(name, args, 9)
+    load = found.group(1) == "gm_to_ubuf"
+    ub_operand, ub_gap = (args[0], args[8]) if load else (args[1], args[7])
+    bursts, length, left, right = args[3], args[4], args[5], args[6]
+    span = -(-(length + (left + right) * COPY_ELEMENT[found.group(2)]) // BLOCK) * BLOCK
+    base = ub(ub_operand, name)
+    ranges = [(base + i * (span + ub_gap * BLOCK), base + i * (span + ub_gap * BLOCK) + span) for i in range(bursts)]
+    return load, [access(ranges, load)]

@@ -18,7 +18,7 @@ consumes none orders nothing.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..pto.pipe_codes import PIPE_ALL, PIPE_V
 from .footprint import NOT_VECTOR, Access, CannotJudge, MaskState, decode
@@ -48,6 +48,7 @@ class TraceRace:
     earlier: Instruction
     later: Instruction
     overlap: tuple[int, int]     # [lo, hi) UB bytes both touch (the first conflicting range's hull)
+    across: bool = False         # on two pipes (an MTE copy's, cross_pipe.py), not the vector pipe alone
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Judgement:
     races: list[TraceRace]
     barriers: list[tuple[int, int]]      # (position, site) of each pipe_barrier(PIPE_V/PIPE_ALL)
     cannot_judge: tuple[int, str] | None  # (site, why): the first intrinsic not decoded
+    copies: list[Instruction] = field(default_factory=list)   # the MTE copies to and from UB (cross_pipe.py)
 
 
 def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int, int]], tuple[int, str] | None]:
