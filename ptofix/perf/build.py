@@ -615,6 +615,29 @@ def cache_key(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def included_headers_key(path: str, text: str, include_dirs: tuple[str, ...]) -> str:
+    """The names and bytes of the kernel's own headers, found as the compiler finds them (beside the
+    kernel, then in ``include_dirs``; ptofix/cpp/headers.py, which reads no standard or pto header:
+    the checkout's are in its key), transitively. A cached trace is of the headers it was built
+    with, and so is a perf build: a kernel whose header changed is another build (red-team red4:
+    a trace of an includer kept the object of the header before `run` removed its barrier, and
+    found no race). A header that cannot be summarised stops the reading there; its reason is in
+    the key."""
+    from ..cpp.headers import read_includes
+    from ..cpp.parser import parse_cpp
+    parts = []
+    for summary in read_includes(parse_cpp(SourceText(text, path)), include_dirs).values():
+        parts.append("\1" + summary.unknown)
+        for header in summary.paths:
+            try:
+                data = read_side_file(header)
+            except Unreadable as exc:
+                parts.append(f"\2{header}\0{exc.reason}")
+                continue
+            parts.append(f"\3{header}\0{len(data)}\0" + data.decode("utf-8", "surrogateescape"))
+    return cache_key(*parts) if parts else ""
+
+
 @dataclass
 class KernelBuild:
     jobs: list[CompileJob]           # what is not cached yet
@@ -630,12 +653,15 @@ def plan_kernel(tools: Toolchain, display: str, text: str, call: EntryCall) -> K
     common: tuple[str, ...] = (*BASE_FLAGS, f"-I{tools.include_dir}", f"-I{tools.include_dir / 'pto/costmodel/stubs'}",
                                f"-I{SHIM.parent}", *restart, *local)
     shim = SHIM.read_text(encoding="utf-8")
+    # The kernel's own headers (found beside it: -iquote) are part of what each half compiles.
+    headers = included_headers_key(display, text, ()) if local else ""
     jobs = []
     objects = []
     for side, macros in SIDES.items():
         source = half_source(side, call)
         flags = (*common, *macros)
-        key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shim, source, text, *flags)
+        key = cache_key(GENERATOR_VERSION, tools.cxx_identity, tools.checkout_key, shim, source, text, *flags,
+                        headers)
         output = tools.cache_dir / "obj" / f"{side}-{key}.o"
         objects.append(output)
         if not usable_entry(output):

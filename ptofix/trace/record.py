@@ -32,6 +32,7 @@ from ..perf.build import (
     compile_all,
     entry_call,
     half_source,
+    included_headers_key,
     link,
     private_directory,
     usable_entry,
@@ -111,29 +112,6 @@ class Recording:
 
 def unit_source(call: EntryCall) -> str:
     return f'#include "{TRACE_SHIM.name}"\n' + half_source("aiv", call, "ptofix_trace_gm()") + MAIN
-
-
-def included_headers_key(path: str, text: str, include_dirs: tuple[str, ...]) -> str:
-    """The names and bytes of the kernel's own headers, found as the compiler finds them (beside the
-    kernel, then in ``include_dirs``; ptofix/cpp/headers.py, which reads no standard or pto header:
-    the checkout's are in its key), transitively. A cached trace is of the headers it was built
-    with: a kernel whose header changed is another build (red-team red4: a trace of an includer
-    kept the object of the header before `run` removed its barrier, and found no race). A header
-    that cannot be summarised stops the reading there; its reason is in the key."""
-    from ..cpp.headers import read_includes
-    from ..cpp.parser import parse_cpp
-    from ..side_files import Unreadable, read_side_file
-    parts = []
-    for summary in read_includes(parse_cpp(SourceText(text, path)), include_dirs).values():
-        parts.append("\1" + summary.unknown)
-        for header in summary.paths:
-            try:
-                data = read_side_file(header)
-            except Unreadable as exc:
-                parts.append(f"\2{header}\0{exc.reason}")
-                continue
-            parts.append(f"\3{header}\0{len(data)}\0" + data.decode("utf-8", "surrogateescape"))
-    return cache_key(*parts) if parts else ""
 
 
 def plan(tools: Toolchain, path: str, text: str, call: EntryCall, extra_flags: tuple[str, ...]) -> tuple[

@@ -4,7 +4,7 @@ Red team red4. `check --trace` keyed its cached build on the kernel's text, flag
 so once a kernel had been traced, editing a header it includes (here: `run` removing the entry
 barrier of a static helper in `helpers.hpp`, the defect tests/cpp/test_header_inputs.py pins)
 reused the old object and the judge found no race in code that had one. The key now holds the
-names and bytes of the headers the kernel reads (ptofix/trace/record.py `included_headers_key`).
+names and bytes of the headers the kernel reads (ptofix/perf/build.py `included_headers_key`, which perf's build keys use too).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_trace import PTO_ISA, in_perfsim  # (the perfsim marks every trace test shares)
 
-from ptofix.trace.record import included_headers_key
+from ptofix.perf.build import included_headers_key
 
 T = "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128, SLayout::NoneBox, 512, PadValue::Null>"
 HEADER = f"""#pragma once
