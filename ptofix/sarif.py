@@ -38,6 +38,8 @@ RULES = (
     ("pipe-v-race-same-rebroadcast", "Two row-expands broadcast the same unchanged per-row tile through the hidden "
      "scratch with no PIPE_V drain between them: the scratch holds the same bytes either way; Ascend's "
      "msSanitizer flags it"),
+    ("pipe-race-cross-pipe", "An MTE copy to or from UB and an access on another pipe conflict in UB bytes with "
+     "no set_flag/wait_flag chain or PIPE_ALL barrier ordering them (check --trace)"),
     ("unverified-function", "A function holds statements the model does not read: its races are unknown"),
     ("tile-placement", "A Vec tile is placed past the UB or inside the hidden TMP_UB scratch"),
 )
@@ -103,7 +105,8 @@ def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
         warning, note = _line(race["warning"]), _line(race["note"])
         related = [{"id": 0, "physicalLocation": _place(note.at), "message": {"text": note.text}}]
         rule = {"same-access-chain": "pipe-v-race-same-access-chain",
-                "same-rebroadcast": "pipe-v-race-same-rebroadcast"}.get(race.get("category", ""), "pipe-v-race")
+                "same-rebroadcast": "pipe-v-race-same-rebroadcast",
+                "cross-pipe": "pipe-race-cross-pipe"}.get(race.get("category", ""), "pipe-v-race")
         results.append(_result(rule, "warning", warning.text, warning.at, related))
     for note in report.get("unverified", ()):
         results.append(_result("unverified-function", "note",

@@ -66,7 +66,8 @@ def trace_texts(texts: dict[str, str], options: TraceOptions,
 
 
 def _empty_report(path: str) -> dict[str, Any]:
-    return {"file": path, "races": [], "by_kind": {}, "unverified": [], "placements": [], "trace": True}
+    return {"file": path, "races": [], "by_kind": {}, "by_category": {}, "unverified": [], "placements": [],
+            "trace": True}
 
 
 def _where(recording: Recording, site: int) -> Place:
@@ -88,6 +89,10 @@ def _op(recording: Recording, site: int) -> str:
 def _bytes(overlap: tuple[int, int]) -> str:
     return f"[0x{overlap[0]:x}, 0x{overlap[1]:x})"
 
+
+# The category of a trace race between an MTE copy and an access on another pipe (the JSON race's
+# "category", SARIF's rule pipe-race-cross-pipe, the summary's count); the static check has none.
+CROSS_PIPE = "cross-pipe"
 
 VERBS = {"RAW": ("reads", "wrote", "writes"), "WAR": ("writes", "read", "reads"), "WAW": ("writes", "wrote", "writes")}
 
@@ -134,18 +139,23 @@ def result_of(recording: Recording) -> TraceResult:
         report["unverified"].append({"function": recording.entry, "location": where, "why": why})
         return TraceResult(recording.path, report, lines, list(recording.notes), judgement, recording)
     kinds: dict[str, int] = {}
+    categories: dict[str, int] = {}
     for race, count in distinct_races(recording, judgement):
         warning, note = describe(recording, race, count)
         lines += [warning, note]
         kinds[race.kind] = kinds.get(race.kind, 0) + 1
+        # (An MTE copy against another pipe's access, cross_pipe.py, or two vector instructions.)
+        category = CROSS_PIPE if race.across else "overlap"
+        categories[category] = categories.get(category, 0) + 1
         report["races"].append({
-            "kind": race.kind, "bytes": [list(race.overlap)], "occurrences": count,
+            "kind": race.kind, "category": category, "bytes": [list(race.overlap)], "occurrences": count,
             "later": {"location": _where(recording, race.later.site), "op": _op(recording, race.later.site),
                       "intrinsic": race.later.name},
             "earlier": {"location": _where(recording, race.earlier.site), "op": _op(recording, race.earlier.site),
                         "intrinsic": race.earlier.name},
             "warning": warning, "note": note})
     report["by_kind"] = kinds
+    report["by_category"] = categories
     return TraceResult(recording.path, report, lines, list(recording.notes), judgement, recording)
 
 
