@@ -189,6 +189,9 @@ class BarrierAnalysis:
         # pto/vector_latency.py); the selection prefers, among removal sets, the one that saves the
         # most cycles per call, then executions. None: executions only.
         self.cycles_of: Callable[[Decision], int] | None = None
+        # id(Function) -> the raw CFG of a function whose model outlives this analysis (a shared
+        # leaf's: _decide_groups), shared with the file's other groups; None: none is kept.
+        self.kept_cfgs: dict[int, FunctionCFG] | None = None
         self._lazy = _LazyModels(self, mentions) if lazy else None
         if self._lazy is not None and not self._lazy.usable:
             self._lazy = None
@@ -215,9 +218,11 @@ class BarrierAnalysis:
         AST. Nothing of this analysis may be used afterwards (ids it keyed by may be reused).
         ``keep_asts``: the statements keep their ASTs (acyclic: freed with the model), as the
         file's last group does, whose model goes right after."""
+        kept = self.kept_cfgs
         for cfg in self.built_cfgs():
-            for event in cfg.events:
-                event.succ = event.pred = []
+            if kept is None or kept.get(id(cfg.fn)) is not cfg:
+                for event in cfg.events:
+                    event.succ = event.pred = []
         self.ctx.forget(self.functions)
         if not keep_asts:
             for fn in self.functions:
@@ -868,7 +873,14 @@ class _LazyModels:
         key = id(fn)
         cfg = self.raw.get(key)
         if cfg is None:
-            cfg = _build_cfg(self.analysis.ctx, fn)
+            kept = self.analysis.kept_cfgs
+            ctx = self.analysis.ctx
+            cfg = kept.get(key) if kept is not None else None
+            if cfg is None or ctx.semantics(fn) is not cfg.sem:
+                cfg = _build_cfg(ctx, fn)
+                if kept is not None and ctx.keeps(fn) and not cfg.local_calls:
+                    # (No local call: nothing of it is resolved per group, it is read as built.)
+                    kept[key] = cfg
             self.raw[key] = cfg
             self.intrinsic[key] = _intrinsically_pure(cfg)
         return cfg
@@ -1108,17 +1120,51 @@ def _decide_groups(model: CppFile, groups: list[list[Function]], patterns: set[s
                    race_model: RaceModel = DEFAULT_RACE_MODEL,
                    cycles_of: Callable[[Decision], int] | None = None) -> tuple[list, list]:
     """Decide ``groups`` (of ``all_groups`` independent groups of the file) one after another."""
+    # (A file with no group to decide needs no file context: most files hold no barrier.)
+    ctx = FileContext(model, translation_unit, isa) if groups else None
+    chain_verdicts = ChainVerdicts()
+    # A function in several groups (a shared leaf: independent_groups) is modelled once, its
+    # model and CFG kept for the next group that names it, freed after the last group.
+    seen: set[int] = set()
+    shared: list[Function] = []
+    for group in groups:
+        for fn in group:
+            if id(fn) in seen:
+                shared.append(fn)
+            seen.add(id(fn))
+    kept_cfgs: dict[int, FunctionCFG] | None = None
+    if shared and ctx is not None:
+        ctx.keep_models(shared)
+        kept_cfgs = {}
+    try:
+        return _decide_each_group(model, groups, patterns, keep, force, weights, all_groups, modelled, mentions,
+                                  isa, race_model, cycles_of, ctx, chain_verdicts, kept_cfgs)
+    finally:
+        if kept_cfgs:
+            for cfg in kept_cfgs.values():
+                for event in cfg.events:
+                    event.succ = event.pred = []
+            kept_cfgs.clear()
+        if ctx is not None:
+            ctx.release_kept()
+
+
+def _decide_each_group(model: CppFile, groups: list[list[Function]], patterns: set[str],
+                       keep: Callable[[Decision], Any], force: bool, weights: dict[int, int] | None,
+                       all_groups: int, modelled: list[Function] | None, mentions: dict[int, set[str]] | None,
+                       isa: IsaFacts, race_model: RaceModel, cycles_of: Callable[[Decision], int] | None,
+                       ctx: FileContext | None, chain_verdicts: ChainVerdicts,
+                       kept_cfgs: dict[int, FunctionCFG] | None) -> tuple[list, list]:
+    """_decide_groups's loop over the groups (``kept_cfgs``: the shared leaves' CFGs, or None)."""
     position = {id(fn): i for i, fn in enumerate(model.functions)}
     kept: list[list] = [[] for _ in model.functions]
     unparsed: list[list] = [[] for _ in model.functions]
     unparsed_read = [False] * len(model.functions)
-    # (A file with no group to decide needs no file context: most files hold no barrier.)
-    ctx = FileContext(model, translation_unit, isa) if groups else None
-    chain_verdicts = ChainVerdicts()
     for number, group in enumerate(groups, 1):
         analysis = BarrierAnalysis(model, functions=group, ctx=ctx, lazy=True, mentions=mentions,
                                    race_model=race_model, chain_verdicts=chain_verdicts)
         analysis.cycles_of = cycles_of
+        analysis.kept_cfgs = kept_cfgs
         _check_group(analysis, all_groups)
         decisions = analysis.run(patterns, force=force, weights=weights)
         _check_group(analysis, all_groups)

@@ -111,6 +111,10 @@ class FileContext(FileFacts):
         super().__init__(model, translation_unit, isa)
         self._semantics: dict[tuple, FunctionSemantics | None] = {}    # (id(fn), its binding) -> model
         self._building = 0                  # FunctionSemantics being built, one inside another
+        # ids of the functions whose models forget() parks instead of freeing (keep_models), and
+        # those parked models: asked for again, a parked model is the one built before.
+        self._keep: set[int] = set()
+        self._parked: dict[tuple, FunctionSemantics] = {}
 
     def semantics(self, fn: Function) -> FunctionSemantics | None:
         """The semantic model of ``fn`` (None while it is being built: recursion), as the
@@ -119,6 +123,10 @@ class FileContext(FileFacts):
         key = (id(fn), binding)
         if key in self._semantics:
             return self._semantics[key]
+        parked = self._parked.pop(key, None) if self._parked else None
+        if parked is not None:
+            self._semantics[key] = parked
+            return parked
         if self._building >= MAX_CALLEE_NESTING:
             return None                 # (not kept: built when asked for from a shallower call)
         self._semantics[key] = None
@@ -139,6 +147,25 @@ class FileContext(FileFacts):
         """ids of the functions whose semantic model has been asked for."""
         return {key[0] for key in self._semantics}
 
+    def keep_models(self, functions: Iterable[Function]) -> None:
+        """From now on forget() parks the models of ``functions`` (each group's shared leaves:
+        barriers.independent_groups) instead of freeing them, until release_kept(). A model reads
+        only the file and its function (and binding): the one built for an earlier group is the
+        one a later group would build again, and it is built once."""
+        self._keep.update(id(fn) for fn in functions)
+
+    def keeps(self, fn: Function) -> bool:
+        """Whether forget() parks ``fn``'s models (keep_models)."""
+        return id(fn) in self._keep
+
+    def release_kept(self) -> None:
+        """Free the parked models (and stop keeping any)."""
+        self._keep.clear()
+        parked = list(self._parked.values())
+        self._parked.clear()
+        for sem in parked:
+            sem.release()
+
     def forget(self, functions: list[Function]) -> None:
         """Drop the semantic models of ``functions`` once their analysis is done (memory). Their
         cycles are broken too (a model and its ValueModel point at each other, a definition's env
@@ -152,7 +179,10 @@ class FileContext(FileFacts):
             for key in keys_of.pop(id(fn), ()):
                 sem = self._semantics.pop(key, None)
                 if sem is not None:
-                    sem.release()
+                    if key[0] in self._keep:
+                        self._parked[key] = sem
+                    else:
+                        sem.release()
 
 
 class FunctionSemantics:
@@ -233,7 +263,10 @@ class FunctionSemantics:
         # the statement that binds a variable first leaves it in its unbound first state (_block).
         self._label_offsets: dict[str, int] = {}
         self._gotos: list[tuple[int, str]] = []
-        if isinstance(body, Compound) and ctx.model.source.text.find("goto", body.span.start, body.span.end) >= 0:
+        # Whether the body's text spells `goto` (a block body: FunctionCFG reads it too).
+        self.spells_goto = isinstance(body, Compound) \
+            and ctx.model.source.text.find("goto", body.span.start, body.span.end) >= 0
+        if self.spells_goto:
             for stmt in body.walk():
                 if isinstance(stmt, LabelStmt):
                     self._label_offsets.setdefault(stmt.name, stmt.span.start)

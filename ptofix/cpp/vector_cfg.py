@@ -88,7 +88,7 @@ class FunctionCFG:
         self.missing_header = ""
         self.barrier_events: dict[int, Event] = {}   # id(stmt) -> barrier event
         self.stmt_events: dict[int, list] = {}       # id(stmt) -> its events (none: no entry)
-        self.position: dict[int, tuple] = {}          # id(stmt) -> (statement list, index)
+        self._position: dict[int, tuple] | None = None    # position: built when first read
         self._breaks: list[list] = []                 # innermost loop/switch: break sources
         # Where a `continue` goes: the innermost loop's step, or its condition (None for a switch).
         self._continues: list[Event | None] = []
@@ -112,7 +112,8 @@ class FunctionCFG:
         else:
             statements = body.body if isinstance(body, Compound) else [body]
             span = body.span
-            if sem.ctx.model.source.text.find("goto", span.start, span.end) >= 0:
+            if sem.spells_goto if isinstance(body, Compound) \
+                    else sem.ctx.model.source.text.find("goto", span.start, span.end) >= 0:
                 self.unstructured = _unmodelled_jump(statements)
             tails = self._block(statements, [(self.entry, False)])
         if sem.hidden_jump and not self.unstructured:
@@ -198,6 +199,20 @@ class FunctionCFG:
         self.events.append(event)
         return event
 
+    @property
+    def position(self) -> dict[int, tuple]:
+        """id(stmt) -> (the statement list it is in, its index there), for each statement of a
+        list the graph walks (a block, a switch or #if section body). Read by the proof's rule (b)
+        (BarrierAnalysis._rewritten_between) and check's same-rebroadcast rule (races.py), only
+        for some pairs of some functions: found when first asked for, by the walk's own descent."""
+        found = self._position
+        if found is None:
+            found = self._position = {}
+            body = self.fn.body
+            if not isinstance(body, OpaqueStmt):
+                _index_positions(body.body if isinstance(body, Compound) else [body], found)
+        return found
+
     def _chain(self, preds: list, events: list[Event]) -> list:
         for event in events:
             for pred, back in preds:
@@ -209,11 +224,10 @@ class FunctionCFG:
         """``scope``: the statements form a C++ block (a preprocessor branch does not: what it
         declares lives until the enclosing block ends)."""
         depth = len(self._scope_exits)
-        for index, stmt in enumerate(stmts):
+        for stmt in stmts:
             self._statements_read += 1
             if not self._statements_read & (CHECKPOINT_EVERY - 1):
                 checkpoint()
-            self.position[id(stmt)] = (stmts, index)
             preds = self._stmt(stmt, preds)
             self._note_scope_exit(stmt)
         return self._close_scope(depth, preds) if scope else preds
@@ -302,8 +316,7 @@ class FunctionCFG:
         current: list = []
         has_default = False
         depth = len(self._scope_exits)
-        for index, item in enumerate(stmt.body):
-            self.position[id(item)] = (stmt.body, index)
+        for item in stmt.body:
             if isinstance(item, CaseLabel):
                 current = current + head
                 has_default = has_default or item.is_default
@@ -494,6 +507,28 @@ class FunctionCFG:
         """The UB bytes an op's whole-tile operand ``sym`` touches (TileAccesses.tile_access). Part
         of the hazards API (races.py)."""
         return self.tiles.tile_access(sym, write, tmp)
+
+
+def _index_positions(stmts: list[Stmt], out: dict[int, tuple]) -> None:
+    """FunctionCFG.position of ``stmts`` and of the lists the graph's walk enters below them: the
+    bodies of blocks, of switches and of #if sections, also as the substatement of an if, else or
+    for (FunctionCFG._stmt, _compound_stmt)."""
+    for index, stmt in enumerate(stmts):
+        out[id(stmt)] = (stmts, index)
+        _index_inner(stmt, out)
+
+
+def _index_inner(stmt: Stmt | None, out: dict[int, tuple]) -> None:
+    if isinstance(stmt, (Compound, SwitchStmt)):
+        _index_positions(stmt.body, out)
+    elif isinstance(stmt, ForStmt):
+        _index_inner(stmt.body, out)
+    elif isinstance(stmt, IfStmt):
+        _index_inner(stmt.then, out)
+        _index_inner(stmt.orelse, out)
+    elif isinstance(stmt, PPIfStmt):
+        for branch in stmt.branches:
+            _index_positions(branch.body, out)
 
 
 def _link(a: Event, b: Event, back: bool) -> None:
