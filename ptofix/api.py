@@ -9,7 +9,10 @@
 
 Each function takes and returns text (nothing is read or written besides the headers the kernel
 includes, found in ``include_dirs``) and returns frozen, typed results. Bad input raises
-:class:`InputError` (its ``str()`` is the ``file:line:col: error: ...`` line the command prints).
+:class:`InputError` (its ``str()`` is the ``file:line:col: error: ...`` line the command prints);
+valid C++ the model cannot read (a raw string literal, no function definition) is not bad input:
+``fix_cpp`` gives it back unchanged, every barrier kept, with the command's note, and ``check_report``
+lists it as unverified. Text that is not a ``str`` raises ``TypeError``.
 The functions run the same pipelines as ``ptofix canonicalize``, ``ptofix run`` and ``ptofix
 check`` (docs/commands/), with the same results; ``path`` only names the text in messages.
 
@@ -238,11 +241,13 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     (``--same-access-chains``; Ascend's msSanitizer race check flags such pairs; default: its a2/a3
     rule, every unbarriered overlap is a race). ``environment``: the settings as one value
     (:func:`compile_environment`), instead of ``include_dirs``, ``defines`` and ``pto_isa``. Raises
-    :class:`InputError` on bad input."""
-    from .cpp_fixes import CppFixOptions, cpp_passes, kept_notes
+    :class:`InputError` on bad input; valid C++ the model cannot read comes back unchanged, every
+    barrier kept (``cause`` None), the note saying why in ``warnings``, as ``ptofix run`` leaves it."""
+    from .cpp_fixes import CppFixOptions, cpp_passes, kept_notes, unread_outcome
     from .cpp_fixes import fix_cpp as run_fixes
     from .frontends import parse_cpp
     from .local_slot_options import LocalSlotOptions
+    from .source import UnreadableInput
     pattern = ",".join(patterns) if isinstance(patterns, (list, tuple)) else patterns
     slots = (",".join(f"{flag}={count}" for flag, count in local_slot_num.items())
              if isinstance(local_slot_num, Mapping) else local_slot_num)
@@ -251,20 +256,33 @@ def fix_cpp(text: str, patterns: str | Sequence[str] | None = None, include_dirs
     source = bounded_source(text, path)      # (the command line's input bound: source.MAX_INPUT_BYTES)
     environment = _call_environment(environment, include_dirs, defines, pto_isa)
     passes = cpp_passes(options)
-    outcome = run_fixes(source, passes, parse_cpp(source, environment))
+    try:
+        model = parse_cpp(source, environment)
+    except UnreadableInput as unread:
+        # Valid C++ the model cannot read: the text as it is, every barrier kept, as `run` writes it.
+        reports, note = unread_outcome(source, unread, passes)
+        return FixResult(text, _decisions(reports, []), (note, *kept_notes(path, reports)), False)
+    outcome = run_fixes(source, passes, model)
+    notes = kept_notes(path, outcome.reports, outcome.details)
+    return FixResult(outcome.text, _decisions(outcome.reports, outcome.details), (*outcome.warnings, *notes),
+                     outcome.text != text)
+
+
+def _decisions(reports: list[dict[str, Any]], details: list[dict[str, Any]]) -> tuple[BarrierDecision, ...]:
+    """The barrier pass's decisions in ``reports``, with their causes from ``details`` (none for a
+    file the model does not read)."""
     decisions = []
-    for report, details in zip(outcome.reports, outcome.details, strict=True):
+    for index, report in enumerate(reports):
         if report.get("pass") != "pipe-v-barrier":
             continue
-        causes = details.get("causes") or [None] * len(report["decisions"])
+        causes = (details[index].get("causes") if index < len(details) else None) or [None] * len(report["decisions"])
         for d, fields in zip(report["decisions"], causes, strict=True):
             decisions.append(BarrierDecision(
-                line=d["line"], column=d["column"], function=d.get("function", ""), decision=d["decision"],
+                line=d["line"], column=d["column"], function=d.get("function") or "", decision=d["decision"],
                 selected=d["pattern"] is not None, pattern=d["pattern"], before_op=d.get("before_op"),
                 after_op=d.get("after_op"), reason=d["reason"].text(),
                 cause=_barrier_cause(fields) if fields is not None else None))
-    notes = kept_notes(path, outcome.reports, outcome.details)
-    return FixResult(outcome.text, tuple(decisions), (*outcome.warnings, *notes), outcome.text != text)
+    return tuple(decisions)
 
 
 def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str] = (),

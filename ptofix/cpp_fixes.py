@@ -14,6 +14,7 @@ from .records import Frozen, field
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .side_files import ReadRecord
+    from .source import UnreadableInput
 
 # The barrier analysis (cpp.barriers, ~14 ms interpreted with what it imports) is imported in the
 # functions that use it: every command's parser imports this module, and `--help` or a usage error
@@ -66,6 +67,22 @@ def fix_cpp(source, passes: list, model=None, environment: CompileEnvironment = 
 # A barrier as the text spells it, for a file the model does not read (unread_file_report): the
 # report lists where they are, each kept.
 _SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier\s*\(\s*PIPE_V\s*\)")
+
+
+def unread_outcome(source, unread: UnreadableInput, passes: list) -> tuple[list[dict], str]:
+    """What the C++ passes give a file the model does not read (valid C++ the tokens cannot follow:
+    source.UnreadableInput): each pass's report (unread_file_report) and the note that says so on
+    stderr. The file is left as it is, every barrier kept: Unknown as a whole, never refused (`run`,
+    and the Python API's fix_cpp, which returns what `run` writes)."""
+    why = unread.diagnostic.message
+    offset = unread.diagnostic.offset
+    where = source.location(offset) if offset is not None else source.path
+    line, column = source.line_col(offset) if offset is not None else (1, 1)
+    reports = [unread_file_report(pass_.name, source, f"{line}:{column}", why, sorted(getattr(pass_, "pattern", ())))
+               for pass_ in passes]
+    note = (f"{where}: note: {why}: the file is left as it is, every barrier kept (valid C++ that ptofix "
+            "cannot read as the compiler does)")
+    return reports, note
 
 
 def unread_file_report(name: str, source, where: str, why: str, patterns: list[str]) -> dict:

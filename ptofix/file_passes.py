@@ -9,7 +9,7 @@ from typing import Any
 
 from .batch import Processed
 from .compile_env import NO_COMMAND_LINE, CompileEnvironment
-from .cpp_fixes import fix_cpp, kept_notes, text_report, unread_file_report
+from .cpp_fixes import fix_cpp, kept_notes, text_report, unread_outcome
 from .frontends import parse_cpp, parsers
 from .pass_manager import PipelineOutcome, run_pipeline
 from .pto.race_model import DEFAULT_RACE_MODEL, RaceModel
@@ -94,16 +94,9 @@ class FilePasses(Value):
     def _unread(self, source: SourceText, unread: UnreadableInput) -> Processed:
         """The file left as it is: valid C++ the model cannot read (UnreadableInput) is Unknown as
         a whole, every barrier kept, never refused; the note says why on stderr."""
-        why = unread.diagnostic.message
-        offset = unread.diagnostic.offset
-        where = source.location(offset) if offset is not None else source.path
-        line, column = source.line_col(offset) if offset is not None else (1, 1)
-        at = f"{line}:{column}"
-        reports = [unread_file_report(pass_.name, source, at, why, sorted(getattr(pass_, "pattern", ())))
-                   for pass_ in self.passes]
-        report: dict[str, Any] = {"file": source.path, "changed": False, "passes": reports, "unread": why}
-        note = (f"{where}: note: {why}: the file is left as it is, every barrier kept (valid C++ that ptofix "
-                "cannot read as the compiler does)")
+        reports, note = unread_outcome(source, unread, list(self.passes))
+        report: dict[str, Any] = {"file": source.path, "changed": False, "passes": reports,
+                                  "unread": unread.diagnostic.message}
         notes = kept_notes(source.path, reports) if self.notes else []
         lines = text_report(reports) if self.text_lines else []
         if self.input_races:

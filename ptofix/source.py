@@ -387,9 +387,14 @@ def _read_limited(handle: BinaryIO, path: str) -> bytes:
     return data
 
 
-def bounded_source(text: str, path: str) -> SourceText:
+def bounded_source(text: object, path: str) -> SourceText:
     """``text`` given as a string (ptofix.api) under the bound the file reader keeps: more than
-    MAX_INPUT_BYTES of UTF-8 is refused, as read_source refuses such a file."""
+    MAX_INPUT_BYTES of UTF-8 is refused, as read_source refuses such a file. Anything but a str
+    is a caller's mistake (TypeError), named as such: bytes are not decoded here, since the file
+    reader's decoding (decode_utf8: its errors located, a BOM kept) is the command line's."""
+    if not isinstance(text, str):
+        hint = " (decode the bytes first: data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"{path}: the text must be a str, not {type(text).__name__}{hint}")
     if len(text) > MAX_INPUT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_INPUT_BYTES:
         raise _too_large(path)
     return SourceText(text, path)

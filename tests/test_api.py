@@ -81,7 +81,7 @@ def test_canonicalize_gives_the_command_s_ir_and_sidecar(tmp_path):
 
 def test_bad_input_raises_input_error_with_the_command_s_line():
     with pytest.raises(api.InputError) as caught:
-        api.fix_cpp("int x = ;\n", "auto", path="bad.cpp")
+        api.fix_cpp("void k() {}\n/* never closed\n", "auto", path="bad.cpp")
     assert str(caught.value.format()).startswith("bad.cpp:")
     with pytest.raises(api.InputError):
         api.check("__global__ AICORE void k() {}\n", include_dirs=["/no/such/directory"])
@@ -92,8 +92,8 @@ def test_bad_input_raises_input_error_with_the_command_s_line():
 def test_a_call_s_settings_do_not_outlive_it(tmp_path):
     text = "#if FAST\n" + FA_CPP.read_text() + "\n#endif\n"
     assert api.fix_cpp(text, "auto", include_dirs=[str(tmp_path)], defines=["FAST=1"]).changed
-    with pytest.raises(api.InputError, match="no function definition found"):
-        api.fix_cpp(text, "auto", defines=["FAST=0"])          # the -D decides the #if: no kernel left
+    none_left = api.fix_cpp(text, "auto", defines=["FAST=0"])     # the -D decides the #if: no kernel left
+    assert not none_left.changed and "no function definition found" in none_left.warnings[0]
     assert api.fix_cpp(text, "auto").changed                 # (and does not outlive the call)
 
 
