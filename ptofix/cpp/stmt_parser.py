@@ -693,10 +693,25 @@ def _may_spell_alternative_token(text: str) -> bool:
     return False
 
 
-def parse_statement(text: str, fast: bool = True) -> Node | None:
+def spells_no_alternative_token(identifier_words: set[bytes] | None) -> bool:
+    """Whether a text whose identifiers are ``identifier_words`` (SourceText.identifier_words:
+    every word of the raw text, comments and literals included, from its first letter or '_' on;
+    None: not known) spells none of ALTERNATIVE_TOKEN_WORDS as a word: then neither does any
+    statement sliced from it (a statement starts and ends at a token boundary, so each word
+    _ALTERNATIVE_TOKEN matches in it is a whole word of the text), and parse_statement needs not
+    search each one (``plain``)."""
+    return identifier_words is not None and _ALTERNATIVE_TOKEN_BYTES.isdisjoint(identifier_words)
+
+
+_ALTERNATIVE_TOKEN_BYTES: Final = frozenset(word.encode("ascii") for word in ALTERNATIVE_TOKEN_WORDS)
+
+
+def parse_statement(text: str, fast: bool = True, plain: bool = False) -> Node | None:
     """Return the statement AST, or ``None`` if the statement parser does not read ``text`` (or it
     is nested deeper than MAX_EXPRESSION_NESTING). ``fast=False``: without the regex fast paths
-    (the statement parser alone, uncached; tests compare both)."""
+    (the statement parser alone, uncached; tests compare both). ``plain``: ``text`` is known to
+    spell no alternative token (spells_no_alternative_token of the file it is sliced from), the
+    same answer without the search for one."""
     if "{" in text:
         aggregate = local_aggregate(text)
         if aggregate is not None:
@@ -710,7 +725,7 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
         if node is _MISS:
-            if _may_spell_alternative_token(text) or _brackets_too_deep(text):
+            if (not plain and _may_spell_alternative_token(text)) or _brackets_too_deep(text):
                 node = None
             else:
                 try:
