@@ -26,19 +26,19 @@ from .stmt_parser import parse_statement
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Final
 
 # A statement that may list declarators: a word (the type, or its first specifier), optional
 # template arguments, then blanks and another word, the first declarator's name or the type's
 # (`const T a`): `TADD(a, b, c);` or `x = f(a, b);` is none.
-_DECLARATION_HEAD = regex_cache.compile(r"\s*(?:::)?[A-Za-z_][\w:]*\s*(?:<[^;{}]*>)?\s+[A-Za-z_]")
+_DECLARATION_HEAD: Final = regex_cache.compile(r"\s*(?:::)?[A-Za-z_][\w:]*\s*(?:<[^;{}]*>)?\s+[A-Za-z_]")
 # A statement that starts with a word and '(' (`TADD(a, b, c);`, `set_flag(...)`: 60% of the
 # statements with a comma of the corpus concatenation): never one _DECLARATION_HEAD matches, as
 # after any run of its word characters come more of them, or blanks and '(', never blanks and a
 # letter. Read first, it spares them the masking and the comma pattern (issue #70 item 7).
-_CALL_HEAD = regex_cache.compile(r"\s*[A-Za-z_][\w:]*+\s*\(")
+_CALL_HEAD: Final = regex_cache.compile(r"\s*[A-Za-z_][\w:]*+\s*\(")
 # Most declarators a statement is split into (a longer list stays unread).
-MAX_DECLARATORS = 64
+MAX_DECLARATORS: Final = 64
 
 
 def may_list_declarators(text: str) -> bool:
@@ -91,7 +91,7 @@ def _nested_groups(depth: int) -> str:
 # '-' closes no angle, which leaves its count higher, never lower, than the group's. So each comma
 # the pattern reads inside a group is inside brackets or template arguments there too. Any other
 # code (a bare `<` or `>`, deeper nesting) goes to the loop.
-_NO_TOP_LEVEL_COMMA = regex_cache.compile(rf"(?:[^,()\[\]{{}}<>]++|{_nested_groups(3)})*+\Z")
+_NO_TOP_LEVEL_COMMA: Final = regex_cache.compile(rf"(?:[^,()\[\]{{}}<>]++|{_nested_groups(3)})*+\Z")
 
 
 def _blank(text: str) -> str:

@@ -152,15 +152,18 @@ class SimpleStmt(SourceSliceStmt):
     def ast(self) -> Any:
         """Parsed statement (``ptofix.cpp.ast`` node) or ``None`` if the grammar cannot parse it."""
         if not self._parsed:
-            self._ast = _statement_parser()(self.text)
+            self._ast = _statement_parser()(self.text, True, False)
             self._parsed = True
         return self._ast
 
-    def ast_of(self, text: str) -> Any:
+    def ast_of(self, text: str, plain_file: str | None = None) -> Any:
         """``ast``, given the statement's ``text`` the caller has read already (not sliced from the
-        file again to parse it)."""
+        file again to parse it). ``plain_file``: a file text that spells no alternative token
+        (stmt_parser.spells_no_alternative_token): if it is this statement's, its text is sliced
+        from it and is parsed without the search for one (not a declarator's text, which is not)."""
         if not self._parsed:
-            self._ast = _statement_parser()(text)
+            plain = plain_file is not None and self.file_text is plain_file and self.__class__ is SimpleStmt
+            self._ast = _statement_parser()(text, True, plain)
             self._parsed = True
         return self._ast
 
@@ -208,7 +211,7 @@ class DeclaratorStmt(SimpleStmt):
         return word in self.piece
 
 
-def _statement_parser() -> Callable[[str], Any]:
+def _statement_parser() -> Callable[[str, bool, bool], Any]:
     """stmt_parser.parse_statement, imported on first use (start-up) and then kept: an import
     statement in ``ast`` itself cost ~1 µs a statement, the analysis reads tens of thousands."""
     global _parse_statement

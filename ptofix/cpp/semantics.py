@@ -210,6 +210,10 @@ class FunctionSemantics:
         # Where each tile's valid shape and address come from, statement by statement (tile_flow).
         self.tiles = TileHistory(self.info, state.symbols)
         self._statements_read = 0                    # (signals.checkpoint)
+        # The file's text if it spells no alternative token: its statements are parsed without a
+        # search for one each (stmt_parser.spells_no_alternative_token).
+        source = ctx.model.source
+        self._plain_file = source.text if A.spells_no_alternative_token(source.identifier_words()) else None
         self._first_namers: dict[int, dict[str, Stmt]] = {}     # _first_naming by id(Compound)
         # id(ForStmt) -> StmtInfo of its init, condition and step (None for an empty part)
         self.header_parts: dict[int, tuple] = {}
@@ -782,7 +786,7 @@ class FunctionSemantics:
         text = stmt.text        # (sliced from the file on each read: read once)
         if text == ";":
             return EMPTY_STATEMENT
-        ast = stmt.ast_of(text)
+        ast = stmt.ast_of(text, self._plain_file)
         if ast is None and has_splice(text):
             # Line splices go before tokenizing (translation phase 2): read the joined text. (The
             # AST the model keeps stays None: offsets into the joined text are not the file's.)

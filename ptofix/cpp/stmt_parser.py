@@ -54,6 +54,14 @@ from .stmt_ast import (
     walk,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
+# (The module's constants and tables are Final, as fast_expr's: a compiled build reads a Final
+# from a C variable, where it looks any other global up in the module's dict at each use: ~20
+# lookups a statement parsed, one or two an atom. _FAST_TEMPLATED_CALL and _RECENT_MAX are not:
+# tests replace them.)
 __all__ = ["MAX_EXPRESSION_NESTING", "MAX_GRAMMAR_CHARS", "Assign", "AssignStmt", "Binary", "Call", "Cast", "Comma",
            "Decl", "ExprStmt", "Fallback", "IncDec", "Index", "Literal", "Member", "Name", "Node", "Number",
            "ReturnStmt", "SizeOf", "String", "TemplateId", "Ternary", "TypeAlias", "TypeRef", "Unary",
@@ -69,29 +77,31 @@ __all__ = ["MAX_EXPRESSION_NESTING", "MAX_GRAMMAR_CHARS", "Assign", "AssignStmt"
 # sign right after a digit and an exponent letter), so giving one back never helps a match.
 _ATOM = r"-?[A-Za-z_0-9][\w:.]*+(?:(?<=\d[eE])[+-][\w:.]*+)*+"
 _OPERAND = _ATOM + r"(?:\s+[-+*]\s+" + _ATOM + r")?"
-_FAST_CALL = regex_cache.compile(r"([A-Za-z_]\w*+)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
-_FAST_ASSIGN = regex_cache.compile(r"([A-Za-z_]\w*)(\s*)=(\s*)(" + _ATOM + r")\s*;\Z")
-_FAST_BARE_DECL = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)([A-Za-z_]\w*)\s*;\Z")
-_BINARY_ATOMS = regex_cache.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z")
-_FAST_TILE = regex_cache.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*);\Z")
-_FAST_SCALAR = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
+_FAST_CALL: Final = regex_cache.compile(
+    r"([A-Za-z_]\w*+)\(\s*((?:" + _OPERAND + r"\s*,\s*)*" + _OPERAND + r")?\s*\);\Z")
+_FAST_ASSIGN: Final = regex_cache.compile(r"([A-Za-z_]\w*)(\s*)=(\s*)(" + _ATOM + r")\s*;\Z")
+_FAST_BARE_DECL: Final = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)([A-Za-z_]\w*)\s*;\Z")
+_BINARY_ATOMS: Final = regex_cache.compile(r"(" + _ATOM + r")(\s+)([-+*])(\s+)(" + _ATOM + r")\Z")
+_FAST_TILE: Final = regex_cache.compile(r"(Tile)<([^<>()]*)>(\s+)([A-Za-z_]\w*);\Z")
+_FAST_SCALAR: Final = regex_cache.compile(r"((?:const\s+)?)([A-Za-z_]\w*)(\s+)"
                           r"([A-Za-z_]\w*)\s*=\s*(?:\((u?int(?:8|16|32|64)_t|size_t|unsigned|int|float|half|bool)\)\s*)?"
                           r"(" + _ATOM + r"|reinterpret_cast<\w+>\(" + _ATOM + r"\))\s*;\Z")
-_FAST_PTR_DECL = regex_cache.compile(
+_FAST_PTR_DECL: Final = regex_cache.compile(
     r"((?:__\w+__\s+)?)(u?int(?:8|16|32|64)_t|float|half|bfloat16_t|bool|void)(\s*)(\*+)\s*"
     r"([A-Za-z_]\w*)\s*=\s*+((?:.*\S)?)\s*+;\Z", re.S)     # the value: as fast_expr's _BUILTIN_DECL reads it
-_FAST_CAST_RHS = regex_cache.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
-_FAST_DATA_RHS = regex_cache.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
+_FAST_CAST_RHS: Final = regex_cache.compile(r"reinterpret_cast<(u?int(?:8|16|32|64)_t)>\((" + _ATOM + r")\)\Z")
+_FAST_DATA_RHS: Final = regex_cache.compile(r"([A-Za-z_]\w*)\.data\(\)\Z")
 # `Templ<...> vN = Templ<...>(plain args);` and `Templ<...> vN(plain args);`: the GlobalTensor, Shape
 # and Stride declarations of every kernel's GM views (a quarter of the statements the fast paths
 # above left to the expression parser, and most of its time).
-_FAST_TEMPLATE_INIT = regex_cache.compile(
+_FAST_TEMPLATE_INIT: Final = regex_cache.compile(
     r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w:]*<[^()]*>)\((.*)\);\Z", re.S)
-_FAST_TEMPLATE_CTOR = regex_cache.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
+_FAST_TEMPLATE_CTOR: Final = regex_cache.compile(r"([A-Za-z_][\w:]*<[^()]*>)(\s+)([A-Za-z_]\w*)\((.*)\);\Z", re.S)
 # (Possessive: a long run of digits is read once, not once per place it could split.)
-_NUMBER_RE = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]++|(\d++\.?+\d*+|\.\d++)([eE][+-]?\d++)?+)[uUlLfF]*+\Z")
-_NAME_RE = regex_cache.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
-_BUILTIN_WORDS = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
+_NUMBER_RE: Final = regex_cache.compile(r"-?(0[xX][0-9a-fA-F]++|(\d++\.?+\d*+|\.\d++)([eE][+-]?\d++)?+)[uUlLfF]*+\Z")
+_NAME_RE: Final = regex_cache.compile(r"(::)?[A-Za-z_]\w*(::[A-Za-z_]\w*)*\Z")
+_NOT_DECLARATOR_NAMES: Final = NOT_DECLARATOR_NAMES      # (read from a C variable: see Final above)
+_BUILTIN_WORDS: Final = {"float", "half", "bfloat16_t", "bool", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
                   "uint32_t", "int64_t", "uint64_t", "int", "unsigned", "double", "size_t"}
 
 
@@ -136,7 +146,7 @@ def _atom(text: str, start: int) -> Node:
     return FALLBACK
 
 
-_LITERALS = {"true": True, "false": False, "nullptr": None}
+_LITERALS: Final = {"true": True, "false": False, "nullptr": None}
 
 
 def _split_atoms(body: str, offset: int) -> list[Node] | None:
@@ -153,8 +163,8 @@ def _split_atoms(body: str, offset: int) -> list[Node] | None:
     return out
 
 
-_TEMPLATE_TEXT = regex_cache.compile(r"[\w:\s,<>.+-]*\Z")
-_TEMPLATE_PUNCT = regex_cache.compile(r"[<>,]")
+_TEMPLATE_TEXT: Final = regex_cache.compile(r"[\w:\s,<>.+-]*\Z")
+_TEMPLATE_PUNCT: Final = regex_cache.compile(r"[<>,]")
 # (The template ends at the '>' before the last '(', whatever the pattern for its text; one holding
 # an '=' is no template _template reads, so it is not matched: `T<...> v = T<...>(args);` goes on
 # to _FAST_TEMPLATE_INIT without a template read first.)
@@ -321,15 +331,15 @@ def _rhs(text: str, start: int) -> Node:
 
 
 # Words that start a statement but are not a declared type (the statement parser reads those statements).
-_NOT_TYPES = {"return", "const", "auto", "static", "goto", "delete", "new", "using", "typedef", "case",
+_NOT_TYPES: Final = {"return", "const", "auto", "static", "goto", "delete", "new", "using", "typedef", "case",
               "default", "break", "continue", "throw", "namespace", "template", "typename", "volatile",
               "constexpr", "inline", "extern", "register", "struct", "class", "union", "enum", "sizeof"}
 
 
-_JUMPS = {"break;": "break", "continue;": "continue"}
+_JUMPS: Final = {"break;": "break", "continue;": "continue"}
 # `unsigned int;`, `long long;`: the statement parser lexes both words as one builtin type (and then rejects
 # the statement), not as a type and a name.
-_MULTI_WORD_BUILTIN_HEADS = {"unsigned", "signed", "long"}
+_MULTI_WORD_BUILTIN_HEADS: Final = {"unsigned", "signed", "long"}
 
 
 def _templated_call_may_match(text: str) -> bool:
@@ -411,7 +421,7 @@ def _fast_parse(text: str) -> Node | None:
         type_ = TypeRef(0, match.end(4), match.group(2), None, len(match.group(4)), quals)
         return Decl(0, value.end, type_, match.group(5), value, None)
     match = _FAST_ASSIGN.match(text)
-    if match and match.group(1) not in NOT_DECLARATOR_NAMES:
+    if match and match.group(1) not in _NOT_DECLARATOR_NAMES:
         # (A keyword target, `true = v;`, is the parser's to read: a literal, or no statement.)
         value = _atom(match.group(4), match.start(4))
         if value is FALLBACK:
@@ -478,30 +488,30 @@ def _arguments(body: str, start: int) -> list[Node] | None:
 
 # Names that cannot be a declared variable's (keywords, builtin types, literals): the statement
 # is something else, left to the general parsers.
-_NOT_NAMES = _NOT_TYPES | _BUILTIN_WORDS | set(_LITERALS) | {"this", "operator", "new", "delete"}
+_NOT_NAMES: Final = _NOT_TYPES | _BUILTIN_WORDS | set(_LITERALS) | {"this", "operator", "new", "delete"}
 
 
 # Statement ASTs by text. Kernels repeat many statements word for word, an AST holds offsets
 # relative to its own text only and no consumer mutates one, so equal texts can share one AST.
 # parse_cpp starts each file with an empty table (kept across files it would hold every AST of a
 # batch: +46 MiB over the corpus); it is also cleared when full to bound memory.
-_STATEMENTS: dict[str, Node | None] = {}
-_STATEMENTS_MAX = 32768
-_MISS: Node = Fallback(-2, -2)      # what a table lookup that finds nothing gets (never stored)
+_STATEMENTS: Final[dict[str, Node | None]] = {}
+_STATEMENTS_MAX: Final = 32768
+_MISS: Final[Node] = Fallback(-2, -2)      # what a table lookup that finds nothing gets (never stored)
 # The most recently used statement ASTs of earlier files, oldest first: kernels of one tree share
 # their boilerplate (views, shapes, flags), so a process that parses many kernels parses a third
 # of their statements once instead of once per file. 512 entries (~0.8 MiB) are as fast over the
 # corpus as 2048 were, which held ~3 MiB: a fixed cost that dominated the peak of a small run.
-_RECENT: dict[str, Node | None] = {}
+_RECENT: Final[dict[str, Node | None]] = {}
 _RECENT_MAX = 512
-_TEMPLATES: dict[tuple[str, int], TemplateId | None] = {}     # _template results by (text, offset)
-_TEMPLATE_TEXTS: dict[str, TemplateId | None] = {}   # each template text's first _parse_template result
+_TEMPLATES: Final[dict[tuple[str, int], TemplateId | None]] = {}     # _template results by (text, offset)
+_TEMPLATE_TEXTS: Final[dict[str, TemplateId | None]] = {}   # each template text's first _parse_template result
 
 
 # One string object per distinct identifier or number text of a file's fast-path atoms: a kernel
 # names the same few hundred values tens of thousands of times (a 1 MB kernel: 4 MB of strings,
 # 56 kB distinct).
-_STRINGS: dict[str, str] = {}
+_STRINGS: Final[dict[str, str]] = {}
 
 
 def _share(text: str) -> str:
@@ -548,7 +558,7 @@ def forget_all_statements() -> None:
 # matches (tests/cpp/test_cpp_frontend.py compares it with the plain spelling).
 ALTERNATIVE_TOKEN_WORDS = ("and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq", "xor",
                            "xor_eq")
-_ALTERNATIVE_TOKEN = regex_cache.compile(
+_ALTERNATIVE_TOKEN: Final = regex_cache.compile(
     r"[abcnox](?<![\w$][abcnox])"      # a first letter with no word character before it
     r"(?:(?<=a)nd(?:_eq)?|(?<=b)it(?:and|or)|(?<=c)ompl|(?<=n)ot(?:_eq)?|(?<=o)r(?:_eq)?|(?<=x)or(?:_eq)?)"
     r"(?![\w$])")
@@ -565,7 +575,7 @@ def _real_declarator(node: Node | None) -> Node | None:
     if not isinstance(node, (Decl, TypeAlias)):
         return node
     name = node.name
-    if name in NOT_DECLARATOR_NAMES or _may_be_macro(name):
+    if name in _NOT_DECLARATOR_NAMES or _may_be_macro(name):
         return None
     if is_reserved_identifier(name) and (isinstance(node, TypeAlias) or node.init is None):
         # A reserved name may be a system header's empty macro (glibc's `__wur`): without it
@@ -597,8 +607,8 @@ def _refused_type_name(type_name: str) -> bool:
 
 
 # _refused_type_name's answers by type name (bounded: a process may read many files).
-_REFUSED_TYPE_NAMES: dict[str, bool] = {}
-_REFUSED_TYPE_NAMES_MAX = 4096
+_REFUSED_TYPE_NAMES: Final[dict[str, bool]] = {}
+_REFUSED_TYPE_NAMES_MAX: Final = 4096
 
 
 def _may_be_macro(name: str) -> bool:
@@ -608,8 +618,8 @@ def _may_be_macro(name: str) -> bool:
 # Templates the regex fast path reads nested inside one another: with the Decl, TypeRef and an
 # atom's two levels around them, its ASTs stay within MAX_EXPRESSION_NESTING (deeper ones go to
 # the general parsers, which check the bound).
-_MAX_TEMPLATE_NESTING = MAX_EXPRESSION_NESTING - 4
-_BRACKETS = regex_cache.compile(r"[()\[\]{}]")
+_MAX_TEMPLATE_NESTING: Final = MAX_EXPRESSION_NESTING - 4
+_BRACKETS: Final = regex_cache.compile(r"[()\[\]{}]")
 
 
 def _brackets_too_deep(text: str) -> bool:
@@ -668,7 +678,7 @@ def nested_too_deep(text: str) -> bool:
 
 # How every alternative token starts: _ALTERNATIVE_TOKEN matches only where one of these starts a
 # word (no letter, digit, '_' or '$' before it).
-_ALTERNATIVE_TOKEN_HEADS = ("and", "or", "not", "compl", "bit", "xor")
+_ALTERNATIVE_TOKEN_HEADS: Final = ("and", "or", "not", "compl", "bit", "xor")
 
 
 def _may_spell_alternative_token(text: str) -> bool:
@@ -683,10 +693,25 @@ def _may_spell_alternative_token(text: str) -> bool:
     return False
 
 
-def parse_statement(text: str, fast: bool = True) -> Node | None:
+def spells_no_alternative_token(identifier_words: set[bytes] | None) -> bool:
+    """Whether a text whose identifiers are ``identifier_words`` (SourceText.identifier_words:
+    every word of the raw text, comments and literals included, from its first letter or '_' on;
+    None: not known) spells none of ALTERNATIVE_TOKEN_WORDS as a word: then neither does any
+    statement sliced from it (a statement starts and ends at a token boundary, so each word
+    _ALTERNATIVE_TOKEN matches in it is a whole word of the text), and parse_statement needs not
+    search each one (``plain``)."""
+    return identifier_words is not None and _ALTERNATIVE_TOKEN_BYTES.isdisjoint(identifier_words)
+
+
+_ALTERNATIVE_TOKEN_BYTES: Final = frozenset(word.encode("ascii") for word in ALTERNATIVE_TOKEN_WORDS)
+
+
+def parse_statement(text: str, fast: bool = True, plain: bool = False) -> Node | None:
     """Return the statement AST, or ``None`` if the statement parser does not read ``text`` (or it
     is nested deeper than MAX_EXPRESSION_NESTING). ``fast=False``: without the regex fast paths
-    (the statement parser alone, uncached; tests compare both)."""
+    (the statement parser alone, uncached; tests compare both). ``plain``: ``text`` is known to
+    spell no alternative token (spells_no_alternative_token of the file it is sliced from), the
+    same answer without the search for one."""
     if "{" in text:
         aggregate = local_aggregate(text)
         if aggregate is not None:
@@ -700,7 +725,7 @@ def parse_statement(text: str, fast: bool = True) -> Node | None:
     if node is _MISS:
         node = _RECENT.get(text, _MISS)
         if node is _MISS:
-            if _may_spell_alternative_token(text) or _brackets_too_deep(text):
+            if (not plain and _may_spell_alternative_token(text)) or _brackets_too_deep(text):
                 node = None
             else:
                 try:
@@ -749,7 +774,7 @@ def parse_condition(text: str) -> Node | None:
         return None
 
 
-_ALIAS_HEAD = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
+_ALIAS_HEAD: Final = regex_cache.compile(r"\s*(?:\[\[.*?\]\]\s*)*(?:using|typedef)(?![\w$])", re.S)
 
 
 def parse_for_init(text: str) -> Node | None:
