@@ -37,7 +37,8 @@ def check_statement(statement: str) -> None:
             assert declarator_texts(stmt.text, parse_statement) is None, statement
     for stmt in body:
         if isinstance(stmt, DeclaratorStmt):
-            assert split[stmt.packed_span] == declarator_texts(SimpleStmt.text.fget(stmt), parse_statement)
+            whole = stmt.file_text[stmt.span.start:stmt.span.end]        # (the declaration's own text)
+            assert split[stmt.packed_span] == declarator_texts(whole, parse_statement)
 
 
 @settings(max_examples=600, deadline=None)
