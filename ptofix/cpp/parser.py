@@ -425,10 +425,11 @@ class _StructureParser:
         self.statements_read = 0      # (signals.checkpoint)
         # Index of the bracket closing each opening one in a balanced file (None: not balanced).
         self.closing, self.structure_in_parentheses = _pair_brackets(tokens)
-        # The last statement _simple read whose every comma is inside brackets (of a call's or an
-        # initializer's parentheses: `TADD(a, b, c);`, `x = f(a, b);`) and that holds no comment
-        # or literal: no declaration of several declarators (_stmt_list asks no more of it).
-        self.no_declarator_list: SimpleStmt | None = None
+        # The last statement _simple read to its ';', and the indices of its first token and of
+        # its ';' (_commas_in_brackets reads them again, for a statement that spells a comma).
+        self.simple_read: SimpleStmt | None = None
+        self.simple_first = 0
+        self.simple_last = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _tok_text(self, i: int) -> str:
@@ -822,8 +823,8 @@ class _StructureParser:
                 checkpoint()
             if kinds[i] != "p":
                 stmt, i = self._statement(i, stop)
-                if stmt.__class__ is SimpleStmt and stmt is not self.no_declarator_list \
-                        and stmt.spells(","):  # type: ignore[attr-defined]
+                if stmt.__class__ is SimpleStmt and stmt.spells(",") \
+                        and not (stmt is self.simple_read and self._commas_in_brackets()):  # type: ignore[attr-defined]
                     # `T a, b;`: one statement a declarator (declarator_lists.py).
                     declarators = declarator_statements(stmt)  # type: ignore[arg-type]
                     if declarators is not None:
@@ -1051,20 +1052,12 @@ class _StructureParser:
         # (kinds.find and self._match_close called as methods, and kinds[j] compared where it is
         # read: compiled, native calls and a character compared; issue #70 item 7.)
         j = i
-        # A comma outside the statement's brackets (or one the scan did not look for: it looks
-        # only while none is found).
-        top_level_comma = False
         while j < stop:
             if kinds[j] == "o":
                 t = marks[j]
                 if t == ";":
                     stmt = SimpleStmt(pack_span(starts[i], ends[j]), text)
-                    if not top_level_comma and kinds.find("c", i, j) < 0 and kinds.find("s", i, j) < 0:
-                        # No comma outside brackets, no comment or literal: the code
-                        # declarator_lists reads (its literals masked) is the statement's text,
-                        # whose brackets are these tokens', so it finds no comma at its top level
-                        # and reads no declarator list (its every path without one returns None).
-                        self.no_declarator_list = stmt
+                    self.simple_read, self.simple_first, self.simple_last = stmt, i, j
                     return stmt, j + 1
                 if t == "(" or t == "[":
                     j = self._match_close(j) + 1
@@ -1093,10 +1086,36 @@ class _StructureParser:
                 # search stops at the 'o' one, so a statement costs its own length).
                 o = kinds.find("o", j, stop)
                 p = kinds.find("p", j, stop if o == -1 else o)
-                if p == -1 and o != -1 and not top_level_comma:
-                    top_level_comma = text.find(",", starts[j], starts[o]) >= 0
                 j = p if p != -1 else stop if o == -1 else o
         raise StructureError("expected ';' at end of statement", starts[i])
+
+    def _commas_in_brackets(self) -> bool:
+        """Whether every comma of the statement _simple read last (simple_read: its tokens from
+        simple_first to its ';' at simple_last) lies inside its brackets (a call's or an
+        initializer's parentheses: `TADD(a, b, c);`, `x = f(a, b);`), and it holds no comment or
+        literal. Then it is no declaration of several declarators: the code declarator_lists reads
+        (its literals masked) is the statement's text, whose brackets are these tokens', so it
+        finds no comma at its top level, and its every path without one returns None. The tokens
+        are walked as _simple walked them: at its top level only words and ( [ ) ] lie before the
+        ';' (a '{' or a directive ends its walk otherwise)."""
+        kinds, marks, starts, text = self.kinds, self.marks, self.starts, self.text
+        i, j = self.simple_first, self.simple_last
+        if kinds.find("c", i, j) >= 0 or kinds.find("s", i, j) >= 0:
+            return False
+        k = i
+        while k < j:
+            if kinds[k] == "o":
+                t = marks[k]
+                if t == "(" or t == "[":
+                    k = self._match_close(k) + 1
+                    continue
+                k += 1            # (a ')' or ']' that closes nothing here)
+                continue
+            o = kinds.find("o", k, j + 1)      # (the ';' at j at the latest)
+            if text.find(",", starts[k], starts[o]) >= 0:
+                return False
+            k = o
+        return True
 
     def _split_for_header(self, open_i: int, close_i: int) -> tuple[str, str, str]:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
