@@ -115,12 +115,14 @@ _CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM
 _CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
 
 
-def without_cpu_simulator_groups(tokens: Tokens, environment: CompileEnvironment) -> Tokens:
+def without_cpu_simulator_groups(tokens: Tokens, environment: CompileEnvironment,
+                                 directives: list[tuple[str, int, int]] | None = None) -> Tokens:
     """``tokens`` with each group of an `#ifdef __CPU_SIM` / `#if defined(__CPU_SIM)` section (up
     to its own #elif, #else or #endif) read as a comment, as the NPU build skips it (see
     _CPU_SIMULATOR_TESTS); the same tokens when there is none or the file or the command line defines
-    or undefines the macro."""
-    directives = _directives(tokens)
+    or undefines the macro. ``directives``: _directives(tokens), when the caller has read them."""
+    if directives is None:
+        directives = _directives(tokens)
     if all("__CPU_SIM" not in directive for directive, _, _ in directives) \
             or any(_CPU_SIMULATOR_MACRO.match(directive) for directive, _, _ in directives):
         return tokens
@@ -405,8 +407,11 @@ class _StructureParser:
     # is one character, its mark; another token's mark is its kind letter, never a bracket or ';'
     # (nor does its text start with one: a word character, '/', '#' or a quote), so
     # marks[i] == "(" is tok.text == "(".
-    def __init__(self, source: SourceText, tokens: Tokens, words: WordReading):
-        """``words``: the file's word index, read once parse_file knows the functions' spans."""
+    def __init__(self, source: SourceText, tokens: Tokens, words: WordReading,
+                 directives: list[tuple[str, int, int]] | None = None):
+        """``words``: the file's word index, read once parse_file knows the functions' spans.
+        ``directives``: _directives(tokens), when the caller has read them (None: read here)."""
+        self.directives = directives
         self.source = source
         self.words = words
         self.text = source.text
@@ -420,6 +425,11 @@ class _StructureParser:
         self.statements_read = 0      # (signals.checkpoint)
         # Index of the bracket closing each opening one in a balanced file (None: not balanced).
         self.closing, self.structure_in_parentheses = _pair_brackets(tokens)
+        # The last statement _simple read to its ';', and the indices of its first token and of
+        # its ';' (_commas_in_brackets reads them again, for a statement that spells a comma).
+        self.simple_read: SimpleStmt | None = None
+        self.simple_first = 0
+        self.simple_last = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _tok_text(self, i: int) -> str:
@@ -464,7 +474,7 @@ class _StructureParser:
         nonempty = set()
         declaring_macros: set[str] = set()
         includes = []
-        directives = _directives(self.tokens)
+        directives = self.directives if self.directives is not None else _directives(self.tokens)
         for directive, start, _ in directives:
             included = INCLUDE_DIRECTIVE.match(directive)
             if included:
@@ -813,7 +823,8 @@ class _StructureParser:
                 checkpoint()
             if kinds[i] != "p":
                 stmt, i = self._statement(i, stop)
-                if stmt.__class__ is SimpleStmt and stmt.spells(","):  # type: ignore[attr-defined]
+                if stmt.__class__ is SimpleStmt and stmt.spells(",") \
+                        and not (stmt is self.simple_read and self._commas_in_brackets()):  # type: ignore[attr-defined]
                     # `T a, b;`: one statement a declarator (declarator_lists.py).
                     declarators = declarator_statements(stmt)  # type: ignore[arg-type]
                     if declarators is not None:
@@ -1045,7 +1056,9 @@ class _StructureParser:
             if kinds[j] == "o":
                 t = marks[j]
                 if t == ";":
-                    return SimpleStmt(pack_span(starts[i], ends[j]), text), j + 1
+                    stmt = SimpleStmt(pack_span(starts[i], ends[j]), text)
+                    self.simple_read, self.simple_first, self.simple_last = stmt, i, j
+                    return stmt, j + 1
                 if t == "(" or t == "[":
                     j = self._match_close(j) + 1
                     continue
@@ -1075,6 +1088,34 @@ class _StructureParser:
                 p = kinds.find("p", j, stop if o == -1 else o)
                 j = p if p != -1 else stop if o == -1 else o
         raise StructureError("expected ';' at end of statement", starts[i])
+
+    def _commas_in_brackets(self) -> bool:
+        """Whether every comma of the statement _simple read last (simple_read: its tokens from
+        simple_first to its ';' at simple_last) lies inside its brackets (a call's or an
+        initializer's parentheses: `TADD(a, b, c);`, `x = f(a, b);`), and it holds no comment or
+        literal. Then it is no declaration of several declarators: the code declarator_lists reads
+        (its literals masked) is the statement's text, whose brackets are these tokens', so it
+        finds no comma at its top level, and its every path without one returns None. The tokens
+        are walked as _simple walked them: at its top level only words and ( [ ) ] lie before the
+        ';' (a '{' or a directive ends its walk otherwise)."""
+        kinds, marks, starts, text = self.kinds, self.marks, self.starts, self.text
+        i, j = self.simple_first, self.simple_last
+        if kinds.find("c", i, j) >= 0 or kinds.find("s", i, j) >= 0:
+            return False
+        k = i
+        while k < j:
+            if kinds[k] == "o":
+                t = marks[k]
+                if t == "(" or t == "[":
+                    k = self._match_close(k) + 1
+                    continue
+                k += 1            # (a ')' or ']' that closes nothing here)
+                continue
+            o = kinds.find("o", k, j + 1)      # (the ';' at j at the latest)
+            if text.find(",", starts[k], starts[o]) >= 0:
+                return False
+            k = o
+        return True
 
     def _split_for_header(self, open_i: int, close_i: int) -> tuple[str, str, str]:
         kinds, starts, ends, text = self.kinds, self.starts, self.ends, self.text
@@ -1254,11 +1295,15 @@ def parse_cpp(source: SourceText, environment: CompileEnvironment = NO_COMMAND_L
 def _parse_structure(source: SourceText, scanned: Tokens, environment: CompileEnvironment,
                      words: WordReading) -> CppFile:
     """parse_cpp's model, but its environment, record and word index."""
-    misplaced = misplaced_conditional(_directives(scanned))
+    # (The directives are read once: the checks below and the parser read the same list while
+    # the tokens are the scan's, as they are unless a group is read as a comment.)
+    directives = _directives(scanned)
+    misplaced = misplaced_conditional(directives)
     if misplaced is not None:
         raise PtofixError(misplaced[0], source, misplaced[1])      # (bad input: the compiler rejects it)
-    tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment), environment, source.path)
-    parser = _StructureParser(source, tokens, words)
+    tokens = without_decided_groups(without_cpu_simulator_groups(scanned, environment, directives), environment,
+                                    source.path)
+    parser = _StructureParser(source, tokens, words, directives if tokens is scanned else None)
     try:
         return _mark_certain_extents(parser.parse_file(), tokens)
     except StructureError as exc:

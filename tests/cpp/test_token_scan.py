@@ -1,9 +1,11 @@
 """The tokenizer's pattern for a text without U+FEFF (tokens._NO_BOM_TOKEN_RE, its blanks one
 possessive run of ASCII whitespace) reads every such text into the tokens the general pattern
-(tokens._TOKEN_RE, whose blanks also take U+FEFF) reads, and stops where it stops; a text with
-U+FEFF is read by the general one."""
+(tokens._TOKEN_RE, whose blanks also take U+FEFF) reads, and stops where it stops; so does the
+pattern for an ASCII text (tokens._ASCII_TOKEN_RE, its word characters a set of characters, not a
+negated `\\s`); a text with U+FEFF is read by the general one."""
 import glob
 import os
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,8 @@ def _matches(pattern, text):
 def check_same_tokens(text):
     assert "\ufeff" not in text
     assert _matches(tokens._NO_BOM_TOKEN_RE, text) == _matches(tokens._TOKEN_RE, text)
+    if text.isascii():
+        assert _matches(tokens._ASCII_TOKEN_RE, text) == _matches(tokens._TOKEN_RE, text)
 
 
 _NO_BOM_PIECES = [piece for piece in PIECES if "\ufeff" not in piece]
@@ -28,7 +32,8 @@ _NO_BOM_PIECES = [piece for piece in PIECES if "\ufeff" not in piece]
 
 @settings(max_examples=1500, deadline=None)
 @given(st.one_of(st.lists(st.sampled_from(_NO_BOM_PIECES), max_size=60).map("".join),
-                 st.text(alphabet="ab1/*\\\"'#\n\r \t\f\v;{}()[]\u00a0\u2028\x1c.é", max_size=40)))
+                 st.text(alphabet="ab1/*\\\"'#\n\r \t\f\v;{}()[]\u00a0\u2028\x1c.é", max_size=40),
+                 st.text(alphabet=st.characters(max_codepoint=127), max_size=40)))
 def test_a_text_without_a_byte_order_mark_is_read_as_the_general_pattern_reads_it(text):
     check_same_tokens(text)
     check_token_spans(text)
@@ -39,7 +44,7 @@ def test_the_places_the_two_patterns_could_part_are_read_alike():
     # Unicode blank that is no ASCII whitespace), and trailing; the general pattern may give
     # back blanks it took, the possessive one never does.
     for text in ["  a", " \t\n;", "a \"b", "a /* b", "x\u00a0y", "x \u2028 y", "a  \n", "  ", "", " /", "a/ *b",
-                 "#if 0\n'\n#endif\n", "\f\v{"]:
+                 "#if 0\n'\n#endif\n", "\f\v{", "a\x1cb", "a\x1f;", "\x00a", "a\x7f\x1d"]:
         check_same_tokens(text)
         check_token_spans(text)
 
@@ -57,4 +62,21 @@ def test_the_corpus_is_read_alike(corpus_dir):
         text = open(path, encoding="utf-8", errors="replace").read()
         if "\ufeff" not in text:
             assert _matches(tokens._NO_BOM_TOKEN_RE, text) == _matches(tokens._TOKEN_RE, text), path
+        if text.isascii():
+            assert _matches(tokens._ASCII_TOKEN_RE, text) == _matches(tokens._TOKEN_RE, text), path
     assert len(paths) > 20
+
+
+_UNSUPPORTED_PAIR = re.compile(r'R"|<:|:>|<%|%[:>]')
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet='R"<:>%x \n', max_size=30))
+def test_the_gate_of_unsupported_lexemes_finds_every_pair_one_search_finds(text):
+    # (tokens._may_spell_unsupported_lexeme: each pair searched apart, as one alternation finds them.)
+    assert tokens._may_spell_unsupported_lexeme(text) == (_UNSUPPORTED_PAIR.search(text) is not None)
+
+
+def test_the_gate_of_unsupported_lexemes_reads_each_pair():
+    for text in ['R"x"', '"R"', 'a<:b', 'a:>b', '<%', '%:', '%>', 'x::y<T>', '"a"', 'R "', '<', ':', '>:<', '%']:
+        assert tokens._may_spell_unsupported_lexeme(text) == (_UNSUPPORTED_PAIR.search(text) is not None), text
