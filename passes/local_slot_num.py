@@ -69,6 +69,8 @@ from ptofix.source import Diagnostic, Edit, PtofixError, SourceText, apply_edits
 
 # Issues that may concern a pipe they do not name (_check_editable reads them for every pipe).
 _MAY_CONCERN_ANY_PIPE = frozenset({"unlinked", "opaque-use", "unparsed"})
+# A use tied to one pipe object whose written type is another's (_check_editable reads them for every pipe).
+_MISMATCHED_USE = frozenset({"use-mismatch"})
 
 
 @dataclass
@@ -520,6 +522,17 @@ class LocalSlotNumPass(Pass):
                 raise PtofixError(f"cannot rewrite pipe '{pipe.var}': the same TPipe type is written at "
                                   f"{source.location(other.span.start)} where it is not tied to a pipe "
                                   "object, and would be left inconsistent", source, pipe.type.span.start)
+        for issue in inv.issues_of_kinds(_MISMATCHED_USE):
+            # A use whose written type is this pipe's but whose object is another pipe (e.g.
+            # `TPUSH<TPipe<0, ...>, ...>(v6, t)` with v6 a FlagID-2 pipe): it is rewritten with
+            # its object, if at all, never with this pipe, and would keep the old LocalSlotNum.
+            owners = [p for p in issue.pipes if p is not pipe]
+            for use in (u for owner in owners for u in owner.uses if u.type.span.start == issue.offset):
+                if use.type.key_without_local() == pipe.type.key_without_local() or use.type.key == pipe.type.key:
+                    raise PtofixError(f"cannot rewrite pipe '{pipe.var}': its TPipe type is written at "
+                                      f"{source.location(issue.offset)} as the type of a {use.op} of pipe "
+                                      f"'{use.var}', which has another type; that use would keep the old "
+                                      "arguments", source, pipe.type.span.start)
         # The edits replace argument spans only: whatever lies between the arguments (a comment,
         # parentheses around a literal) stays, so every occurrence must be spelled alike outside
         # its LocalSlotNum for all of them to come out as one type.
