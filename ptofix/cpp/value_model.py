@@ -616,6 +616,24 @@ class ValueModel:
         # was an IndexError, exit 3).
         return _cap(frozenset(result)) if result else None
 
+    def unknown_address(self, sym: Symbol) -> tuple[str, int, str] | None:
+        """Why the model knows no address of tile ``sym`` where a binding says so: (why, the source
+        offset of the statement, not read, that named it, or -1, the tile's name) of its first
+        binding, or of a tile it is bound to, that is unknown (Symbol.make_unknown); None when no
+        binding is (an address it cannot evaluate, no binding at all). For a diagnostic only: it
+        decides nothing."""
+        seen = {sym.uid}
+        pending = [sym]
+        while pending:
+            holder = pending.pop(0)
+            for binding in holder.bindings:
+                if binding[0] == "unknown":
+                    return binding[1], binding[2] if len(binding) > 2 else -1, holder.name
+                if binding[0] == "alias" and binding[1].uid not in seen:
+                    seen.add(binding[1].uid)
+                    pending.append(binding[1])
+        return None
+
     def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:
         """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).
 
