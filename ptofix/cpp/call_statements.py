@@ -170,7 +170,7 @@ class CallStatementReader:
             return unknown_names(env, "TASSIGN form not modelled", self.state.reading)
         if tile is None or tile.kind != "tile":
             return unknown_names(env, "TASSIGN to something that is not a declared tile", self.state.reading)
-        tile.bindings.append(("addr", addr, env))
+        tile.bindings.append(("addr", addr, env, self.state.reading))
         return StmtInfo(Kind.NOP, env=env)
 
     def _fifo(self, op: str, call: A.Call, env: dict) -> StmtInfo:
@@ -191,7 +191,7 @@ class CallStatementReader:
                 return unknown_names(env, f"{op} of an undeclared name '{arg.id}'", self.state.reading)
             if sym.kind == "tile":
                 if op == "TPOP":
-                    sym.bindings.append(("tpop", pipe, tmpl, sym))
+                    sym.bindings.append(("tpop", pipe, tmpl, sym, self.state.reading))
             elif sym.kind != "object":
                 sym.make_unknown(f"passed to {op}")
         return StmtInfo(Kind.NOP, env=env)

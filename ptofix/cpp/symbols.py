@@ -114,8 +114,9 @@ class Symbol:
         self.ctype: object = None         # IntType | PtrType | "float" | None
         self.tile: TileType | None = None
         self.defs: list = []              # (node, env) or UNKNOWN_DEF
-        # ("addr", node, env) | ("alias", Symbol) | ("tpop", ...) | ("unknown", why[, at]): ``at``, the
-        # source offset of the statement the model could not read that names the tile (make_unknown).
+        # ("addr", node, env, at) | ("alias", Symbol) | ("tpop", pipe, template, Symbol, at) |
+        # ("unknown", why[, at]): ``at``, the source offset of the TASSIGN, the TPOP, the statement
+        # the model could not read that names the tile (make_unknown); a diagnostic says where.
         self.bindings: list = []
         self.is_param = False
         self.pipe_ctor: tuple | None = None   # (TPipe ctor Call, env) for `auto p = TPipe<...>(...)`

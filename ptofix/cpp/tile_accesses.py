@@ -318,18 +318,15 @@ class TileAccesses:
                       valid_in_type=tt.static_valid)
 
     def no_address(self, sym: Symbol) -> str:
-        """Why no address of tile ``sym`` is known, and where when a statement the model cannot read
-        names it: ``no address of 'c' is known: 19:3: 'do' is not modelled (a statement ptofix
-        cannot read names 'c')``, its place kept as data (located.Located)."""
+        """Why no address of tile ``sym`` is known, and where when a statement says (ValueModel.
+        unknown_address): ``no address of 'c' is known: 19:3: 'do' is not modelled (a statement
+        ptofix cannot read names 'c')``, its place kept as data (located.Located)."""
         head = f"no address of '{sym.name}' is known"
         unknown = self.values.unknown_address(sym)
         if unknown is None:
             return head
-        why, at, name = unknown
-        if at < 0:
-            return f"{head}: {why}"
-        return Located(f"{head}: ", self.sem.ctx.model.source.located(
-            at, f"{why} (a statement ptofix cannot read names '{name}')"))
+        why, at = unknown
+        return Located(f"{head}: ", self.sem.ctx.model.source.located(at, why)) if at >= 0 else f"{head}: {why}"
 
     def known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
         """``tt`` with the valid shape its run-time valid rows and cols always have, where the model

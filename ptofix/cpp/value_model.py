@@ -55,6 +55,9 @@ class ValueModel:
         self.state = state
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
+        # uid of a tile -> the binding that left its addresses unknown when they were last computed
+        # (for unknown_address, a diagnostic: no decision reads it).
+        self._unknown_by: dict[int, tuple] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
         self.self_referential_shapes: set[int] = set()   # tiles whose valid shape reads itself
         self._shape_readings: dict[int, tuple[frozenset, frozenset, bool]] = {}   # _shape_reading by tile
@@ -86,6 +89,7 @@ class ValueModel:
         """See FunctionSemantics.release."""
         self._values.clear()
         self._addrs.clear()
+        self._unknown_by.clear()
         self._shape_readings.clear()
         self._shapes.clear()
         self._dims.clear()
@@ -608,6 +612,7 @@ class ValueModel:
                 values = None
             if values is None or result is None:
                 result = None
+                self._unknown_by[sym.uid] = binding
                 break
             result = result | values
         # No value at all (a `for` whose condition never holds: `for (int i = -4; i < 4u; ++i)`
@@ -616,22 +621,32 @@ class ValueModel:
         # was an IndexError, exit 3).
         return _cap(frozenset(result)) if result else None
 
-    def unknown_address(self, sym: Symbol) -> tuple[str, int, str] | None:
-        """Why the model knows no address of tile ``sym`` where a binding says so: (why, the source
-        offset of the statement, not read, that named it, or -1, the tile's name) of its first
-        binding, or of a tile it is bound to, that is unknown (Symbol.make_unknown); None when no
-        binding is (an address it cannot evaluate, no binding at all). For a diagnostic only: it
-        decides nothing."""
-        seen = {sym.uid}
-        pending = [sym]
-        while pending:
-            holder = pending.pop(0)
-            for binding in holder.bindings:
-                if binding[0] == "unknown":
-                    return binding[1], binding[2] if len(binding) > 2 else -1, holder.name
-                if binding[0] == "alias" and binding[1].uid not in seen:
-                    seen.add(binding[1].uid)
-                    pending.append(binding[1])
+    def unknown_address(self, sym: Symbol) -> tuple[str, int] | None:
+        """Why tile_addresses found no address of tile ``sym``, as its binding that made it so says
+        (following aliases): (why, the source offset of its statement, or -1); None when no one
+        binding did (no binding at all, too many addresses, a bound of the model). Read after
+        tile_addresses answered None, for a diagnostic: it computes and decides nothing."""
+        seen: set[int] = set()
+        holder = sym
+        while holder.uid not in seen:
+            seen.add(holder.uid)
+            binding = self._unknown_by.get(holder.uid)
+            if binding is None:
+                return None
+            kind = binding[0]
+            if kind == "alias":
+                holder = binding[1]
+            elif kind == "unknown":
+                at = binding[2] if len(binding) > 2 else -1
+                # (With a place: an Unknown statement naming the tile, Symbol.make_unknown.)
+                return (f"{binding[1]} (a statement ptofix cannot read names '{holder.name}')" if at >= 0
+                        else binding[1]), at
+            elif kind == "addr":
+                return f"TASSIGN of '{holder.name}' to an address the model cannot evaluate", binding[3]
+            elif kind == "tpop":
+                return f"TPOP of '{holder.name}' into a ring whose addresses the model does not know", binding[4]
+            else:
+                return None
         return None
 
     def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:

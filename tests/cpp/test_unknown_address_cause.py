@@ -90,3 +90,18 @@ def test_a_binding_of_no_statement_says_why_without_a_place(tmp_path, capsys):
 """
     out = _run(tmp_path, capsys, text, "text")
     assert "WAW: TADD write e (no address of 'e' is known: initialised from an expression) at 8:3" in out, out
+
+
+def test_a_tassign_to_an_address_not_known_is_named(tmp_path, capsys):
+    """`TASSIGN(e, base)` of a kernel argument: the TASSIGN is where the address comes from."""
+    text = HEAD + """extern "C" __global__ AICORE void arg(int32_t base) {
+  F a; TASSIGN(a, 0x0);
+  F e; TASSIGN(e, base);
+  TADD(e, a, a);
+  pipe_barrier(PIPE_V);
+  TADD(a, a, a);
+}
+"""
+    out = _run(tmp_path, capsys, text, "text")
+    assert "TADD write e (no address of 'e' is known: 6:8: TASSIGN of 'e' to an address the model cannot " \
+           "evaluate) at 7:3" in out, out
