@@ -57,5 +57,5 @@ extern "C" __global__ AICORE void k3(__gm__ float* v1, int32_t v4) {
 }
 // CHECK: tpop_tile_form.cpp:21:3: removed (gu, TROWEXPANDMUL -> TADD): proved:
 // CHECK: tpop_tile_form.cpp:39:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [16384,24576) {{.*}} -> TADD read v8 [0,8192),[8192,16384),[16384,24576)
-// CHECK: tpop_tile_form.cpp:55:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [0,8192) {{.*}} -> TADD read v8 (no address of 'v8' is known) at
+// CHECK: tpop_tile_form.cpp:55:3: kept (gu, TROWEXPANDMUL -> TADD): RAW: TROWEXPANDMUL write v6 [0,8192) {{.*}} -> TADD read v8 (no address of 'v8' is known: 53:3: TPOP of 'v8' into a ring whose addresses the model does not know) at 56:3
 // The removals here rest on PTOAS #674 same-access chains: credited under --same-access-chains only.

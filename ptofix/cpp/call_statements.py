@@ -34,30 +34,30 @@ class CallStatementReader:
         name = call.callee
         if isinstance(func, (A.Name, A.TemplateId)) and self.state.type_named(name):
             # `Guard (g);` declares g; `Guard(1);` makes a temporary: constructors, destructors.
-            return unknown_names(env, self.expressions.free_name(name))
+            return unknown_names(env, self.expressions.free_name(name), self.state.reading)
         if isinstance(func, A.Member):
             return self._method_call(call, func, scope, env)
         if not isinstance(func, (A.Name, A.TemplateId)):
-            return unknown_names(env, "call through an expression not modelled")
+            return unknown_names(env, "call through an expression not modelled", self.state.reading)
         shadowed = self.state.not_pto_name(name, env)
         if shadowed:
-            return unknown_names(env, f"call to '{name}': {shadowed}")
+            return unknown_names(env, f"call to '{name}': {shadowed}", self.state.reading)
         if self.ctx.is_local_name(name):
             for arg in call.args:
                 reason = self.expressions.expression(arg, scope, env)
                 if reason:
-                    return unknown_names(env, reason)
+                    return unknown_names(env, reason, self.state.reading)
             reason = self.expressions.local_call(name, call.args, env, isinstance(func, A.TemplateId))
             if reason:
-                return unknown_names(env, reason)
+                return unknown_names(env, reason, self.state.reading)
             return StmtInfo(Kind.LOCAL_CALL, env=env, callee=name, local_calls=self.state.pending_calls)
         base = _strip_pto(name)
         for arg in call.args:
             reason = self.expressions.expression(arg, scope, env)
             if reason:
-                return unknown_names(env, reason)
+                return unknown_names(env, reason, self.state.reading)
         if self.state.pending_calls:
-            return unknown_names(env, "local function called inside the arguments of a call")
+            return unknown_names(env, "local function called inside the arguments of a call", self.state.reading)
         if base in ("pipe_barrier", "set_flag", "wait_flag"):
             return self._pipe_call(base, call, env)
         if base == "TASSIGN":
@@ -70,7 +70,7 @@ class CallStatementReader:
                     # keeps its own valid shape.
                     dst.bindings.append(("alias", src))
                     return StmtInfo(Kind.NOP, env=env)
-            return unknown_names(env, "TRESHAPE of operands that are not declared tiles")
+            return unknown_names(env, "TRESHAPE of operands that are not declared tiles", self.state.reading)
         if base in FIFO_OPS:
             return self._fifo(base, call, env)
         if base in OPS:
@@ -85,7 +85,7 @@ class CallStatementReader:
         # instructions are functions.
         if base not in PTO_INSTRUCTIONS and self.ctx.may_be_macro(name):
             self.state.may_jump(f"'{name}(...)' may be a macro that hides a jump{self.ctx.macro_origin(name)}")
-        return unknown_names(env, f"call to '{name}' is not modelled")
+        return unknown_names(env, f"call to '{name}' is not modelled", self.state.reading)
 
     def _method_call(self, call: A.Call, func: A.Member, scope: Scope, env: dict) -> StmtInfo:
         """A call statement of a method (`t.SetValidShape(r, c);`): harmless tile methods are read
@@ -96,10 +96,11 @@ class CallStatementReader:
             for arg in call.args:
                 reason2 = self.expressions.expression(arg, scope, env)
                 if reason2:
-                    return unknown_names(env, reason2)
+                    return unknown_names(env, reason2, self.state.reading)
             if self.state.pending_calls:
                 # `a.GetValue(work())`: the argument's call runs first and is no event here.
-                return unknown_names(env, "local function called inside the arguments of a method call")
+                return unknown_names(env, "local function called inside the arguments of a method call",
+                                     self.state.reading)
             owner = env.get(func.obj.id) if isinstance(func.obj, A.Name) else None
             if func.field == "SetValidShape" and owner is not None and owner.tile is not None:
                 # The valid shape set at run time may be anything (0 included): no longer static,
@@ -117,7 +118,7 @@ class CallStatementReader:
                 # (param_written counts definitions).
                 owner.defs.append(UNKNOWN_DEF)
             return StmtInfo(Kind.NOP, env=env)
-        return unknown_names(env, reason)
+        return unknown_names(env, reason, self.state.reading)
 
     def _pipe_call(self, base: str, call: A.Call, env: dict) -> StmtInfo:
         """`pipe_barrier(p)`, `set_flag(src, dst, e)` or `wait_flag(src, dst, e)` as a barrier, a drain
@@ -166,31 +167,31 @@ class CallStatementReader:
         elif tmpl is not None and len(tmpl.args) == 1 and len(call.args) == 1 and isinstance(call.args[0], A.Name):
             tile, addr = env.get(call.args[0].id), tmpl.args[0]      # TASSIGN<ADDR>(tile)
         else:
-            return unknown_names(env, "TASSIGN form not modelled")
+            return unknown_names(env, "TASSIGN form not modelled", self.state.reading)
         if tile is None or tile.kind != "tile":
-            return unknown_names(env, "TASSIGN to something that is not a declared tile")
-        tile.bindings.append(("addr", addr, env))
+            return unknown_names(env, "TASSIGN to something that is not a declared tile", self.state.reading)
+        tile.bindings.append(("addr", addr, env, self.state.reading))
         return StmtInfo(Kind.NOP, env=env)
 
     def _fifo(self, op: str, call: A.Call, env: dict) -> StmtInfo:
         """TPUSH/TPOP/TALLOC/TFREE: never PIPE_V (pto-isa TPush.hpp); Tile-form TPOP rebinds its tile."""
         tmpl = call.template
         if tmpl is None or not call.args or not isinstance(call.args[0], A.Name):
-            return unknown_names(env, f"{op} form not modelled")
+            return unknown_names(env, f"{op} form not modelled", self.state.reading)
         pipe = env.get(call.args[0].id)
         if pipe is None or pipe.kind != "object" or pipe.object_type != "TPipe":
             # pto-isa has other forms, e.g. `TPOP(tile, pipe)` on a TMPipe, which moves the tile
             # into its local FIFO (pto_instr.hpp, a2a3/TPop.hpp): only TPipe's are modelled.
-            return unknown_names(env, f"{op} whose first argument is not a TPipe")
+            return unknown_names(env, f"{op} whose first argument is not a TPipe", self.state.reading)
         for arg in call.args[1:]:
             if not isinstance(arg, A.Name):
-                return unknown_names(env, f"{op} with an argument that is not a name")
+                return unknown_names(env, f"{op} with an argument that is not a name", self.state.reading)
             sym = env.get(arg.id)
             if sym is None:
-                return unknown_names(env, f"{op} of an undeclared name '{arg.id}'")
+                return unknown_names(env, f"{op} of an undeclared name '{arg.id}'", self.state.reading)
             if sym.kind == "tile":
                 if op == "TPOP":
-                    sym.bindings.append(("tpop", pipe, tmpl, sym))
+                    sym.bindings.append(("tpop", pipe, tmpl, sym, self.state.reading))
             elif sym.kind != "object":
                 sym.make_unknown(f"passed to {op}")
         return StmtInfo(Kind.NOP, env=env)

@@ -392,7 +392,8 @@ class DeclarationReader:
                                          "scope exit)"
             sym.make_unknown("its type is a template parameter")
             return unknown_names(env_with_self,
-                                       f"declaration of '{decl.name}', whose type is a template parameter")
+                                       f"declaration of '{decl.name}', whose type is a template parameter",
+                                       self.state.reading)
         if decl.type.ref or (sym.type_ref is not None and sym.type_ref.ref):
             if decl.init is not None and not isinstance(decl.init, (A.Name, A.Member, A.Index)) \
                     and sym.kind != "scalar":
@@ -437,7 +438,8 @@ class DeclarationReader:
         if not (last in MODE_ENUMS and "::" in decl.type.name and last not in self.ctx.file_scope_types):
             self.state.scope_exit_code = f"'{decl.name}' of type '{decl.type.name}' may have a destructor that " \
                                          "runs at scope exit"
-        return unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled")
+        return unknown_names(env_with_self, f"declaration of type '{decl.type.name}' is not modelled",
+                             self.state.reading)
 
     def _tile_declared_from(self, decl: A.Decl, sym: Symbol, env: dict) -> None:
         """What a tile's declaration binds it to (another tile's address, an unknown one) and the
@@ -504,5 +506,5 @@ class DeclarationReader:
     def assignment(self, node: A.Assign, scope: Scope, env: dict) -> StmtInfo:
         reason = self.expressions.expression(node, scope, env)
         if reason:
-            return unknown_names(env, reason)
+            return unknown_names(env, reason, self.state.reading)
         return StmtInfo(Kind.NOP, env=env, local_calls=self.state.pending_calls)

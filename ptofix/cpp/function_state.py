@@ -71,6 +71,9 @@ class FunctionState:
         self.scope_exit_code = ""
         # The calls of the file's functions the statement being read makes (name, args, env).
         self.pending_calls: list = []
+        # The source offset of the statement being read (-1: none), which an Unknown statement's
+        # names carry with their unknown binding (unknown_names): where a diagnostic says it was.
+        self.reading = -1
 
     def new_symbol(self, scope: Scope, name: str, kind: str) -> Symbol:
         # An alias visible here that names ``name`` (`using T = Tile<..., K, ...>;` before a local
@@ -187,10 +190,11 @@ class FunctionState:
             or name in self.template_params or name in self.local_alias_names
 
 
-def unknown_names(env: dict, reason: str) -> StmtInfo:
-    """Every variable of ``env`` becomes unknown-valued: the statement is Unknown for ``reason``."""
+def unknown_names(env: dict, reason: str, at: int = -1) -> StmtInfo:
+    """Every variable of ``env`` becomes unknown-valued: the statement (at source offset ``at``,
+    FunctionState.reading) is Unknown for ``reason``."""
     for sym in env.values():
-        sym.make_unknown(reason)
+        sym.make_unknown(reason, at)
     return StmtInfo(Kind.UNKNOWN, reason=reason, env=env)
 
 

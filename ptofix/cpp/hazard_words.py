@@ -69,11 +69,11 @@ def qualifiers(hazard: dict[str, Any], chain_refused: str) -> list[str]:
 
 
 def _reason_side(side: dict[str, Any]) -> Located:
-    rng = "" if side.get("bytes") is None else " " + ranges(side["bytes"], compact=True)
+    rng: str = "" if side.get("bytes") is None else " " + ranges(side["bytes"], compact=True)
     if side.get("bytes_unknown"):
-        rng = f" ({side['bytes_unknown']})"
+        rng = Located(" (", side["bytes_unknown"], ")")     # (its places kept: cfg_events.Access.unknown_why)
     touches = side["access"] if "access" in side else "touches"
-    return Located(f"{side['op']} {touches} {side['operand']}{rng} at ", side["location"])
+    return Located(f"{side['op']} {touches} {side['operand']}", rng, " at ", side["location"])
 
 
 def reason(hazard: dict[str, Any], chain_refused: str) -> Located:

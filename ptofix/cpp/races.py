@@ -182,9 +182,13 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
             hazard, _ = analysis.pair_hazard(p, c, back, cfg)
             key = (id(p.stmt), id(c.stmt), back)
             if hazard is not None and not _proven(hazard):
-                unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=(
+                # (Each side's own reason, its places kept: cfg_events.Access.unknown_why.)
+                whys = [piece for access in (hazard.earlier_access, hazard.later_access)
+                        if access is not None and access.intervals is None and access.unknown_why
+                        for piece in ("; ", access.unknown_why)]
+                unknowns.append(Event(EventKind.UNKNOWN, stmt=c.stmt, order=c.order, why=Located(
                     f"{c.op}: the bytes {p.op} and it touch are not known, so a conflict can be neither "
-                    "shown nor ruled out"), tag=UNDECIDED))
+                    "shown nor ruled out", *whys), tag=UNDECIDED))
                 continue
             if hazard is not None and not (_certain(cfg, p, hazard.earlier_access)
                                            and _certain(cfg, c, hazard.later_access)):

@@ -534,7 +534,9 @@ class FunctionSemantics:
             return
         self.state.scope_exit_code = ""
         symbols_before = len(self.state.symbols)
+        outer, self.state.reading = self.state.reading, stmt.span.start
         self._read_stmt(stmt, scope)
+        self.state.reading = outer
         if self.tiles.flow.enabled and not isinstance(stmt, (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)):
             self.tiles.note_tiles(stmt, scope, symbols_before)
         if self.state.hidden_jump and not self.state.jump_located:
@@ -728,7 +730,7 @@ class FunctionSemantics:
         env = self.state.env(ast, scope)
         reason = self.expressions.expression(ast, scope, env)
         if reason:
-            info = unknown_names(env, f"{what}: {reason}")
+            info = unknown_names(env, f"{what}: {reason}", self.state.reading)
         else:
             info = StmtInfo(Kind.NOP, env=env, local_calls=self.state.pending_calls)
         return self._as_declaration(head, text, info, scope) if head else info
@@ -766,7 +768,7 @@ class FunctionSemantics:
             sym = scope.lookup(name)
             if sym is not None:
                 env[name] = sym
-        info = unknown_names(env, reason)
+        info = unknown_names(env, reason, self.state.reading)
         if ast is None:
             # It may also declare any of those names anew (`using ::x;`, `auto& [x] = arr;`,
             # `extern T x;`).
@@ -860,7 +862,7 @@ class FunctionSemantics:
                                      "destructor runs at scope exit"
         if info.kind is not Kind.UNKNOWN:
             info = unknown_names(info.env, f"'{head}' may name a type: the statement may be a declaration of "
-                                                 "any name in it")
+                                                 "any name in it", self.state.reading)
         # `TN(t);` declares a new `t` of type TN: the outer `t` (its tile type, its scalar kind)
         # no longer says what the name denotes.
         self._shadow_as_unknown(scope, names, f"a statement that may be a declaration of type '{head}'")
@@ -874,7 +876,7 @@ class FunctionSemantics:
                 return StmtInfo(Kind.RETURN, env=env)
             reason = self.expressions.expression(ast.value, scope, env)
             if reason:
-                unknown_names(env, reason)
+                unknown_names(env, reason, self.state.reading)
             return StmtInfo(Kind.RETURN, env=env, reason=reason, then_unknown=bool(reason),
                             local_calls=self.state.pending_calls)
         if isinstance(ast, A.AssignStmt):
@@ -893,9 +895,9 @@ class FunctionSemantics:
                 return StmtInfo(Kind.UNKNOWN, reason=f"'{expr.id}' is not a declared name (macro?)", env=env)
             reason = self.expressions.expression(expr, scope, env)
             if reason:
-                return unknown_names(env, reason)
+                return unknown_names(env, reason, self.state.reading)
             return StmtInfo(Kind.NOP, env=env, local_calls=self.state.pending_calls)
-        return unknown_names(env, f"{type(ast).__name__} statement not modelled")
+        return unknown_names(env, f"{type(ast).__name__} statement not modelled", self.state.reading)
 
 def analyse_function(model: CppFile, index: int = 0) -> FunctionSemantics:
     """The semantic model of ``model.functions[index]`` (a fresh file context)."""

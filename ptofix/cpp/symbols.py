@@ -114,7 +114,10 @@ class Symbol:
         self.ctype: object = None         # IntType | PtrType | "float" | None
         self.tile: TileType | None = None
         self.defs: list = []              # (node, env) or UNKNOWN_DEF
-        self.bindings: list = []          # ("addr", node, env) | ("alias", Symbol) | ("tpop", ...) | ("unknown", why)
+        # ("addr", node, env, at) | ("alias", Symbol) | ("tpop", pipe, template, Symbol, at) |
+        # ("unknown", why[, at]): ``at``, the source offset of the TASSIGN, the TPOP, the statement
+        # the model could not read that names the tile (make_unknown); a diagnostic says where.
+        self.bindings: list = []
         self.is_param = False
         self.pipe_ctor: tuple | None = None   # (TPipe ctor Call, env) for `auto p = TPipe<...>(...)`
         self.object_type = ""             # GlobalTensor, TPipe, ... for objects
@@ -128,12 +131,13 @@ class Symbol:
         # (FunctionSemantics._note_induction; ValueModel._induction_values walks them).
         self.induction: tuple | None = None
 
-    def make_unknown(self, why: str) -> None:
+    def make_unknown(self, why: str, at: int = -1) -> None:
         """Anything may have happened to the entity: its value, its binding, the ring of a TPipe
         (copy-assignable plain data) and a tile's dynamic valid shape (``SetValidShape`` through a
-        reference, a copy assigned over it)."""
+        reference, a copy assigned over it). ``at``: the source offset of the statement, not read,
+        that names it (-1: none), which a diagnostic names (ValueModel.unknown_address)."""
         self.defs.append(UNKNOWN_DEF)
-        self.bindings.append(("unknown", why))
+        self.bindings.append(("unknown", why, at) if at >= 0 else ("unknown", why))
         self.pipe_ctor = None
         self.forget_valid_shape()
 

@@ -2,6 +2,7 @@
 valid shapes, the walk the op makes over them, bounded to the window the op reads or writes."""
 from __future__ import annotations
 
+from ..located import Located
 from ..pto.ops import (
     COL,
     FULL,
@@ -271,7 +272,7 @@ class TileAccesses:
         # How the op walks this operand depends on its shape only (the same-access chain's check).
         shape = (tt.rows, tt.cols, tt.dtype, tt.blayout, tt.valid_row, tt.valid_col) if tt.static_valid else None
         if addrs is None or size is None:
-            why = f"no address of '{sym.name}' is known" if addrs is None else f"the size of '{sym.name}' is not known"
+            why = self.no_address(sym) if addrs is None else f"the size of '{sym.name}' is not known"
             return Access(sym.name, write, tt.space, None, None, tmp, shape=shape, unknown_why=why,
                           type_contiguous=contiguous, valid_col_in_type=in_type,
                           valid_in_type=tt.static_valid)
@@ -315,6 +316,17 @@ class TileAccesses:
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape,
                       type_contiguous=contiguous, valid_col_in_type=in_type,
                       valid_in_type=tt.static_valid)
+
+    def no_address(self, sym: Symbol) -> str:
+        """Why no address of tile ``sym`` is known, and where when a statement says (ValueModel.
+        unknown_address): ``no address of 'c' is known: 19:3: 'do' is not modelled (a statement
+        ptofix cannot read names 'c')``, its place kept as data (located.Located)."""
+        head = f"no address of '{sym.name}' is known"
+        unknown = self.values.unknown_address(sym)
+        if unknown is None:
+            return head
+        why, at = unknown
+        return Located(f"{head}: ", self.sem.ctx.model.source.located(at, why)) if at >= 0 else f"{head}: {why}"
 
     def known_valid_shape(self, sym: Symbol, tt: TileType) -> TileType:
         """``tt`` with the valid shape its run-time valid rows and cols always have, where the model

@@ -55,6 +55,9 @@ class ValueModel:
         self.state = state
         self._values: dict[int, frozenset | None] = {}
         self._addrs: dict[int, frozenset | None] = {}
+        # uid of a tile -> the binding that left its addresses unknown when they were last computed
+        # (for unknown_address, a diagnostic: no decision reads it).
+        self._unknown_by: dict[int, tuple] = {}
         self._reading_shapes: set[int] = set()   # tiles whose GetValidRow/Col is being read (cycles)
         self.self_referential_shapes: set[int] = set()   # tiles whose valid shape reads itself
         self._shape_readings: dict[int, tuple[frozenset, frozenset, bool]] = {}   # _shape_reading by tile
@@ -86,6 +89,7 @@ class ValueModel:
         """See FunctionSemantics.release."""
         self._values.clear()
         self._addrs.clear()
+        self._unknown_by.clear()
         self._shape_readings.clear()
         self._shapes.clear()
         self._dims.clear()
@@ -608,6 +612,7 @@ class ValueModel:
                 values = None
             if values is None or result is None:
                 result = None
+                self._unknown_by[sym.uid] = binding
                 break
             result = result | values
         # No value at all (a `for` whose condition never holds: `for (int i = -4; i < 4u; ++i)`
@@ -615,6 +620,34 @@ class ValueModel:
         # unreachable code; unknown, as for any address it does not know (red3: an empty set
         # was an IndexError, exit 3).
         return _cap(frozenset(result)) if result else None
+
+    def unknown_address(self, sym: Symbol) -> tuple[str, int] | None:
+        """Why tile_addresses found no address of tile ``sym``, as its binding that made it so says
+        (following aliases): (why, the source offset of its statement, or -1); None when no one
+        binding did (no binding at all, too many addresses, a bound of the model). Read after
+        tile_addresses answered None, for a diagnostic: it computes and decides nothing."""
+        seen: set[int] = set()
+        holder = sym
+        while holder.uid not in seen:
+            seen.add(holder.uid)
+            binding = self._unknown_by.get(holder.uid)
+            if binding is None:
+                return None
+            kind = binding[0]
+            if kind == "alias":
+                holder = binding[1]
+            elif kind == "unknown":
+                at = binding[2] if len(binding) > 2 else -1
+                # (With a place: an Unknown statement naming the tile, Symbol.make_unknown.)
+                return (f"{binding[1]} (a statement ptofix cannot read names '{holder.name}')" if at >= 0
+                        else binding[1]), at
+            elif kind == "addr":
+                return f"TASSIGN of '{holder.name}' to an address the model cannot evaluate", binding[3]
+            elif kind == "tpop":
+                return f"TPOP of '{holder.name}' into a ring whose addresses the model does not know", binding[4]
+            else:
+                return None
+        return None
 
     def tpop_addresses(self, pipe: Symbol | None, tmpl: A.TemplateId, tile: Symbol) -> frozenset | None:
         """Tile-form TPOP: ``CONSUMER_BUF + (i % LocalSlotNum) * stride`` (pto-isa TPush.hpp).
