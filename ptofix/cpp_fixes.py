@@ -80,8 +80,10 @@ def unread_outcome(source, unread: UnreadableInput, passes: list) -> tuple[list[
     line, column = source.line_col(offset) if offset is not None else (1, 1)
     reports = [unread_file_report(pass_.name, source, f"{line}:{column}", why, sorted(getattr(pass_, "pattern", ())))
                for pass_ in passes]
-    note = (f"{where}: note: {why}: the file is left as it is, every barrier kept (valid C++ that ptofix "
-            "cannot read as the compiler does)")
+    # (What was asked and not done is named: a LocalSlotNum the run was to set stays as ptoas wrote it.)
+    slots = ", no LocalSlotNum set" if any(pass_.name == "local-slot-num" for pass_ in passes) else ""
+    note = (f"{where}: note: {why}: the file is left as it is, every barrier kept{slots} (valid C++ that "
+            "ptofix cannot read as the compiler does)")
     return reports, note
 
 
