@@ -2,7 +2,8 @@
 
 ruff (`ruff check ptofix passes scripts tests lit_tests`) and mypy (`mypy ptofix passes`), both configured in
 pyproject.toml, count as one test each; then pytest and lit/FileCheck. A failing tool's output is
-printed; pytest's streams as it runs, with the reasons of the skipped tests (``-rs``). Used by
+printed; pytest's streams as it runs, with the reasons of the skipped tests (``-rs``); the failed ones
+are named again just before the closing lines. Used by
 the README test command and by .ci/run. Exit status 0 only if everything passes.
 
 Two tiers. By default the pytest tests marked ``slow`` (campaigns, whole-corpus sweeps, subprocess
@@ -150,18 +151,25 @@ class Chunk:
     def __init__(self, slot: int, number: int, files: list[str], proc: subprocess.Popen[bytes]) -> None:
         self.slot, self.number, self.files, self.proc = slot, number, files, proc
         self.partial = b""
+        self.unscanned = b""
         self.tail = b""
         self.started = time.monotonic()
 
 
+FAILURE_LINE = re.compile(rb"^(?:FAILED|ERROR) \S")   # pytest's short summary (-rfE), one line a test
+
+
 def run_pytest(full: bool, scratch: str, root: str = ROOT, jobs: int = 1, weights: dict[str, float] | None = None,
-               minimum: float = MIN_CHUNK_SECONDS) -> tuple[int, int, int, int, int]:
+               minimum: float = MIN_CHUNK_SECONDS, failures: list[str] | None = None) -> tuple[int, int, int, int, int]:
     """pytest's passed, failed, skipped and deselected counts over every chunk (:class:`Schedule`),
     ``jobs`` processes at a time, and how many chunks ran. The output is passed on as it comes, a
     line at a time, prefixed by the process's number when there are several (the progress dots,
-    then the reasons of the skipped tests, ``-rs``, each process's own)."""
+    then the reasons of the skipped, failed and errored tests, ``-rsfE``, each process's own).
+    ``failures``, when given, receives each failed or errored test's summary line and a line for
+    each chunk that ended without its summary, for :func:`main` to repeat at the end."""
     selection = [] if full else ["-m", QUICK_MARKERS]
-    argv = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *selection]
+    argv = [sys.executable, "-m", "pytest", "-q", "-rsfE", "-p", "no:cacheprovider", *selection]
+    found = failures if failures is not None else []
     files = test_files(root)
     schedule = Schedule(files, weights or {}, jobs, minimum)
     print("== " + " ".join(["pytest", *argv[3:], "tests"])
@@ -190,6 +198,9 @@ def run_pytest(full: bool, scratch: str, root: str = ROOT, jobs: int = 1, weight
 
     def emit(chunk: Chunk, data: bytes) -> None:
         chunk.tail = (chunk.tail + data)[-4096:]
+        scanned = (chunk.unscanned + data).split(b"\n")
+        chunk.unscanned = scanned.pop()
+        found.extend(line.decode(errors="replace").rstrip() for line in scanned if FAILURE_LINE.match(line))
         if jobs <= 1:
             out.write(data)
         else:
@@ -203,9 +214,12 @@ def run_pytest(full: bool, scratch: str, root: str = ROOT, jobs: int = 1, weight
         selector.unregister(chunk.proc.stdout)
         chunk.proc.stdout.close()
         chunk.proc.wait()
-        if chunk.partial:
+        if chunk.partial or chunk.unscanned:
             emit(chunk, b"\n")
         counts = summary_counts(chunk.tail, chunk.proc.returncode)
+        if counts[1] and chunk.proc.returncode not in (0, 1):
+            found.append(f"chunk {chunk.number} ended with status {chunk.proc.returncode} "
+                         f"(its files: {' '.join(chunk.files)})")
         if jobs > 1:
             seconds = time.monotonic() - chunk.started
             if counts[1] and chunk.proc.returncode not in (0, 1):
@@ -355,13 +369,18 @@ def main() -> int:
         s_pass, s_fail = run_static_checks(scratch)
         tier = 1 if full else 0
         weights = {name: both[tier] for name, both in read_weights(WEIGHTS).items()}
-        p_pass, p_fail, p_skip, p_deselected, _ = run_pytest(full, scratch, jobs=pytest_jobs(), weights=weights)
+        failures: list[str] = []
+        p_pass, p_fail, p_skip, p_deselected, _ = run_pytest(full, scratch, jobs=pytest_jobs(), weights=weights,
+                                                             failures=failures)
         l_pass, l_fail, l_skip, _ = finish_lit(lit)
     finally:
         if lit.poll() is None:      # (interrupted: lit's workers go too)
             lit.kill()
             lit.wait()
         shutil.rmtree(scratch, ignore_errors=True)
+    # (the failed tests again, where the last lines of a long log show them)
+    for line in failures:
+        print(f"failed: {line}")
     print(f"static: {s_pass} passed, {s_fail} failed; pytest: {p_pass} passed, {p_fail} failed, {p_skip} skipped; "
           f"lit: {l_pass} passed, {l_fail} failed, {l_skip} skipped")
     if p_deselected:

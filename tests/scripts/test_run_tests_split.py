@@ -125,7 +125,7 @@ def _project(tmp_path):
     return tmp_path
 
 
-def _run(runner, root, monkeypatch, full, jobs):
+def _run(runner, root, monkeypatch, full, jobs, failures=None):
     captured = io.BytesIO()
 
     class Out:
@@ -139,7 +139,8 @@ def _run(runner, root, monkeypatch, full, jobs):
         def flush() -> None:
             pass
     monkeypatch.setattr(runner.sys, "stdout", Out)
-    counts = runner.run_pytest(full, str(root / "scratch"), root=str(root), jobs=jobs, weights={}, minimum=0.0)
+    counts = runner.run_pytest(full, str(root / f"scratch{jobs}"), root=str(root), jobs=jobs, weights={}, minimum=0.0,
+                               failures=failures)
     return counts, captured.getvalue().decode()
 
 
@@ -159,6 +160,23 @@ def test_two_processes_give_one_count_and_prefix_their_lines(tmp_path, monkeypat
                                                    output)
     assert len(re.findall(r"^[12]\| == chunk \d done in \d+ s$", output, re.M)) == 2
     assert "1| 1 failed, 1 passed in" in output or "2| 1 failed, 1 passed in" in output
+
+
+def test_the_failed_tests_are_collected_for_the_end(tmp_path, monkeypatch):
+    # .ci/run's log is long, and a reader of its last lines must still see which test failed: the
+    # failed test's summary line and the chunk that crashed are handed back to be printed again.
+    runner = _runner()
+    root = _project(tmp_path)
+    for jobs in (2, 1):
+        if jobs == 1:                       # (one process over the folder: the crash would end it)
+            (root / "tests" / "test_crash.py").unlink()
+        failures: list[str] = []
+        _, output = _run(runner, root, monkeypatch, True, jobs, failures)
+        assert any(line.startswith("FAILED tests/test_fail.py::test_c") for line in failures), (failures, output)
+        if jobs == 2:
+            assert any(re.match(r"chunk \d ended with status -9 \(its files: tests/test_crash.py\)$", line)
+                       for line in failures), failures
+        assert not any("test_pass.py" in line for line in failures), failures
 
 
 def test_one_process_runs_the_folder_as_before(tmp_path, monkeypatch):
