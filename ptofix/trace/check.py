@@ -14,7 +14,7 @@ from ..source import PtofixError
 from .cross_pipe import judge_streams
 from .instrument import CallSite
 from .judge import Judgement, TraceRace
-from .record import Recording, record
+from .record import SCALAR_ACCESS, SCALAR_UNWATCHED, Recording, record
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,47 @@ def distinct_races(recording: Recording, judgement: Judgement) -> list[tuple[Tra
     return [(race, count) for race, count in seen.values()]
 
 
+# The cause of an unverified entry whose scalar-unit accesses of UB the trace did not judge (the JSON
+# entry's "cause"; its "count", "reads" and "writes" say how many).
+SCALAR_NOT_JUDGED = "scalar-accesses-not-judged"
+SCALAR_NOT_WATCHED = "scalar-accesses-not-watched"
+
+
+def unjudged_scalar(recording: Recording) -> dict[str, Any] | None:
+    """The unverified entry of a run whose scalar unit read or wrote UB (a tile's GetValue or
+    SetValue, TCI, a store through a ``__ubuf__`` pointer, a pto-isa op's scalar loop): the trace
+    records each access's address and place but not its size, so it judges none of them against the
+    vector or MTE pipes (msSanitizer does: a load or store on its PIPE_S_CAL, ordered by
+    ``set_flag``/``wait_flag`` with PIPE_S). None when the run made none; an entry too when the host
+    could not watch for them (not x86-64 Linux)."""
+    if any(call.name == SCALAR_UNWATCHED for call in recording.calls):
+        return {"function": recording.entry, "location": Place(recording.path, 1, 1), "cause": SCALAR_NOT_WATCHED,
+                "why": "this host cannot watch the scalar unit's reads and writes of UB (x86-64 Linux only): "
+                       "races between them and the vector or MTE pipes are neither shown nor ruled out"}
+    accesses = [call for call in recording.calls if call.name == SCALAR_ACCESS]
+    if not accesses:
+        return None
+    writes = sum(1 for call in accesses if call.args and call.args[0])
+    first = accesses[0]
+    what = "write" if first.args and first.args[0] else "read"
+    count = len(accesses)
+    why = (f"{count} scalar-unit access{'' if count == 1 else 'es'} of UB ({writes} write"
+           f"{'' if writes == 1 else 's'}, {count - writes} read{'' if count - writes == 1 else 's'}; the first, a "
+           f"{what} by {_op(recording, first.site)}, here) {'is' if count == 1 else 'are'} not judged: races between "
+           f"them and the vector or MTE pipes are neither shown nor ruled out")
+    return {"function": recording.entry, "location": _where(recording, first.site), "cause": SCALAR_NOT_JUDGED,
+            "count": count, "reads": count - writes, "writes": writes, "why": why}
+
+
 def result_of(recording: Recording) -> TraceResult:
     judgement = judge_streams(recording.calls)
     report = _empty_report(recording.path)
     report["arguments"] = recording.arguments
     lines: list[str] = []
+    scalar = unjudged_scalar(recording)
+    if scalar is not None:
+        lines.append(DiagnosticLine(scalar["location"], "note", scalar["why"]))
+        report["unverified"].append(scalar)
     if judgement.cannot_judge is not None:
         site, why = judgement.cannot_judge
         where = _where(recording, site)
