@@ -11,9 +11,9 @@ from ..located import DiagnosticLine, Place
 from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
 from ..perf.measure import scalar_value
 from ..source import PtofixError
-from .cross_pipe import judge_streams
+from .cross_pipe import SCALAR_READ, SCALAR_WRITE, judge_streams
 from .instrument import CallSite
-from .judge import Judgement, TraceRace
+from .judge import Instruction, Judgement, TraceRace
 from .record import SCALAR_ACCESS, SCALAR_UNWATCHED, Recording, record
 
 
@@ -106,7 +106,10 @@ def describe(recording: Recording, race: TraceRace, occurrences: int) -> tuple[D
     warning = (f"{race.kind} race in the trace: "
                f"{_op(recording, race.later.site)}'s {race.later.name} {later_verb} UB {_bytes(race.overlap)}, which "
                f"{_op(recording, race.earlier.site)}'s {race.earlier.name} (line {line}) {earlier_verb}{again}")
-    order = ("no set_flag/wait_flag chain or pipe_barrier(PIPE_ALL) orders them (two pipes)" if race.across else
+    scalar = {race.earlier.name, race.later.name} & {SCALAR_READ, SCALAR_WRITE}
+    order = ("no set_flag/wait_flag chain through PIPE_S or pipe_barrier(PIPE_ALL) orders them (the scalar unit "
+             "and a pipe)" if scalar else
+             "no set_flag/wait_flag chain or pipe_barrier(PIPE_ALL) orders them (two pipes)" if race.across else
              "no pipe_barrier(PIPE_V) or flag round trip between them in issue order")
     note = (f"{_op(recording, race.earlier.site)}'s "
             f"{race.earlier.name} {earlier_present} UB here; {order}")
@@ -135,26 +138,27 @@ SCALAR_NOT_WATCHED = "scalar-accesses-not-watched"
 
 def unjudged_scalar(recording: Recording) -> dict[str, Any] | None:
     """The unverified entry of a run whose scalar unit read or wrote UB (a tile's GetValue or
-    SetValue, TCI, a store through a ``__ubuf__`` pointer, a pto-isa op's scalar loop): the trace
-    records each access's address and place but not its size, so it judges none of them against the
-    vector or MTE pipes (msSanitizer does: a load or store on its PIPE_S_CAL, ordered by
-    ``set_flag``/``wait_flag`` with PIPE_S). None when the run made none; an entry too when the host
-    could not watch for them (not x86-64 Linux)."""
+    SetValue, TCI, a store through a ``__ubuf__`` pointer, a pto-isa op's scalar loop) in accesses
+    whose size it did not learn (record.py: code the compiler's instrumentation did not see, caught
+    by the stand-in's page faults): those are judged against nothing. None when every access was
+    sized (cross_pipe.py judges those as msSanitizer does); an entry too when the host could not
+    watch for them (not x86-64 Linux)."""
     if any(call.name == SCALAR_UNWATCHED for call in recording.calls):
         return {"function": recording.entry, "location": Place(recording.path, 1, 1), "cause": SCALAR_NOT_WATCHED,
                 "why": "this host cannot watch the scalar unit's reads and writes of UB (x86-64 Linux only): "
                        "races between them and the vector or MTE pipes are neither shown nor ruled out"}
-    accesses = [call for call in recording.calls if call.name == SCALAR_ACCESS]
+    accesses = [call for call in recording.calls if call.name == SCALAR_ACCESS and len(call.args) >= 3
+                and not call.args[2]]
     if not accesses:
         return None
     writes = sum(1 for call in accesses if call.args and call.args[0])
     first = accesses[0]
     what = "write" if first.args and first.args[0] else "read"
     count = len(accesses)
-    why = (f"{count} scalar-unit access{'' if count == 1 else 'es'} of UB ({writes} write"
+    why = (f"{count} scalar-unit access{'' if count == 1 else 'es'} of UB of unknown size ({writes} write"
            f"{'' if writes == 1 else 's'}, {count - writes} read{'' if count - writes == 1 else 's'}; the first, a "
-           f"{what} by {_op(recording, first.site)}, here) {'is' if count == 1 else 'are'} not judged: races between "
-           f"them and the vector or MTE pipes are neither shown nor ruled out")
+           f"{what}, in or after {_op(recording, first.site)} here) {'is' if count == 1 else 'are'} not judged: "
+           f"races between them and the vector or MTE pipes are neither shown nor ruled out")
     return {"function": recording.entry, "location": _where(recording, first.site), "cause": SCALAR_NOT_JUDGED,
             "count": count, "reads": count - writes, "writes": writes, "why": why}
 
@@ -195,18 +199,23 @@ def result_of(recording: Recording) -> TraceResult:
     return TraceResult(recording.path, report, lines, list(recording.notes), judgement, recording)
 
 
+def _judged(judgement: Judgement) -> list[Instruction]:
+    """The vector instructions, the copies and the scalar unit's sized accesses of a run."""
+    return [*judgement.instructions, *judgement.copies, *judgement.scalars]
+
+
 def race_keys(judgement: Judgement) -> dict[tuple[str, int, int], TraceRace]:
     """The races of a run keyed by the ordinals of its vector instructions and copies (the same in a kernel and its
     rewrite when the rewrite only removes or adds barriers)."""
     ordinal = {position: index for index, position in
-               enumerate(sorted(each.position for each in [*judgement.instructions, *judgement.copies]))}
+               enumerate(sorted(each.position for each in _judged(judgement)))}
     return {(race.kind, ordinal[race.earlier.position], ordinal[race.later.position]): race
             for race in judgement.races}
 
 
 def vector_sequence(judgement: Judgement) -> list[tuple[str, tuple[Any, ...]]]:
     return [(instruction.name, instruction.accesses) for instruction in
-            sorted([*judgement.instructions, *judgement.copies], key=lambda each: each.position)]
+            sorted(_judged(judgement), key=lambda each: each.position)]
 
 
 def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, int]] | str:
@@ -220,5 +229,6 @@ def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, 
         return "the output issues other vector instructions than the input"
     old = race_keys(before.judgement)
     added = [race for key, race in race_keys(after.judgement).items() if key not in old]
-    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None, after.judgement.copies)
+    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None, after.judgement.copies,
+                      after.judgement.scalars)
     return distinct_races(after.recording, fresh)

@@ -1,9 +1,11 @@
 """``check --trace`` and the scalar unit's accesses of UB (a tile's GetValue/SetValue, TCI, a store
-through a ``__ubuf__`` pointer): the cost model records none of them, and the trace used to say
-nothing of them, a silent "no race" between them and the vector pipe (msSanitizer judges them: a
-load or store on its PIPE_S_CAL, Ascend/mssanitizer csrc/core/framework/record_parse.cpp
-ParseScalarOpRecord). The run now records each one (address, read or write, place) and lists them
-as not judged, with their count and the place of the first."""
+through a ``__ubuf__`` pointer). The cost model records none of them, and the trace used to say
+nothing of them: a silent "no race" between them and the vector pipe. msSanitizer judges them
+(Ascend/mssanitizer csrc/core/framework/record_parse.cpp ParseScalarOpRecord: a load or store on its
+PIPE_S_CAL; ReplacePipeScalar: a set_flag on PIPE_S fires after them), and so does the trace now:
+the run records each access with its address, size and place (record.py), cross_pipe.py judges the
+sized ones, and an access whose size the run could not learn is listed as not judged, with the count
+and the place of the first."""
 from __future__ import annotations
 
 import json
@@ -11,8 +13,10 @@ import json
 from test_trace import PTO_ISA, ROOT, in_perfsim, ptofix
 
 from ptofix.located import Place
+from ptofix.pto.pipe_codes import PIPE_ALL, PIPE_S, PIPE_V
 from ptofix.source import SourceText
 from ptofix.trace.check import SCALAR_NOT_JUDGED, SCALAR_NOT_WATCHED, result_of, unjudged_scalar
+from ptofix.trace.cross_pipe import SCALAR_READ, SCALAR_WRITE, judge_streams
 from ptofix.trace.footprint import UB_BIAS
 from ptofix.trace.instrument import CallSite, instrument
 from ptofix.trace.record import SCALAR_ACCESS, SCALAR_UNWATCHED, Call, Recording
@@ -29,30 +33,74 @@ def test_each_argument_of_a_tiles_get_and_set_value_marks_its_line():
     assert "p->SetValue(ptofix_trace_then(2, i),ptofix_trace_then(2,  (ptofix_trace_at(0), TROWMAX(q))))" in out
 
 
+# --- the rule on hand-made streams --------------------------------------------------------------
+
+DUP = [Call("ptofix_element", (4,), 0), Call("vector_dup", (UB_BIAS, 0, 1, 1, 1, 8, 0), 0)]   # writes [0, 256)
+
+
+def _read(address: int, size: int = 4) -> Call:
+    return Call(SCALAR_ACCESS, (0, UB_BIAS + address, size), 1)
+
+
+def _write(address: int, size: int = 4) -> Call:
+    return Call(SCALAR_ACCESS, (1, UB_BIAS + address, size), 1)
+
+
+def _kinds(calls: list[Call]) -> list[tuple[str, str, str, tuple[int, int]]]:
+    judgement = judge_streams(calls)
+    assert judgement.cannot_judge is None
+    return [(race.kind, race.earlier.name, race.later.name, race.overlap) for race in judgement.races]
+
+
+def test_a_vector_write_then_a_scalar_read_of_its_bytes_races_unless_a_v_to_s_flag_orders_them():
+    assert _kinds([*DUP, _read(12)]) == [("RAW", "vector_dup", SCALAR_READ, (12, 16))]
+    flag = [Call("set_flag", (PIPE_V, PIPE_S, 0), 0), Call("wait_flag", (PIPE_V, PIPE_S, 0), 0)]
+    assert _kinds([*DUP, *flag, _read(12)]) == []
+    assert _kinds([*DUP, Call("pipe_barrier", (PIPE_ALL,), 0), _read(12)]) == []
+    # A PIPE_V barrier orders the vector pipe only; other bytes do not conflict.
+    assert _kinds([*DUP, Call("pipe_barrier", (PIPE_V,), 0), _read(12)]) == [("RAW", "vector_dup", SCALAR_READ,
+                                                                              (12, 16))]
+    assert _kinds([*DUP, _read(256)]) == []
+
+
+def test_a_scalar_write_then_a_vector_read_races_unless_an_s_to_v_flag_orders_them():
+    dup_after = [Call("ptofix_element", (4,), 2), Call("vadds", (UB_BIAS + 0x100, UB_BIAS, 0, 1, 1, 1, 8, 8), 2)]
+    assert _kinds([_write(4), *dup_after]) == [("RAW", SCALAR_WRITE, "vadds", (4, 8))]
+    # set_flag(PIPE_S, PIPE_V) fires after the stores issued before it (msSanitizer's PIPE_S_CAL).
+    flag = [Call("set_flag", (PIPE_S, PIPE_V, 0), 1), Call("wait_flag", (PIPE_S, PIPE_V, 0), 1)]
+    assert _kinds([_write(4), *flag, *dup_after]) == []
+    # ... not a store issued after it.
+    assert _kinds([*flag, _write(4), *dup_after]) == [("RAW", SCALAR_WRITE, "vadds", (4, 8))]
+
+
 def _recording(calls: list[Call]) -> Recording:
     sites = [CallSite("TEXPANDS", 5, 3), CallSite("GetValue", 6, 15)]
     return Recording("k.cpp", calls, sites, "k", {})
 
 
-def test_a_run_with_scalar_accesses_lists_them_as_not_judged_with_count_and_first_place():
-    calls = [Call("ptofix_element", (4,), 0), Call("vector_dup", (UB_BIAS, 0, 1, 1, 1, 8, 0), 0),
-             Call(SCALAR_ACCESS, (0, UB_BIAS + 12), 1),
-             Call(SCALAR_ACCESS, (1, UB_BIAS + 256), 1), Call(SCALAR_ACCESS, (1, UB_BIAS + 260), 0)]
+def test_accesses_of_unknown_size_are_listed_as_not_judged_with_count_and_first_place():
+    calls = [*DUP, _read(12), Call(SCALAR_ACCESS, (1, UB_BIAS + 256, 0), 1), Call(SCALAR_ACCESS, (0, UB_BIAS + 260, 0), 0)]
     entry = unjudged_scalar(_recording(calls))
     assert entry is not None
     assert entry["cause"] == SCALAR_NOT_JUDGED
-    assert (entry["count"], entry["reads"], entry["writes"]) == (3, 1, 2)
+    assert (entry["count"], entry["reads"], entry["writes"]) == (2, 1, 1)
     assert entry["location"] == Place("k.cpp", 6, 15)
-    assert "3 scalar-unit accesses of UB" in entry["why"] and "the first, a read by GetValue" in entry["why"]
+    assert "2 scalar-unit accesses of UB of unknown size" in entry["why"]
+    assert "the first, a write, in or after GetValue here" in entry["why"]
     result = result_of(_recording(calls))
     assert result.report["unverified"] == [entry]
-    assert any("note: 3 scalar-unit accesses" in line for line in result.lines)
+    assert any("note: 2 scalar-unit accesses" in line for line in result.lines)
+    # The sized read is judged: a race, not an unverified entry.
+    assert [race["later"]["intrinsic"] for race in result.report["races"]] == [SCALAR_READ]
 
 
-def test_a_run_without_scalar_accesses_lists_nothing_and_an_unwatched_run_says_so():
-    assert unjudged_scalar(_recording([Call("vector_dup", (UB_BIAS, 0, 1, 1, 1, 8, 0), 0)])) is None
+def test_a_run_without_unsized_accesses_lists_nothing_and_an_unwatched_run_says_so():
+    assert unjudged_scalar(_recording([*DUP, _read(12)])) is None
     entry = unjudged_scalar(_recording([Call(SCALAR_UNWATCHED, (), -1)]))
     assert entry is not None and entry["cause"] == SCALAR_NOT_WATCHED and "neither shown nor ruled out" in entry["why"]
+
+
+# --- built against the cost model ---------------------------------------------------------------
 
 
 def _check(which: int) -> tuple[int, str, dict]:
@@ -61,14 +109,43 @@ def _check(which: int) -> tuple[int, str, dict]:
     return done.returncode, done.stderr, json.loads(done.stdout)["files"][0]
 
 
+def _races(report: dict) -> list[tuple[str, int, str, int, str, list]]:
+    return [(race["kind"], int(race["earlier"]["location"].split(":")[-2]), race["earlier"]["intrinsic"],
+             int(race["later"]["location"].split(":")[-2]), race["later"]["intrinsic"], race["bytes"])
+            for race in report["races"]]
+
+
 @in_perfsim
-def test_a_kernel_whose_scalar_unit_reads_and_writes_tiles_is_not_called_race_free():
+def test_get_and_set_value_unordered_with_the_vector_pipe_race_as_msSanitizer_says():
     status, stderr, report = _check(1)
+    assert _races(report) == [("RAW", 24, "vector_dup", 27, SCALAR_READ, [[12, 16]]),
+                              ("WAR", 27, SCALAR_READ, 40, "vadds", [[12, 16]]),
+                              ("RAW", 27, SCALAR_WRITE, 40, "vadds", [[256, 260]])], stderr
+    assert {race["category"] for race in report["races"]} == {"cross-pipe"}
+    assert report["unverified"] == [] and status == 1, stderr
+    assert "scalar_access.cpp:27:21: warning: RAW race in the trace: GetValue's scalar read reads UB [0xc, 0x10)" \
+           in stderr
+
+
+@in_perfsim
+def test_flags_through_pipe_s_order_them_and_a_kernel_without_scalar_access_is_unchanged():
+    for which in (0, 2):
+        status, stderr, report = _check(which)
+        assert report["races"] == [] and report["unverified"] == [] and status == 0, (which, stderr)
+
+
+@in_perfsim
+def test_tci_s_scalar_loop_is_judged():
+    status, stderr, report = _check(3)
+    assert _races(report) == [("RAW", 35, SCALAR_WRITE, 36, "vadds", [[0x200, 0x204]])], stderr
+    assert report["races"][0]["occurrences"] == 64 and status == 1
+
+
+@in_perfsim
+def test_an_access_of_unknown_size_is_not_called_race_free():
+    status, stderr, report = _check(4)
     assert report["races"] == []
     (entry,) = report["unverified"]
-    assert (entry["cause"], entry["count"], entry["reads"], entry["writes"]) == (SCALAR_NOT_JUDGED, 2, 1, 1)
-    assert entry["location"].endswith("scalar_access.cpp:17:21")       # a.GetValue(3): the read is first
-    assert "scalar_access.cpp:17:21: note: 2 scalar-unit accesses of UB" in stderr
+    assert entry["cause"] == SCALAR_NOT_JUDGED and entry["count"] >= 1 and entry["writes"] == entry["count"]
+    assert "scalar-unit access" in stderr and "of UB of unknown size" in stderr
     assert status == 4, stderr                                         # unverified, not "no race"
-    status, stderr, report = _check(0)                                 # no scalar access: nothing said
-    assert report["unverified"] == [] and status == 0, stderr
