@@ -58,3 +58,13 @@ def test_every_barrier_in_a_header_is_listed_kept_where_it_is():
         d = places[place]
         assert d.unread and not d.removed, place
         assert IN_HEADER in d.reason, (place, d.reason)
+
+
+def test_the_reason_a_header_leaves_control_flow_unread_names_the_header_s_statement():
+    """`pipe_barrier` in a header is a call the model does not read, which may be a macro hiding a
+    jump: the function's control flow is not modelled, and the reason said where the first statement
+    of the loop's body was (10:5), not the loop (9:3)."""
+    text = USING + KERNEL
+    decisions = BarrierAnalysis(parse_cpp(SourceText(text, "k.cpp"))).run({"auto"})
+    (first,) = [d for d in decisions if not d.unread]
+    assert "k.cpp:9:3: 'pipe_barrier(...)' may be a macro that hides a jump" in first.reason, first.reason
