@@ -166,3 +166,20 @@ def test_a_struct_copied_through_ub_is_judged_whole():
                     if side["intrinsic"] in (SCALAR_READ, SCALAR_WRITE)]
     assert scalar_sides and all(side.get("in_or_after") is True for side in scalar_sides)
     assert "a scalar read in or after pipe_barrier reads UB [0x0, 0x20)" in stderr
+
+
+def test_run_verify_trace_says_when_a_side_has_accesses_it_did_not_judge(monkeypatch):
+    """``run --verify-trace`` compares the races of the input's and the output's traces: accesses of
+    unknown size in either are said in a note (the comparison cannot show a race they make)."""
+    from ptofix.commands import trace_options
+    from ptofix.trace import check as trace_check
+    unsized = Call(SCALAR_ACCESS, (1, UB_BIAS + 256, 0), 1)
+
+    def traced(texts, options):
+        return {name: result_of(_recording([*DUP, unsized])) for name in texts}
+
+    monkeypatch.setattr(trace_check, "trace_texts", traced)
+    allowed, lines = trace_options.verify("k.cpp", "before", "after", options=None)
+    assert allowed
+    notes = [line for line in lines if "scalar-unit access of UB of unknown size" in line]
+    assert [note.split(": the ")[1].split("'s trace")[0] for note in notes] == ["input", "output"], lines
