@@ -38,8 +38,9 @@ RULES = (
     ("pipe-v-race-same-rebroadcast", "Two row-expands broadcast the same unchanged per-row tile through the hidden "
      "scratch with no PIPE_V drain between them: the scratch holds the same bytes either way; Ascend's "
      "msSanitizer flags it"),
-    ("pipe-race-cross-pipe", "An MTE copy to or from UB and an access on another pipe conflict in UB bytes with "
-     "no set_flag/wait_flag chain or PIPE_ALL barrier ordering them (check --trace)"),
+    ("pipe-race-cross-pipe", "An MTE copy to or from UB, or a scalar-unit load or store of UB, and an access on "
+     "another pipe conflict in UB bytes with no set_flag/wait_flag chain or PIPE_ALL barrier ordering them "
+     "(check --trace)"),
     ("unverified-function", "A function holds statements the model does not read: its races are unknown"),
     ("tile-placement", "A Vec tile is placed past the UB or inside the hidden TMP_UB scratch"),
 )

@@ -81,7 +81,7 @@ class Tally:
     races: int = 0
     chain_races: int = 0          # of them, unbarriered PTOAS #674 same-access chains
     rebroadcast_races: int = 0    # ... and broadcasts of the same per-row tile (pto-facts §2.4)
-    cross_pipe_races: int = 0     # ... and (--trace) an MTE copy against another pipe's access
+    cross_pipe_races: int = 0     # ... and (--trace) an MTE copy or a scalar access against another pipe's
     unverified: int = 0
     placements: int = 0
     inserted: int = 0

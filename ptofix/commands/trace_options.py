@@ -142,6 +142,11 @@ def verify(path: str, before: str, after: str, options: TraceOptions) -> tuple[b
         if result.error is not None:
             return True, lines + [f"ptofix: note: {path}: cannot trace ({'input' if result is first else 'output'}): "
                                   f"{result.error.format().strip()}"]
+    from ..trace.check import unjudged_scalar
+    for result, side in ((first, "input"), (second, "output")):
+        scalar = unjudged_scalar(result.recording) if result.recording is not None else None
+        if scalar is not None:
+            lines.append(f"ptofix: note: {path}: the {side}'s trace: {scalar['location']}: {scalar['why']}")
     found = new_races(first, second)
     if isinstance(found, str):
         return True, lines + [f"ptofix: note: {path}: cannot compare the traces: {found}"]

@@ -10,7 +10,7 @@ from typing import Protocol
 from .analysis_part import AnalysisPart
 from .barrier_decisions import PATTERNS, Cause, CauseKind, Decision
 from .barrier_flags import AT_BOUNDARY
-from .barrier_sites import macro_barrier, unread_barrier, v_barrier_offsets
+from .barrier_sites import IN_HEADER, header_barrier_offsets, macro_barrier, unread_barrier, v_barrier_offsets
 from .cfg_events import Event
 from .model import OpaqueStmt, SimpleStmt
 from .weights import statement_weights
@@ -97,11 +97,16 @@ class BarrierSelection(AnalysisPart[Prover]):
             for stmt in fn.statements():
                 if id(stmt) not in cfg.barrier_events or not isinstance(stmt, SimpleStmt):
                     unread = unread_barrier(cfg, stmt) or macro_barrier(stmt, self.analysis.barrier_macros)
+                    # Inside an opaque construct: one for each barrier it spells, where it is; in a
+                    # loop's or branch's header, each one there.
+                    at = [stmt.span.start + offset for offset in v_barrier_offsets(stmt.text)] \
+                        if unread and isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
+                    if not unread:
+                        at = header_barrier_offsets(source.text, stmt)
+                        unread = IN_HEADER if at else ""
                     if unread:
-                        # Inside an opaque construct: one for each barrier it spells, where it is.
-                        spelled = v_barrier_offsets(stmt.text) if isinstance(stmt, (OpaqueStmt, SimpleStmt)) else []
-                        for offset in spelled or [0]:
-                            d = Decision(fn, stmt, None, False, unread=True, at=stmt.span.start + offset)
+                        for offset in at or [stmt.span.start]:
+                            d = Decision(fn, stmt, None, False, unread=True, at=offset)
                             d.explain(Cause(CauseKind.UNREAD, why=unread, function=fn.name,
                                             construct=stmt.reason if isinstance(stmt, OpaqueStmt) else ""), source)
                             d.weight = counts.get(id(stmt), 1)

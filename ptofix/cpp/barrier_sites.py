@@ -66,6 +66,39 @@ def unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
     return f"not read as pipe_barrier(PIPE_V): {why}"
 
 
+# Why a barrier spelled in a loop's or a branch's header is kept (header_barrier_offsets).
+IN_HEADER = ("inside the header of a loop or branch (a for, while, if or switch's parentheses), not a "
+             "statement of its own: not read as a barrier")
+
+
+def header_barrier_offsets(text: str, stmt: Stmt) -> list[int]:
+    """File offsets of the pipe_barrier calls that may be PIPE_V's (v_barrier_offsets) spelled in
+    the header of ``stmt``, a ``for``/``while`` loop, an ``if`` or a ``switch``: from its keyword to the
+    ``)`` that closes its parentheses (a comma expression, a lambda called in the condition, an
+    initialiser). The model reads a header as text, never as barrier events, so each is kept and
+    listed where it is."""
+    if not isinstance(stmt, (ForStmt, IfStmt, SwitchStmt)):
+        return []
+    if isinstance(stmt, ForStmt):
+        own = f"{stmt.init};{stmt.cond};{stmt.step}"
+    else:
+        own = stmt.cond
+    if "pipe_barrier" not in own:
+        return []
+    start = stmt.span.start
+    # raw-text scan: the statement's head, its keyword to the parenthesis that closes its header, for
+    # the file offsets of the calls the model keeps as the header's text
+    code = masked_literals(text[start:stmt.span.end])
+    opening = code.find("(")
+    depth = 0
+    for index in range(opening, len(code)) if opening >= 0 else ():
+        depth += code[index] == "("
+        depth -= code[index] == ")"
+        if depth == 0:
+            return [start + offset for offset in v_barrier_offsets(text[start:start + index + 1])]
+    return []
+
+
 _SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
 
 

@@ -193,5 +193,5 @@ class CallStatementReader:
                 if op == "TPOP":
                     sym.bindings.append(("tpop", pipe, tmpl, sym, self.state.reading))
             elif sym.kind != "object":
-                sym.make_unknown(f"passed to {op}")
+                sym.make_unknown(f"passed to {op}", self.state.reading, read=True)
         return StmtInfo(Kind.NOP, env=env)

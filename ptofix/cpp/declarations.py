@@ -12,7 +12,7 @@ from .function_state import env_of_names, unknown_names
 from .integers import INT32, INTEGER_TYPES, IntType, wrap
 from .keywords import strip_pto as _strip_pto
 from .statement_forms import PLAIN_VALUE_NODES, is_pto_enumerator, name_set
-from .symbols import UNKNOWN_DEF, Kind, Scope, StmtInfo, Symbol
+from .symbols import UNKNOWN_DEF, Kind, Scope, StmtInfo, Symbol, unknown_binding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,35 +66,44 @@ class DeclarationReader:
         self._tile_types.clear()
 
     def declare_params(self, scope: Scope) -> None:
-        for param in self.state.fn.parameters:
-            text = param.text
-            ast = param.declarator if text and not self.state.macro_in(text) else None
-            if isinstance(ast, A.Decl) and ast.name:
-                sym = self._declare(scope, ast)
+        outer = self.state.reading
+        try:
+            for param in self.state.fn.parameters:
+                # (Where a binding it makes unknown comes from: the parameter, make_unknown's place.)
+                self.state.reading = param.span.start
+                self._declare_param(param, scope)
+        finally:
+            self.state.reading = outer
+
+    def _declare_param(self, param: Any, scope: Scope) -> None:
+        text = param.text
+        ast = param.declarator if text and not self.state.macro_in(text) else None
+        if isinstance(ast, A.Decl) and ast.name:
+            sym = self._declare(scope, ast)
+            is_ref = self._may_be_reference(ast.type, scope)
+        else:
+            # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued,
+            # and any word of an unreadable one may be the name it declares (`F TMUL
+            # [[maybe_unused]]` declares TMUL, `int (*PIPE_V)(int)` PIPE_V).
+            if ast is None:
+                self.state.maybe_declared.update(param.words)
+            name = param.words[-1] if param.words else ""
+            sym = self.state.new_symbol(scope, name or f"<param {len(self.state.params)}>", "unknown")
+            sym.make_unknown("parameter not understood", self.state.reading, read=True)
+            is_ref = True
+            if isinstance(ast, A.Decl) and ast.init is not None:
+                sym.name = ast.name
+                scope.names[ast.name] = sym
                 is_ref = self._may_be_reference(ast.type, scope)
-            else:
-                # An unnamed, defaulted or unreadable parameter: its name (if any) is unknown-valued,
-                # and any word of an unreadable one may be the name it declares (`F TMUL
-                # [[maybe_unused]]` declares TMUL, `int (*PIPE_V)(int)` PIPE_V).
-                if ast is None:
-                    self.state.maybe_declared.update(param.words)
-                name = param.words[-1] if param.words else ""
-                sym = self.state.new_symbol(scope, name or f"<param {len(self.state.params)}>", "unknown")
-                sym.make_unknown("parameter not understood")
-                is_ref = True
-                if isinstance(ast, A.Decl) and ast.init is not None:
-                    sym.name = ast.name
-                    scope.names[ast.name] = sym
-                    is_ref = self._may_be_reference(ast.type, scope)
-            sym.is_param = True
-            # The incoming value of every parameter is unknown (it may also be reassigned).
-            sym.make_unknown("function parameter")
-            self.state.params.append(sym)
-            self.state.param_refs.append(is_ref)
-            self.state.param_defaults.append(self._default_reason(ast, text))
-            if not self.state.class_params and self._may_be_class_by_value(ast, sym, text, scope):
-                self.state.class_params = f"parameter '{sym.name}' may be an object passed by value " \
-                                    "(its destructor runs when the function returns)"
+        sym.is_param = True
+        # The incoming value of every parameter is unknown (it may also be reassigned).
+        sym.make_unknown("function parameter", self.state.reading, read=True)
+        self.state.params.append(sym)
+        self.state.param_refs.append(is_ref)
+        self.state.param_defaults.append(self._default_reason(ast, text))
+        if not self.state.class_params and self._may_be_class_by_value(ast, sym, text, scope):
+            self.state.class_params = f"parameter '{sym.name}' may be an object passed by value " \
+                                "(its destructor runs when the function returns)"
 
     def _default_reason(self, ast: Any, text: str) -> str:
         """Why the default argument of a parameter may run code ('' if none, or a plain value): it is
@@ -264,7 +273,7 @@ class DeclarationReader:
         sym = self._declare_symbol(scope, decl)
         sym.type_ref = self.state.resolve_type(decl.type, scope)
         if "volatile" in sym.type_ref.quals:
-            sym.make_unknown("volatile: may change outside the program")
+            sym.make_unknown("volatile: may change outside the program", self.state.reading, read=True)
         return sym
 
     def _declare_symbol(self, scope: Scope, decl: A.Decl) -> Symbol:
@@ -285,17 +294,18 @@ class DeclarationReader:
         if type_.name in self.ctx.file_scope_types \
                 and (type_.name in TILE_TYPE_NAMES or type_.name in VALUE_OBJECT_TYPES):
             sym = self.state.new_symbol(scope, name, "unknown")
-            sym.make_unknown(f"'{type_.name}' is a type this file declares, not pto's")
+            sym.make_unknown(f"'{type_.name}' is a type this file declares, not pto's", self.state.reading,
+                             read=True)
             return sym
         if type_.template is not None and type_.name in TILE_TYPE_NAMES and decl.array:
             sym = self.state.new_symbol(scope, name, "array")     # elements are not modelled one by one
-            sym.make_unknown("array of tiles")
+            sym.make_unknown("array of tiles", self.state.reading, read=True)
             return sym
         if type_.template is not None and type_.name in TILE_TYPE_NAMES and not type_.pointer:
             sym = self.state.new_symbol(scope, name, "tile")
             sym.tile = self.template_tile_type(type_.template, scope)
             if type_.ref:
-                sym.bindings.append(("unknown", "declared as a reference"))
+                sym.bindings.append(unknown_binding("declared as a reference", self.state.reading, True))
             return sym
         if type_.pointer:
             sym = self.state.new_symbol(scope, name, "array" if decl.array else "scalar")
@@ -390,7 +400,7 @@ class DeclarationReader:
             # constructor and destructor may do anything.
             self.state.scope_exit_code = f"'{decl.name}' has a template-parameter type (a destructor may run at " \
                                          "scope exit)"
-            sym.make_unknown("its type is a template parameter")
+            sym.make_unknown("its type is a template parameter", self.state.reading, read=True)
             return unknown_names(env_with_self,
                                        f"declaration of '{decl.name}', whose type is a template parameter",
                                        self.state.reading)
@@ -402,8 +412,8 @@ class DeclarationReader:
             # A reference (also behind an alias) makes its target reachable under another name:
             # both are unknown.
             for other in env.values():
-                other.make_unknown(f"bound to the reference '{decl.name}'")
-            sym.make_unknown("reference")
+                other.make_unknown(f"bound to the reference '{decl.name}'", self.state.reading, read=True)
+            sym.make_unknown("reference", self.state.reading, read=True)
             _auto_may_hold_an_object(decl, sym)
             return StmtInfo(Kind.NOP, env=env_with_self, local_calls=self.state.pending_calls)
         init = decl.init
@@ -454,9 +464,10 @@ class DeclarationReader:
             sym.bindings.append(("alias", env[init.id]))
             sym.copy_valid_shape(env[init.id], declared=True)   # the source's valid shapes at run time
         elif init is not None:
-            sym.bindings.append(("unknown", "initialised from an expression"))
+            sym.bindings.append(unknown_binding("initialised from an expression", self.state.reading, True))
         if any(self.values_type(arg, env) is None for arg in ctor_args):
-            sym.bindings.append(("unknown", "constructed from something other than scalars"))
+            sym.bindings.append(unknown_binding("constructed from something other than scalars", self.state.reading,
+                                                True))
         elif len(ctor_args) == 2 and sym.tile is not None and None in (sym.tile.valid_row, sym.tile.valid_col):
             sym.valid_ctor = [(ctor_args[0], ctor_args[1], env)]
         elif len(ctor_args) == 1 and sym.tile is not None \

@@ -12,7 +12,7 @@ from .keywords import strip_pto as _strip_pto
 from .lexical import identifiers
 from .model import Function
 from .statement_forms import PLAIN_FREE_NAMES, PTO_CALL_NAMES, is_pto_enumerator, name_set, rightmost_name
-from .symbols import UNKNOWN_DEF, PtrType, Scope
+from .symbols import UNKNOWN_DEF, PtrType, Scope, unknown_binding
 from .templates import template_call_reason
 
 TYPE_CHECKING = False
@@ -92,7 +92,7 @@ class ExpressionEvaluator:
                 # Address taken: the variable may change through the pointer from now on.
                 for name in name_set(node.operand):
                     if name in env:
-                        env[name].make_unknown("its address is taken")
+                        env[name].make_unknown("its address is taken", self.state.reading, read=True)
                 return self.expr(node.operand, env)
             return self.expr(node.operand, env)
         if isinstance(node, A.Binary):
@@ -323,15 +323,16 @@ class ExpressionEvaluator:
                     sym.bindings.append(("alias", env[value.id]))
                     sym.copy_valid_shape(env[value.id], declared=False)
                     return ""
-                sym.bindings.append(("unknown", "assigned from an expression"))
+                sym.bindings.append(unknown_binding("assigned from an expression", self.state.reading, True))
                 return "tile assigned from an expression ptofix does not model"
             if sym.generic:
-                sym.make_unknown("assigned")
+                sym.make_unknown("assigned", self.state.reading, read=True)
                 return f"assignment to '{target.id}', whose type is a template parameter (a reference or a class)"
             if sym.kind == "object" and node.op == "=" and isinstance(node.value, A.Name):
-                sym.make_unknown("assigned")     # plain data copied over: a TPipe's ring moves too
+                # (Plain data copied over: a TPipe's ring moves too.)
+                sym.make_unknown("assigned", self.state.reading, read=True)
                 return ""
-            sym.make_unknown("assigned")
+            sym.make_unknown("assigned", self.state.reading, read=True)
             return f"assignment to '{target.id}' ({sym.kind}) not modelled"
         if isinstance(target, A.Index) and isinstance(target.obj, A.Name):
             # The subscript is evaluated too (`status[scale_rows()] = 1;` calls scale_rows).
@@ -494,6 +495,7 @@ class ExpressionEvaluator:
                 if callee.param_refs[index] and callee.param_written(index):
                     for sub in name_set(arg):
                         if sub in env:
-                            env[sub].make_unknown(f"written by {name}() through a reference")
+                            env[sub].make_unknown(f"written by {name}() through a reference", self.state.reading,
+                                                  read=True)
         self.state.pending_calls.append((name, args, env))
         return ""

@@ -64,6 +64,9 @@ class FunctionState:
         # file may expand to `break`, `continue`, `return`, `goto` or a `case` label.
         self.hidden_jump: str | None = None
         self.jump_located = False
+        # The statement being read when may_jump first said so (-1: none): where the reason is
+        # (a loop's header, not the first statement of its body that is read after it).
+        self.jump_at = -1
         # The header not found whose `#include` is that reason, by name ('' if another reason).
         self.missing_header = ""
         # Set while a statement is read when it may leave code to run at the end of its block (a
@@ -93,7 +96,9 @@ class FunctionState:
 
     def may_jump(self, why: str) -> None:
         """Control may leave the statement being read other than as written (the first reason
-        stays; FunctionSemantics adds where)."""
+        stays; FunctionSemantics adds where: the statement being read now)."""
+        if not self.hidden_jump:
+            self.jump_at = self.reading
         self.hidden_jump = self.hidden_jump or why
 
     def uses_macro(self, macro: str) -> None:

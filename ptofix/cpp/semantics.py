@@ -540,8 +540,10 @@ class FunctionSemantics:
         if self.tiles.flow.enabled and not isinstance(stmt, (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)):
             self.tiles.note_tiles(stmt, scope, symbols_before)
         if self.state.hidden_jump and not self.state.jump_located:
-            # Say where: the innermost statement that set it is the first to get here.
-            self.state.hidden_jump = self.ctx.model.source.located(stmt.span.start, self.state.hidden_jump)
+            # Say where: the statement being read when it was set (a loop's header: the loop), else
+            # the innermost statement that set it, the first to get here.
+            at = self.state.jump_at if self.state.jump_at >= 0 else stmt.span.start
+            self.state.hidden_jump = self.ctx.model.source.located(at, self.state.hidden_jump)
             self.state.jump_located = True
         if self.state.scope_exit_code:
             self.scope_exit[id(stmt)] = self.state.scope_exit_code

@@ -101,6 +101,20 @@ def with_unknown_shape(entries: list | None) -> list:
     return entries if any(entry is UNKNOWN_SHAPE for entry in entries) else entries + [UNKNOWN_SHAPE]
 
 
+# The mark of an unknown binding whose place is a statement or parameter the model read (a
+# declaration, an assignment, a call), not one it could not read (ValueModel.unknown_address words
+# the two apart).
+READ_HERE = "read"
+
+
+def unknown_binding(why: str, at: int = -1, read: bool = False) -> tuple:
+    """An unknown binding of a tile: ``("unknown", why)``, with ``at`` (a source offset) when there
+    is a place, and READ_HERE when that place is a statement or parameter read, not one unread."""
+    if at < 0:
+        return ("unknown", why)
+    return ("unknown", why, at, READ_HERE) if read else ("unknown", why, at)
+
+
 class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
@@ -115,8 +129,9 @@ class Symbol:
         self.tile: TileType | None = None
         self.defs: list = []              # (node, env) or UNKNOWN_DEF
         # ("addr", node, env, at) | ("alias", Symbol) | ("tpop", pipe, template, Symbol, at) |
-        # ("unknown", why[, at]): ``at``, the source offset of the TASSIGN, the TPOP, the statement
-        # the model could not read that names the tile (make_unknown); a diagnostic says where.
+        # ("unknown", why[, at[, READ_HERE]]): ``at``, the source offset of the TASSIGN, the TPOP,
+        # the statement the model could not read that names the tile (make_unknown), or the
+        # statement or parameter read that makes it unknown; a diagnostic says where.
         self.bindings: list = []
         self.is_param = False
         self.pipe_ctor: tuple | None = None   # (TPipe ctor Call, env) for `auto p = TPipe<...>(...)`
@@ -131,13 +146,15 @@ class Symbol:
         # (FunctionSemantics._note_induction; ValueModel._induction_values walks them).
         self.induction: tuple | None = None
 
-    def make_unknown(self, why: str, at: int = -1) -> None:
+    def make_unknown(self, why: str, at: int = -1, read: bool = False) -> None:
         """Anything may have happened to the entity: its value, its binding, the ring of a TPipe
         (copy-assignable plain data) and a tile's dynamic valid shape (``SetValidShape`` through a
         reference, a copy assigned over it). ``at``: the source offset of the statement, not read,
-        that names it (-1: none), which a diagnostic names (ValueModel.unknown_address)."""
+        that names it (-1: none), which a diagnostic names (ValueModel.unknown_address); with
+        ``read``, of the statement or parameter, read, that makes it unknown (a parameter, a
+        reference, an initialiser, an assignment: unknown_binding)."""
         self.defs.append(UNKNOWN_DEF)
-        self.bindings.append(("unknown", why, at) if at >= 0 else ("unknown", why))
+        self.bindings.append(unknown_binding(why, at, read))
         self.pipe_ctor = None
         self.forget_valid_shape()
 

@@ -638,9 +638,10 @@ class ValueModel:
                 holder = binding[1]
             elif kind == "unknown":
                 at = binding[2] if len(binding) > 2 else -1
-                # (With a place: an Unknown statement naming the tile, Symbol.make_unknown.)
-                return (f"{binding[1]} (a statement ptofix cannot read names '{holder.name}')" if at >= 0
-                        else binding[1]), at
+                # (With a place: an Unknown statement naming the tile, Symbol.make_unknown, or the
+                # statement or parameter read that made it unknown, symbols.unknown_binding.)
+                return (f"{binding[1]} (a statement ptofix cannot read names '{holder.name}')"
+                        if at >= 0 and len(binding) == 3 else binding[1]), at
             elif kind == "addr":
                 return f"TASSIGN of '{holder.name}' to an address the model cannot evaluate", binding[3]
             elif kind == "tpop":

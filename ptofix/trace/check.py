@@ -11,10 +11,10 @@ from ..located import DiagnosticLine, Place
 from ..perf.build import Toolchain, default_cache_dir, find_compiler, prepare_checkout
 from ..perf.measure import scalar_value
 from ..source import PtofixError
-from .cross_pipe import judge_streams
-from .instrument import CallSite
-from .judge import Judgement, TraceRace
-from .record import Recording, record
+from .cross_pipe import SCALAR_READ, SCALAR_WRITE, judge_streams
+from .instrument import SCALAR_CALLS, CallSite
+from .judge import Instruction, Judgement, TraceRace
+from .record import SCALAR_ACCESS, SCALAR_UNWATCHED, Recording, record
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,23 @@ def _bytes(overlap: tuple[int, int]) -> str:
 # "category", SARIF's rule pipe-race-cross-pipe, the summary's count); the static check has none.
 CROSS_PIPE = "cross-pipe"
 
+def _who(recording: Recording, instruction: Instruction) -> str:
+    """Who issued ``instruction``: ``TEXPANDS's vector_dup``; a scalar access, ``GetValue's scalar
+    read`` when a tile's GetValue or SetValue made it, else ``a scalar read in or after TCI`` (the
+    last call the copy marks before it: the op whose scalar loop it is, or the kernel's own code
+    after that call)."""
+    op = _op(recording, instruction.site)
+    if in_or_after(recording, instruction):
+        return f"a {instruction.name} in or after {op}"
+    return f"{op}'s {instruction.name}"
+
+
+def in_or_after(recording: Recording, instruction: Instruction) -> bool:
+    """Whether ``instruction`` is a scalar access placed at the last call marked before it, which it
+    may follow rather than belong to (the JSON race side's ``"in_or_after"``)."""
+    return instruction.name in (SCALAR_READ, SCALAR_WRITE) and _op(recording, instruction.site) not in SCALAR_CALLS
+
+
 VERBS = {"RAW": ("reads", "wrote", "writes"), "WAR": ("writes", "read", "reads"), "WAW": ("writes", "wrote", "writes")}
 
 
@@ -104,12 +121,14 @@ def describe(recording: Recording, race: TraceRace, occurrences: int) -> tuple[D
     line = earlier_site.line if earlier_site is not None else 0
     again = f" ({occurrences} times in this run)" if occurrences > 1 else ""
     warning = (f"{race.kind} race in the trace: "
-               f"{_op(recording, race.later.site)}'s {race.later.name} {later_verb} UB {_bytes(race.overlap)}, which "
-               f"{_op(recording, race.earlier.site)}'s {race.earlier.name} (line {line}) {earlier_verb}{again}")
-    order = ("no set_flag/wait_flag chain or pipe_barrier(PIPE_ALL) orders them (two pipes)" if race.across else
+               f"{_who(recording, race.later)} {later_verb} UB {_bytes(race.overlap)}, which "
+               f"{_who(recording, race.earlier)} (line {line}) {earlier_verb}{again}")
+    scalar = {race.earlier.name, race.later.name} & {SCALAR_READ, SCALAR_WRITE}
+    order = ("no set_flag/wait_flag chain through PIPE_S or pipe_barrier(PIPE_ALL) orders them (the scalar unit "
+             "and a pipe)" if scalar else
+             "no set_flag/wait_flag chain or pipe_barrier(PIPE_ALL) orders them (two pipes)" if race.across else
              "no pipe_barrier(PIPE_V) or flag round trip between them in issue order")
-    note = (f"{_op(recording, race.earlier.site)}'s "
-            f"{race.earlier.name} {earlier_present} UB here; {order}")
+    note = f"{_who(recording, race.earlier)} {earlier_present} UB here; {order}"
     return (DiagnosticLine(_where(recording, race.later.site), "warning", warning),
             DiagnosticLine(_where(recording, race.earlier.site), "note", note))
 
@@ -127,11 +146,59 @@ def distinct_races(recording: Recording, judgement: Judgement) -> list[tuple[Tra
     return [(race, count) for race, count in seen.values()]
 
 
+# The cause of an unverified entry whose scalar-unit accesses of UB the trace did not judge (the JSON
+# entry's "cause"; its "count", "reads" and "writes" say how many).
+SCALAR_NOT_JUDGED = "scalar-accesses-not-judged"
+SCALAR_NOT_WATCHED = "scalar-accesses-not-watched"
+
+
+def unjudged_scalar(recording: Recording) -> dict[str, Any] | None:
+    """The unverified entry of a run whose scalar unit read or wrote UB (a tile's GetValue or
+    SetValue, TCI, a store through a ``__ubuf__`` pointer, a pto-isa op's scalar loop) in accesses
+    whose size it did not learn (record.py: code the compiler's instrumentation did not see, caught
+    by the stand-in's page faults): those are judged against nothing. None when every access was
+    sized (cross_pipe.py judges those as msSanitizer does); an entry too when the host could not
+    watch for them (not x86-64 Linux)."""
+    if any(call.name == SCALAR_UNWATCHED for call in recording.calls):
+        return {"function": recording.entry, "location": Place(recording.path, 1, 1), "cause": SCALAR_NOT_WATCHED,
+                "why": "this host cannot catch the scalar unit's reads and writes of UB that the compiler's "
+                       "instrumentation does not see (x86-64 Linux only): races between them and the vector or MTE "
+                       "pipes are neither shown nor ruled out"}
+    accesses = [call for call in recording.calls if call.name == SCALAR_ACCESS and len(call.args) >= 3
+                and not call.args[2]]
+    if not accesses:
+        return None
+    writes = sum(1 for call in accesses if call.args and call.args[0])
+    first = accesses[0]
+    what = "write" if first.args and first.args[0] else "read"
+    count = len(accesses)
+    why = (f"{count} scalar-unit access{'' if count == 1 else 'es'} of UB of unknown size ({writes} write"
+           f"{'' if writes == 1 else 's'}, {count - writes} read{'' if count - writes == 1 else 's'}; the first, a "
+           f"{what}, in or after {_op(recording, first.site)} here) {'is' if count == 1 else 'are'} not judged: "
+           f"races between them and the vector or MTE pipes are neither shown nor ruled out")
+    return {"function": recording.entry, "location": _where(recording, first.site), "cause": SCALAR_NOT_JUDGED,
+            "count": count, "reads": count - writes, "writes": writes, "why": why}
+
+
+def _side(recording: Recording, instruction: Instruction) -> dict[str, Any]:
+    """One side of a race in the report: where, the call, the intrinsic (and, for a scalar access the
+    call may not have made, ``"in_or_after": true``)."""
+    side: dict[str, Any] = {"location": _where(recording, instruction.site), "op": _op(recording, instruction.site),
+                            "intrinsic": instruction.name}
+    if in_or_after(recording, instruction):
+        side["in_or_after"] = True
+    return side
+
+
 def result_of(recording: Recording) -> TraceResult:
     judgement = judge_streams(recording.calls)
     report = _empty_report(recording.path)
     report["arguments"] = recording.arguments
     lines: list[str] = []
+    scalar = unjudged_scalar(recording)
+    if scalar is not None:
+        lines.append(DiagnosticLine(scalar["location"], "note", scalar["why"]))
+        report["unverified"].append(scalar)
     if judgement.cannot_judge is not None:
         site, why = judgement.cannot_judge
         where = _where(recording, site)
@@ -149,28 +216,30 @@ def result_of(recording: Recording) -> TraceResult:
         categories[category] = categories.get(category, 0) + 1
         report["races"].append({
             "kind": race.kind, "category": category, "bytes": [list(race.overlap)], "occurrences": count,
-            "later": {"location": _where(recording, race.later.site), "op": _op(recording, race.later.site),
-                      "intrinsic": race.later.name},
-            "earlier": {"location": _where(recording, race.earlier.site), "op": _op(recording, race.earlier.site),
-                        "intrinsic": race.earlier.name},
+            "later": _side(recording, race.later), "earlier": _side(recording, race.earlier),
             "warning": warning, "note": note})
     report["by_kind"] = kinds
     report["by_category"] = categories
     return TraceResult(recording.path, report, lines, list(recording.notes), judgement, recording)
 
 
+def _judged(judgement: Judgement) -> list[Instruction]:
+    """The vector instructions, the copies and the scalar unit's sized accesses of a run."""
+    return [*judgement.instructions, *judgement.copies, *judgement.scalars]
+
+
 def race_keys(judgement: Judgement) -> dict[tuple[str, int, int], TraceRace]:
     """The races of a run keyed by the ordinals of its vector instructions and copies (the same in a kernel and its
     rewrite when the rewrite only removes or adds barriers)."""
     ordinal = {position: index for index, position in
-               enumerate(sorted(each.position for each in [*judgement.instructions, *judgement.copies]))}
+               enumerate(sorted(each.position for each in _judged(judgement)))}
     return {(race.kind, ordinal[race.earlier.position], ordinal[race.later.position]): race
             for race in judgement.races}
 
 
 def vector_sequence(judgement: Judgement) -> list[tuple[str, tuple[Any, ...]]]:
     return [(instruction.name, instruction.accesses) for instruction in
-            sorted([*judgement.instructions, *judgement.copies], key=lambda each: each.position)]
+            sorted(_judged(judgement), key=lambda each: each.position)]
 
 
 def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, int]] | str:
@@ -184,5 +253,6 @@ def new_races(before: TraceResult, after: TraceResult) -> list[tuple[TraceRace, 
         return "the output issues other vector instructions than the input"
     old = race_keys(before.judgement)
     added = [race for key, race in race_keys(after.judgement).items() if key not in old]
-    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None, after.judgement.copies)
+    fresh = Judgement(after.judgement.instructions, added, after.judgement.barriers, None, after.judgement.copies,
+                      after.judgement.scalars)
     return distinct_races(after.recording, fresh)

@@ -56,6 +56,7 @@ NOT_VECTOR = frozenset({
     "copy_matrix_cc_to_gm", "copy_matrix_cc_to_cbuf", "load_cbuf_to_ca", "load_cbuf_to_cb",
     "load_cbuf_to_ca_transpose", "load_cbuf_to_cb_transpose", "img2colv2_cbuf_to_ca", "img2colv2_cbuf_to_cb",
     "create_cbuf_matrix", "create_cbuf_matrix_bf16", "mad", "ptofix_element", "ptofix_removed",
+    "ptofix_scalar", "ptofix_scalar_unwatched",     # (the scalar unit's accesses: record.py, check.py)
     "printf", "print", "print_str", "print_int", "print_float", "print_half", "print_hex",
 })
 

@@ -10,6 +10,11 @@ kernel's own line). Calls are found on the text with comments and literals blank
 (ptofix/cpp/lexical.py masked_literals), outside preprocessor lines; a name that follows another
 word, ``.``, ``->`` or ``>`` is a declaration or a member, not a PTO call, and is left alone.
 An intrinsic issued before any marked call is attributed to the kernel's entry.
+
+A tile's scalar access ``x.GetValue(i)`` or ``x.SetValue(i, v)`` has each argument wrapped,
+``x.GetValue(ptofix_trace_then(ID, i))``: whichever argument is evaluated last records ID, so the
+access the call makes is the scalar unit's at that line (record.py), while the PTO call it may be an
+argument of keeps its own line for its intrinsics.
 """
 from __future__ import annotations
 
@@ -25,6 +30,9 @@ _QUALIFIER = re.compile(r"(?:::\s*)?(?:[A-Za-z_]\w*\s*::\s*)+$")
 _DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.MULTILINE)
 _KEYWORDS_BEFORE_CALL = frozenset({"return", "else", "do", "case", "co_return", "throw"})
 SYNC_CALLS = frozenset({"pipe_barrier", "set_flag", "wait_flag"})
+# A tile's own scalar accesses (pto/common/pto_tile.hpp Tile::GetValue, SetValue).
+_SCALAR_MEMBER = re.compile(r"(?:\.|->)\s*(GetValue|SetValue)\s*\(")
+SCALAR_CALLS = frozenset({"GetValue", "SetValue"})
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,17 @@ def instrument(source: SourceText) -> tuple[str, list[CallSite]]:
             if len(commas) == 1:
                 edits.append((commas[0] + 1, 2, " ptofix_trace_ub("))
                 edits.append((close, 1, ")"))
+    for found in _SCALAR_MEMBER.finditer(code):
+        opening = found.end() - 1
+        close = _closing(code, opening)
+        if close < 0 or not code[opening + 1:close].strip():
+            continue
+        line, column = source.line_col(found.start(1))
+        sites.append(CallSite(found.group(1), line, column))
+        bounds = [opening, *_top_level_commas(code, opening + 1, close), close]
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            edits.append((start + 1, 3, f"ptofix_trace_then({len(sites) - 1}, "))
+            edits.append((end, 0, ")"))
     out = text
     # Right to left; at one position, left to right: a call's closer (0), an address's closer (1),
     # an address's opener (2), a call's opener (3).

@@ -58,6 +58,7 @@ class Judgement:
     barriers: list[tuple[int, int]]      # (position, site) of each pipe_barrier(PIPE_V/PIPE_ALL)
     cannot_judge: tuple[int, str] | None  # (site, why): the first intrinsic not decoded
     copies: list[Instruction] = field(default_factory=list)   # the MTE copies to and from UB (cross_pipe.py)
+    scalars: list[Instruction] = field(default_factory=list)  # the scalar unit's sized accesses (cross_pipe.py)
 
 
 def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int, int]], tuple[int, str] | None]:

@@ -72,6 +72,14 @@ inline void ptofix_trace_at(unsigned id)
     ::pto::mocker::RecordCceCall("ptofix_at", 0, (std::uint64_t)id);
 }
 
+// 2b. ptofix_trace_then(id, arg): the instrumented copy wraps each argument of a tile's GetValue and
+//    SetValue in it; the scalar accesses the call makes are recorded at that line (record.py).
+template <typename A> inline A &&ptofix_trace_then(unsigned id, A &&arg)
+{
+    ::pto::mocker::RecordCceCall("ptofix_scalar_at", 0, (std::uint64_t)id);
+    return static_cast<A &&>(arg);
+}
+
 template <typename A> inline auto ptofix_trace_ub(A addr)
 {
     if constexpr (std::is_integral_v<A>) {

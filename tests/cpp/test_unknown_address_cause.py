@@ -77,8 +77,9 @@ def test_check_s_note_names_the_unread_statement(tmp_path, capsys):
            f"conflict can be neither shown nor ruled out; no address of 'c' is known: {kernel}:19:3: {CAUSE}" in err, err
 
 
-def test_a_binding_of_no_statement_says_why_without_a_place(tmp_path, capsys):
-    """`F e = n ? a : c;`: the declaration's own binding is unknown, for a reason of no other statement."""
+def test_an_initialiser_the_model_cannot_evaluate_is_named_with_its_place(tmp_path, capsys):
+    """`F e = n ? a : c;`: the declaration's own binding is unknown, for a reason of no other
+    statement: the declaration is where (it used to have no place)."""
     text = HEAD + """extern "C" __global__ AICORE void ref(int32_t n) {
   F a; TASSIGN(a, 0x0);
   F c; TASSIGN(c, 0x8000);
@@ -89,7 +90,7 @@ def test_a_binding_of_no_statement_says_why_without_a_place(tmp_path, capsys):
 }
 """
     out = _run(tmp_path, capsys, text, "text")
-    assert "WAW: TADD write e (no address of 'e' is known: initialised from an expression) at 8:3" in out, out
+    assert "WAW: TADD write e (no address of 'e' is known: 7:3: initialised from an expression) at 8:3" in out, out
 
 
 def test_a_tassign_to_an_address_not_known_is_named(tmp_path, capsys):
@@ -105,3 +106,27 @@ def test_a_tassign_to_an_address_not_known_is_named(tmp_path, capsys):
     out = _run(tmp_path, capsys, text, "text")
     assert "TADD write e (no address of 'e' is known: 6:8: TASSIGN of 'e' to an address the model cannot " \
            "evaluate) at 7:3" in out, out
+
+
+PARAMETER = HEAD + """extern "C" __global__ AICORE void par(int32_t n, F %s) {
+  F a; TASSIGN(a, 0x0);
+  TADD(p, a, a);
+  pipe_barrier(PIPE_V);
+  TADD(a, a, a);
+}
+"""
+
+
+def test_a_parameter_is_named_with_its_place(tmp_path, capsys):
+    """A tile passed in: the parameter is where the address comes from (it used to have no place)."""
+    out = _run(tmp_path, capsys, PARAMETER % "p", "text")
+    assert "WAW: TADD write p (no address of 'p' is known: 4:50: function parameter) at 6:3" in out, out
+
+
+def test_a_reference_parameter_is_named_with_its_place(tmp_path, capsys):
+    out = _run(tmp_path, capsys, PARAMETER % "&p", "text")
+    assert "WAW: TADD write p (no address of 'p' is known: 4:50: declared as a reference) at 6:3" in out, out
+    report = json.loads(_run(tmp_path, capsys, PARAMETER % "&p", "json"))
+    decision = report["files"][0]["passes"][0]["decisions"][0]
+    assert decision["hazard"]["earlier"]["bytes_unknown"] == \
+        f"no address of 'p' is known: {tmp_path}/k.cpp:4:50: declared as a reference"
