@@ -16,13 +16,14 @@ from ..pto.ops import (
     VALUE_ARGUMENTS,
     WALKED_AT_DST_ROW_PITCH,
     concat_row_bytes,
+    mask_row_bytes,
     operand_walks,
 )
 from ..pto.ordering import COL_EXPAND_WALKED_BY_CHUNKS, WALKED_IN_REPEAT_ORDER
 from ..pto.tiles import UB_ALIGN_BYTES, TileType, bytes_in_space, dtype_size, on_ub_grid, walked_in_address_order
 from . import stmt_parser as A
 from .c_types import expr_type
-from .cfg_events import Access, outside_space, unknown_bytes
+from .cfg_events import Access, outside_space, rebuilt, unknown_bytes
 from .integers import IntType
 from .symbols import PtrType, Symbol
 
@@ -157,6 +158,11 @@ class TileAccesses:
             size = dtype_size(sym.tile.dtype) if sym.tile else None
             if role == MASK:
                 short = d[0] < rows or size is None or d[1] * size < -(-cols // 8)
+                if not short and size is not None:
+                    reach = self._mask_reach(op, sym, dst_sym, rows, cols, size)
+                    if reach is None or reach > d[0] * d[1] * size:
+                        out[at] = self._mask_past_tile(op, out[at], sym, reach)
+                    continue
             elif op in ("TCMP", "TCMPS") and role == FULL:
                 # A compare reads its sources with every lane on (set_vector_mask(-1, -1)): whole
                 # 256-byte repeats a row at the source's own row pitch (TCmp.hpp, TCmps.hpp).
@@ -179,6 +185,34 @@ class TileAccesses:
                     and not self._same_row_pitch(sym, dst_sym):
                 out[at] = unknown_bytes(out[at], f"{op} may walk '{sym.name}' at the row pitch of its dst "
                                                   f"(pto-isa before 9b6f43c9), not its own")
+
+    @staticmethod
+    def _mask_reach(op: str, sym: Symbol, dst: Symbol | None, rows: int, cols: int, size: int) -> int | None:
+        """How many bytes from its start a mask tile is touched over ``rows`` x ``cols`` iterated
+        elements: ops.mask_row_bytes at each row, rows ``MaskTile::RowStride`` elements apart
+        (Cols for a RowMajor tile, 1 for a ColMajor one: pto_tile.hpp). None: not known."""
+        tt = sym.tile
+        dst_tile = dst.tile if dst is not None else None
+        per_row = mask_row_bytes(op, cols, dtype_size(dst_tile.dtype) if dst_tile is not None else None)
+        if tt is None or tt.cols is None or per_row is None or tt.blayout not in ("RowMajor", "ColMajor"):
+            return None
+        pitch = tt.cols * size if tt.blayout == "RowMajor" else size
+        return (rows - 1) * pitch + per_row if rows > 0 else 0
+
+    @staticmethod
+    def _mask_past_tile(op: str, access: Access, sym: Symbol, reach: int | None) -> Access:
+        """The mask's access over the bytes up to ``reach`` from each of its addresses when that
+        passes the tile's end (msSanitizer's TSELS block: ops.SANITIZER_SELECT_MASK_BLOCK), unknown
+        bytes when the reach is not known or leaves the tile's memory space."""
+        if access.intervals is None:
+            return access
+        if reach is None:
+            return unknown_bytes(access, f"{op}: how far '{sym.name}' is read as its mask is not known "
+                                         "(its layout or dst's element size)")
+        intervals = [(lo, lo + reach) for lo, _ in access.intervals]
+        if not bytes_in_space(access.space, intervals[0][0], intervals[-1][1]):
+            return unknown_bytes(access, outside_space(access.space, intervals))
+        return rebuilt(access, intervals, access.shape)
 
     def _shaped_like(self, sym: Symbol, dst: Symbol) -> bool:
         """``sym`` has dst's rows, cols and valid shape, provably: pto-isa's broadcast ops pick the

@@ -384,6 +384,36 @@ def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> di
     return {}
 
 
+# The bytes msSanitizer counts as read from each row of TSELS's mask: pto-isa a2a3 TSels.hpp (at
+# f35e7f60) issues one `vsel(dst_row, src_row, mask_row, 1, 1, 1, 1, 8, 8, 8,
+# VSEL_TENSOR_SCALAR_MODE)` a valid row in count mode, the mask row at `maskPtr + i *
+# MaskTile::RowStride` (Cols elements of a RowMajor mask, one element of a ColMajor one). For
+# mode 1 msSanitizer records the mask (vsel's src1) as one block of 16 bytes (half data) or 8
+# bytes (float) a repeat, block stride 0, repeat stride 1, the vsel's own repeat count (1)
+# (Ascend/mssanitizer csrc/plugin/ccec/calc_instructions/vsel.cpp RecordVselOpFunc, the same
+# since its first commit de7a5dd), and ParseRecordVsel (csrc/core/framework/record_parse.cpp)
+# keeps that block out of the count-mode split: 16 or 8 bytes a row whatever the valid columns,
+# [addr, addr + blockSize) by SplitMem (csrc/race_sanitizer/alg_framework/mem_event_checker.cpp).
+# The union with the bits pto-isa asks for (one a valid column) is the default (the larger
+# footprint). TSEL selects in mode 2, where the mask's address is a value in the tmp
+# (vector_dup, set_cmpmask): msSanitizer reads 8 bytes at the tmp (RecordCmpMaskLoad) and none of
+# the mask, so its mask reads are the bits alone. (TSELS's CMPMASK load, sizeof(T) bytes at the
+# tmp, and TSEL's lie in the tmp tile, an operand both ops write.)
+SANITIZER_SELECT_MASK_BLOCK = {2: 16, 4: 8}
+
+
+def mask_row_bytes(op: str, valid_cols: int, dst_elem_bytes: int | None) -> int | None:
+    """How many bytes from the start of each iterated row of its mask operand a call of ``op``
+    (TSEL, TSELS, TCMP, TCMPS) may touch: one bit a valid column, and for TSELS at least
+    msSanitizer's block (SANITIZER_SELECT_MASK_BLOCK by dst's element size; None when that size
+    is not one pto-isa's TSELS takes)."""
+    bits = -(-valid_cols // 8)
+    if op != "TSELS":
+        return bits
+    block = SANITIZER_SELECT_MASK_BLOCK.get(dst_elem_bytes or 0)
+    return None if block is None else max(bits, block)
+
+
 def concat_row_bytes(elem_bytes: int, valid_col0: int, valid_col1: int) -> tuple[int, int, int]:
     """How many bytes from the start of each of dst's valid rows TCONCAT(dst, src0, src1) may read
     of src0 and of src1 and write of dst (pto-isa a2a3 TConcat.hpp; every row at its operand's own
