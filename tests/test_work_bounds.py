@@ -491,8 +491,10 @@ def test_reading_what_reaches_one_function_is_linear_in_the_functions():
         context = FileContext(parse_cpp(SourceText(text, "k.cpp")))
         assert not context.unmodelled and len(context.unknown_functions) == text.count("AICORE void")
 
-    small, large = (_unknown_per_function(n) for n in (300, 600))
-    assert cpu_growth(work, small, large) <= MAX_GROWTH
+    # (Four times the functions: linear is 4x, quadratic 16x. A doubling against MAX_GROWTH left too
+    # little room on a loaded machine: 1.88-2.33 measured at load 4, and a CI-style run here failed it.)
+    small, large = (_unknown_per_function(n) for n in (150, 600))
+    assert cpu_growth(work, small, large) <= 8.0
 
 
 def _strided_rows_kernel(row_stride: int, rows: int = 2) -> str:
