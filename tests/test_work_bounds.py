@@ -141,8 +141,10 @@ def test_a_needed_barrier_is_not_proved_again_by_each_step_of_the_search(monkeyp
 @pytest.mark.slow
 @pytest.mark.parametrize("alternating", [False, True])
 def test_deciding_a_barrier_chain_is_linear_in_its_barriers(alternating):
-    small, large = (barrier_chain(n, alternating) for n in (500, 1000))
-    assert cpu_growth(decide, small, large) <= MAX_GROWTH
+    # (Four times the pairs against 8x, as below: a CPU-time doubling against 2.5x is too close on a
+    # loaded machine.)
+    small, large = (barrier_chain(n, alternating) for n in (250, 1000))
+    assert cpu_growth(decide, small, large) <= 8.0
 
 
 def test_an_include_is_looked_for_only_in_the_directories_that_list_its_name(tmp_path, monkeypatch):
