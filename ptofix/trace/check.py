@@ -231,9 +231,11 @@ def _judged(judgement: Judgement) -> list[Instruction]:
 def race_keys(judgement: Judgement) -> dict[tuple[str, int, int], TraceRace]:
     """The races of a run keyed by the ordinals of its vector instructions and copies (the same in a kernel and its
     rewrite when the rewrite only removes or adds barriers)."""
-    ordinal = {position: index for index, position in
-               enumerate(sorted(each.position for each in _judged(judgement)))}
-    return {(race.kind, ordinal[race.earlier.position], ordinal[race.later.position]): race
+    # (Keyed by position and name: a vsel's CMPMASK load shares the vsel's position, select.py.)
+    ordinal = {(each.position, each.name): index for index, each in
+               enumerate(sorted(_judged(judgement), key=lambda each: each.position))}
+    return {(race.kind, ordinal[race.earlier.position, race.earlier.name],
+             ordinal[race.later.position, race.later.name]): race
             for race in judgement.races}
 
 

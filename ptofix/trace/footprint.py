@@ -21,6 +21,8 @@ A2/A3, ``blockNum`` blocks a repeat. What this adds:
   bit mask, a gather's sources, a ``vreducev2`` whose pattern is read from memory) are
   over-approximated as said at each; a ``vreducev2`` with a built-in pattern (pto-isa's
   mask-pattern TGATHER) writes exactly the elements it keeps, packed (``_reduce_kept``);
+- ``set_cmpmask`` and ``vsel``, whose bytes depend on the CMPMASK register between them, are
+  ptofix/trace/select.py's;
 - an intrinsic not in this table cannot be judged (the run says so; never a silent pass).
 
 The argument orders are the cost model's declarations (pto-isa f35e7f60 include/pto/costmodel/a2a3/
@@ -61,7 +63,8 @@ NOT_VECTOR = frozenset({
 })
 
 UNARY = frozenset({"vabs", "vexp", "vln", "vsqrt", "vrsqrt", "vrelu", "vnot", "vcopy", "vrec"})
-BINARY = frozenset({"vadd", "vsub", "vmul", "vdiv", "vmax", "vmin", "vand", "vor", "vsel"})
+# (vsel and set_cmpmask are not decoded here: their bytes depend on the CMPMASK register, ptofix/trace/select.py.)
+BINARY = frozenset({"vadd", "vsub", "vmul", "vdiv", "vmax", "vmin", "vand", "vor"})
 SCALAR = frozenset({"vadds", "vmuls", "vmaxs", "vmins", "vlrelu", "vshl", "vshr", "vaxpy"})
 READS_DST = frozenset({"vaxpy"})
 COMPARE = re.compile(r"^vcmpv_(eq|ne|gt|ge|lt|le)$")
@@ -131,6 +134,11 @@ def _count(name: str, state: MaskState) -> int:
         raise CannotJudge(f"{name} runs in count mode with a count of {state.low} elements, more than the UB "
                           f"holds (how much of it the hardware reads is not modelled)")
     return state.low
+
+
+def count_of(name: str, state: MaskState) -> int:
+    """Count mode's element count (CannotJudge as ``_count``)."""
+    return _count(name, state)
 
 
 def strided(name: str, state: MaskState, address: int, repeat: int, block_stride: int, repeat_stride: int,
@@ -218,16 +226,9 @@ def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> 
         need(10)
         dst, s0, s1, repeat, dbs, s0bs, s1bs, drs, s0rs, s1rs = args[:10]
         s = size()
-        # vsel's second source in its scalar mode is a value, not an address: read as one all the
-        # same when it is a UB address (more bytes, never fewer).
-        out = [access(strided(name, state, s0, repeat, s0bs, s0rs, s, s), False)]
-        try:
-            out.append(access(strided(name, state, s1, repeat, s1bs, s1rs, s, s), False))
-        except CannotJudge:
-            if name != "vsel":
-                raise
-        out.append(access(strided(name, state, dst, repeat, dbs, drs, s, s), True))
-        return out
+        return [access(strided(name, state, s0, repeat, s0bs, s0rs, s, s), False),
+                access(strided(name, state, s1, repeat, s1bs, s1rs, s, s), False),
+                access(strided(name, state, dst, repeat, dbs, drs, s, s), True)]
     if name in SCALAR:
         need(8)
         dst, s0, _scalar, repeat, dbs, s0bs, drs, s0rs = args[:8]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from ..pto.pipe_codes import PIPE_ALL, PIPE_V
 from .footprint import NOT_VECTOR, Access, CannotJudge, MaskState, decode
 from .record import Call
+from .select import SELECT, SelectState
 
 INF = 1 << 62
 
@@ -63,6 +64,7 @@ class Judgement:
 
 def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int, int]], tuple[int, str] | None]:
     state = MaskState()
+    select = SelectState()
     element = 0
     out: list[Instruction] = []
     barriers: list[tuple[int, int]] = []
@@ -80,13 +82,18 @@ def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int,
             element = args[0]
             continue
         if name in NOT_VECTOR:
+            select.observe_other(name, args)
             continue
         try:
-            accesses = decode(name, args, state, element)
+            # (set_cmpmask and vsel: one instruction, or a vsel's CMPMASK load then the vsel.)
+            decoded = select.decode(name, args, state, element) if name in SELECT else [
+                (name, decode(name, args, state, element))]
+            select.observe(name, args, state, element, [each for _, accesses in decoded for each in accesses])
         except CannotJudge as why:
             return out, barriers, (call.site, str(why))
         element = 0
-        out.append(Instruction.of(position, name, call.site, tuple(accesses)))
+        for each_name, accesses in decoded:
+            out.append(Instruction.of(position, each_name, call.site, tuple(accesses)))
     return out, barriers, None
 
 
