@@ -21,10 +21,10 @@ of several of these ops; `include/pto/pto-inst.hpp` beside the fixtures adds the
 build (passed as -I), and changes no decision of the proof (test_the_stand_in_header_changes_no_decision).
 Each fixture's first line gives the removal count and the scalar arguments of its run.
 
-Not here, because the trace cannot judge them at f35e7f60: TSORT32 (the shim records no element
-size for vbitsort), TSEL, TSELS, TPRELU, TREM and TREMS (set_cmpmask has no footprint in
-ptofix/trace/footprint.py), TCOLARGMAX/MIN and TPARTARGMAX/MIN (their vcmp_* intrinsics are not in
-the cost model: they do not build).
+Not here: TSEL, TSELS, TPRELU, TREM and TREMS (the select family, judged since trace8 by
+ptofix/trace/select.py: tests/trace/test_select_family_trace.py); and, because the trace cannot judge
+them at f35e7f60, TSORT32 (the shim records no element size for vbitsort), TCOLARGMAX/MIN and
+TPARTARGMAX/MIN (their vcmp_* intrinsics are not in the cost model: they do not build).
 """
 from __future__ import annotations
 
