@@ -156,3 +156,39 @@ def test_tsel_races_with_itself_by_the_vendor_rule(tmp_path):
     one = check(1)
     assert one.returncode == 0, one.stderr
     assert "0 races, 0 broken placements, 0 unverified functions in 1 file (trace)" in one.stderr, one.stderr
+
+
+TSELS_TWICE = """#include "pto/pto-inst.hpp"
+using namespace pto;
+using F = Tile<TileType::Vec, float, 4, 64, BLayout::RowMajor, 3, 40, SLayout::NoneBox, 512, PadValue::Null>;
+using M = Tile<TileType::Vec, uint8_t, 4, 32, BLayout::RowMajor, 4, 32, SLayout::NoneBox, 512, PadValue::Null>;
+using T = Tile<TileType::Vec, uint8_t, 1, 32, BLayout::RowMajor, 1, 32, SLayout::NoneBox, 512, PadValue::Null>;
+__global__ AICORE void k(__gm__ float* x, int n) {
+  F d1; TASSIGN(d1, 0x0);
+  F d2; TASSIGN(d2, 0x400);
+  F a; TASSIGN(a, 0x800);
+  M m; TASSIGN(m, 0xC00);
+  T t; TASSIGN(t, 0xD00);
+  TSELS(d1, m, a, t, 1.0f);
+  pipe_barrier(PIPE_V);
+  TSELS(d2, m, a, t, 2.0f);
+}
+"""
+
+
+@in_perfsim
+@pytest.mark.slow
+def test_two_tsels_sharing_a_tmp_race_across_pipes_whatever_the_vector_barrier(tmp_path):
+    """TSELS stores its scalar into the tmp with the scalar unit, ordered after nothing of the vector
+    pipe (TSels.hpp: a PIPE_S -> PIPE_V flag after the store only): the first TSELS's vsels still
+    load that tmp (msSanitizer's CMPMASK load) and its set_cmpmask read it; a pipe_barrier(PIPE_V)
+    orders neither against the scalar unit."""
+    kernel = tmp_path / "tsels.cpp"
+    kernel.write_text(TSELS_TWICE)
+    done = subprocess.run([sys.executable, "-m", "ptofix", "check", "--trace", "--pto-isa", str(PTO_ISA),
+                           "--cache-dir", str(tmp_path / "cache"), str(kernel)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 1, done.stderr
+    assert re.search(r"tsels\.cpp:14:3: warning: WAR race in the trace: a scalar write in or after TSELS writes UB "
+                     r"\[0xd00, 0xd04\), which TSELS's vsel \(CMPMASK load\) \(line 12\) read \(3 times", done.stderr)
+    assert "2 races (0 overlap, 2 across pipes)" in done.stderr, done.stderr
