@@ -26,9 +26,10 @@ What this adds, as the hardware does it and msSanitizer does not record (more by
   msSanitizer's block a repeat;
 - a mode-2 vsel reads its mask (one bit an element it runs, packed) at the address the register
   holds: known only when the bytes ``set_cmpmask`` loaded were last written by a ``vector_dup`` of
-  4-byte elements in this run (pto-isa's TSEL: ``vector_dup(tmp, (uint32_t)mask_row_address)``), its
-  value read as a UB offset. Otherwise (written by anything else since, by the scalar unit, by a copy,
-  of another element size, no UB offset, or no set_cmpmask in the run) the vsel cannot be judged;
+  a few 4-byte elements in this run (pto-isa's TSEL: ``vector_dup(tmp, (uint32_t)mask_row_address)``,
+  2 or 4 of them), its value read as a UB offset. Otherwise (written by anything else since, by the
+  scalar unit, by a copy, of another element size, no UB offset, or no set_cmpmask in the run) the
+  vsel cannot be judged;
 - a mode other than 0, 1 and 2 cannot be judged.
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ from .footprint import (
 SELECT = frozenset({"set_cmpmask", "vsel"})
 CMPMASK_BYTES = 16          # set_cmpmask's load: the CMPMASK register's 128 bits
 ADDRESS_BYTES = 8           # sizeof(__ubuf__ void *): msSanitizer's mode-2 load
+CONSTANT_BYTES = 64         # the longest vector_dup whose value is followed (TSEL's: 8 or 16 bytes)
 # The name of msSanitizer's CMPMASK load as a judged instruction (what a race says it is).
 CMPMASK_LOAD = "vsel (CMPMASK load)"
 
@@ -94,7 +96,9 @@ class SelectState:
         for each in accesses:
             if each.write:
                 self.constants.clobber(each.ranges)
-        if name == "vector_dup" and len(args) >= 4 and element > 0 and args[3] == 1:
+        # (Only what can fill the register with an address: a few 4-byte elements, as TSEL's 2 or 4;
+        # the list stays short however many vector_dups a run issues.)
+        if name == "vector_dup" and len(args) >= 4 and element == 4 and args[3] == 1:
             per_repeat = REPEAT_BYTES // element
             if state.count_mode:
                 elements = min(per_repeat, count_of(name, state))
@@ -103,7 +107,7 @@ class SelectState:
                 elements = 0
                 while elements < min(per_repeat, 128) and mask >> elements & 1:
                     elements += 1
-            if args[2] >= 1:
+            if args[2] >= 1 and elements * element <= CONSTANT_BYTES:
                 base = ub(args[0], name)
                 self.constants.fill(base, base + elements * element, args[1], element)
 
@@ -141,10 +145,8 @@ class SelectState:
         found = self.constants.value_at(base, ADDRESS_BYTES)
         if found is None:
             self.why_not_held = (f"the bytes set_cmpmask loaded at UB 0x{base:x} were not filled by a vector_dup "
-                                 f"of this run (or were written since)")
-        elif found[1] != 4:
-            self.why_not_held = (f"the bytes set_cmpmask loaded at UB 0x{base:x} hold {found[1]}-byte elements, "
-                                 f"not a 4-byte UB address")
+                                 f"of at most {CONSTANT_BYTES // 4} 4-byte elements in this run (or were written "
+                                 f"since)")
         elif found[0] >= UB_ANYWHERE:
             self.why_not_held = f"the value set_cmpmask loaded at UB 0x{base:x}, 0x{found[0]:x}, is no UB offset"
         else:

@@ -122,7 +122,10 @@ def test_a_mode_2_address_written_since_its_vector_dup_cannot_be_judged(between,
 def test_a_mode_2_address_of_another_element_size_or_no_ub_offset_or_no_set_cmpmask_cannot_be_judged():
     half_dup = judge([*dup(0xD00, 0xC20, 4, element=2), barrier(), setmask(0xD00), barrier(),
                       *vsel(0x0, 0x400, 0x800, 2)])
-    assert half_dup.cannot_judge is not None and "2-byte elements" in half_dup.cannot_judge[1]
+    assert half_dup.cannot_judge is not None and "were not filled by a vector_dup of at most 16 4-byte elements" \
+        in half_dup.cannot_judge[1]
+    long_dup = judge([*dup(0xD00, 0xC20, 64), barrier(), setmask(0xD00), barrier(), *vsel(0x0, 0x400, 0x800, 2)])
+    assert long_dup.cannot_judge is not None and "were not filled by a vector_dup" in long_dup.cannot_judge[1]
     far = judge([*dup(0xD00, 0x7FFFFFFF, 2), barrier(), setmask(0xD00), barrier(), *vsel(0x0, 0x400, 0x800, 2)])
     assert far.cannot_judge is not None and "is no UB offset" in far.cannot_judge[1]
     unset = judge([*count(40), *vsel(0x0, 0x400, 0x800, 2)])
