@@ -542,9 +542,8 @@ def forget_statements() -> None:
         recent.clear()
         recent.update(reversed(kept))
     else:
-        pop = recent.pop
         for text, node in _STATEMENTS.items():
-            pop(text, None)           # re-inserted: most recent last
+            recent.pop(text, None)           # re-inserted: most recent last
             recent[text] = node
         excess = len(recent) - _RECENT_MAX
         if excess > 0:
@@ -657,19 +656,18 @@ def _within_nesting(node: Node | None, above: int = 0) -> Node | None:
     if node is None:
         return None
     stack: list[tuple[Node, int]] = [(node, above + 1)]
-    pop, push = stack.pop, stack.append
     while stack:
-        cur, level = pop()
+        cur, level = stack.pop()
         if level > MAX_EXPRESSION_NESTING:
             return None
         for field in cur._children:
             value = getattr(cur, field)
             if isinstance(value, Node):
-                push((value, level + 1))
+                stack.append((value, level + 1))
             elif type(value) is list:
                 for item in value:
                     if isinstance(item, Node):
-                        push((item, level + 1))
+                        stack.append((item, level + 1))
     return node
 
 
