@@ -68,6 +68,8 @@ COMPILED_MODULES = (
     "ptofix.structs",
     "ptofix.pto.tiles",
     "ptofix.pto.ops",
+    "ptofix.pto.walks",
+    "ptofix.pto.same_access_chain",
     "ptofix.cpp.keywords",
     "ptofix.cpp.integers",
     "ptofix.cpp.preprocessor",

@@ -85,9 +85,8 @@ class Node(Struct):
 def walk(node: Node) -> Iterator[Node]:
     """Every AST node under ``node`` (itself included), depth first."""
     stack = [node]
-    pop = stack.pop
     while stack:
-        cur = pop()
+        cur = stack.pop()
         yield cur
         cur.push_children(stack)
 
@@ -104,9 +103,8 @@ def name_ids(node: Node) -> tuple[str, ...]:
     # walk() inlined (same visiting order), the hottest loop of the analysis.
     found: dict[str, None] = {}
     stack: list[Node] = [node]
-    pop = stack.pop
     while stack:
-        cur = pop()
+        cur = stack.pop()     # (not a bound method kept in a local: compiled, that is a Python-level call)
         if type(cur) is Name:
             found[cur.id] = None
             continue

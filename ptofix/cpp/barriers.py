@@ -639,10 +639,9 @@ class BarrierAnalysis:
         # (A hazard is remembered by the two ops themselves, whatever decided it: the selection
         # search proves a needed barrier again at each of its steps.)
         hazards = self._hazard_pairs
-        sign = self._signature
-        after_signs = [sign(c) for c, _ in after]
+        after_signs = [self._signature(c) for c, _ in after]
         for p, back_p in before:
-            p_sign = sign(p) * 2
+            p_sign = self._signature(p) * 2
             for (c, back_c), c_sign in zip(after, after_signs, strict=True):
                 # A pair is connected across a back-edge if either walk crossed one, or if the
                 # consumer precedes the producer in program order (only reachable around a loop).
@@ -675,14 +674,13 @@ class BarrierAnalysis:
         if not before or not after or any(back for _, back in before) or any(back for _, back in after) \
                 or max(p.order for p, _ in before) >= min(c.order for c, _ in after):
             return None
-        sign = self._signature
         producers: dict[int, int] = {}
         consumers: dict[int, int] = {}
         for p, _ in before:
-            p_sign = sign(p)
+            p_sign = self._signature(p)
             producers[p_sign] = producers.get(p_sign, 0) + 1
         for c, _ in after:
-            c_sign = sign(c)
+            c_sign = self._signature(c)
             consumers[c_sign] = consumers.get(c_sign, 0) + 1
         safe: dict = self._safe_pairs
         chains = 0
@@ -930,9 +928,9 @@ class _LazyModels:
         index = self.calls_of.get(id(caller))
         if index is None:
             index = self.calls_of[id(caller)] = {}
-            local_function = self.analysis.ctx.local_function
+            ctx = self.analysis.ctx
             for event in self.analysis.cfg(caller).local_calls:
-                callee = local_function(event.callee)
+                callee = ctx.local_function(event.callee)
                 if callee is not None:
                     index.setdefault(id(callee), []).append(event)
         return index

@@ -69,12 +69,11 @@ _BUILTIN: Final = regex_cache.compile(
     r"|bool|void)\b")
 _TNAME: Final = regex_cache.compile(r"(?:::)?+[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+(?=<)")
 _QNAME: Final = regex_cache.compile(r"::[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)*+|[A-Za-z_]\w*+(?:::[A-Za-z_]\w*+)++")
-_NAME: Final = regex_cache.compile(r"[A-Za-z_]\w*+")
 _NUMBER: Final = regex_cache.compile(r"(?:0[xX][0-9a-fA-F]++|(?:\d++\.?+\d*+|\.\d++)(?:[eE][+-]?\d++)?+)[uUlLfF]*+")
 _STRING: Final = regex_cache.compile(r'"(?:\\.|[^"\\])*+"|\'(?:\\.|[^\'\\])*+\'', re.S)
 _LITERAL_WORDS: Final = {"true": True, "false": False, "nullptr": None}
 _QUAL_WORDS: Final = frozenset(_QUALS)
-_WORD_STARTS: Final = frozenset("_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")     # (what _NAME starts with)
+_WORD_STARTS: Final = frozenset("_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # (name_end)
 _MULTI_WORD_HEADS: Final = frozenset({"unsigned", "signed", "long"})     # (a builtin type of several words)
 _STATEMENT_WORDS: Final = ("using", "typedef", "return")
 # Blanks and comments, as the grammar ignores them (its WS: space, tab, form feed, CR, LF).
@@ -129,6 +128,23 @@ _PRECEDENCE: Final = {op: level for level, ops in enumerate(_LEVELS) for op in o
 _MAX_OPEN: Final = 4 * MAX_EXPRESSION_NESTING
 
 
+def name_end(text: str, pos: int) -> int:
+    """Where the name at ``pos`` ends (what ``[A-Za-z_]\\w*+`` matches there: a letter or '_', then
+    word characters, str.isalnum() or '_' as the regex's Unicode \\w), or -1 where none starts. (A
+    loop, not the regex: a method call a word costs more than the characters of most names;
+    tests/cpp/test_fast_expr_lexing.py compares both.)"""
+    n = len(text)
+    if pos >= n or text[pos] not in _WORD_STARTS:
+        return -1
+    end = pos + 1
+    while end < n:
+        char = text[end]
+        if char != "_" and not char.isalnum():
+            break
+        end += 1
+    return end
+
+
 class _Fail(Exception):
     pass
 
@@ -163,7 +179,10 @@ class _Parser:
         text = self.text
         if pos >= len(text) or text[pos] not in _SKIP_STARTS:
             return pos
-        end = _SKIP.match(text, pos).end()     # type: ignore[union-attr]  # (matches the empty string)
+        if text[pos] == " " and (pos + 1 == len(text) or text[pos + 1] not in _SKIP_STARTS):
+            end = pos + 1       # (one space between two tokens, most blanks: what _SKIP matches, no regex call)
+        else:
+            end = _SKIP.match(text, pos).end()     # type: ignore[union-attr]  # (matches the empty string)
         self.skipped_from = pos
         self.skipped_to = end
         return end
@@ -188,8 +207,8 @@ class _Parser:
         # In the grammar's terminal order: `auto`/`true`/`false`/`nullptr`, a template's name, a
         # builtin type or qualifier, a qualified name, a name (a keyword where the grammar takes it).
         text = self.text
-        word = _NAME.match(text, pos)
-        if word is None:
+        end = name_end(text, pos)
+        if end < 0:
             template = _TNAME.match(text, pos) if accepts & W_TNAME else None
             if template is not None:
                 return ("tname", template.group(), pos, template.end())      # `::pto::Tile<...>`
@@ -197,8 +216,7 @@ class _Parser:
             if qualified is None:
                 raise _Fail()
             return ("qname", qualified.group(), pos, qualified.end())
-        name = word.group()
-        end = word.end()
+        name = text[pos:end]
         if accepts & W_ANY_NAME:
             return ("name", name, pos, end)
         keyword = _KEYWORD_KINDS.get(name, 0)

@@ -205,13 +205,12 @@ def unknown_names(env: dict, reason: str, at: int = -1) -> StmtInfo:
 
 def env_of_names(names: tuple[str, ...], scope: Scope, env: dict) -> dict:
     """``env`` with the symbol each of ``names`` denotes in ``scope`` added."""
-    lookup = scope.lookup
     for name in names:
         # A qualified name (`TileType::Vec`) is never a variable of this function: a declarator
         # is one identifier (the grammar's `decl`), so the scopes hold no such key.
         if ":" in name:
             continue
-        sym = lookup(name)
+        sym = scope.lookup(name)      # (on scope: a bound method kept in a local is a Python-level call)
         if sym is not None:
             env[name] = sym
     return env

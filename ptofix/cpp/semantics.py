@@ -421,21 +421,21 @@ class FunctionSemantics:
             flow.path.append((id(stmts), index))
             self._stmt(stmt, scope)
             if waiting and not isinstance(stmt, Comment):
-                span = stmt.span
+                stmt_start, stmt_end = stmt.offsets()
                 if isinstance(stmt, DeclaratorStmt):
                     # (Its span is the whole declaration's, which names the other declarators too.)
                     named = identifiers_among(stmt.text, set(waiting))
                 elif len(waiting) <= _FEW_WAITING:
-                    named = identifiers_among(text, set(waiting), span.start, span.end)
+                    named = identifiers_among(text, set(waiting), stmt_start, stmt_end)
                 else:       # (a set of every waiting name for each statement: quadratic in their number)
                     # raw-text scan: a statement's span of the text, every word of it
-                    named = {name for name in identifiers(text, span.start, span.end) if name in waiting}
+                    named = {name for name in identifiers(text, stmt_start, stmt_end) if name in waiting}
                 for name in named:
                     if only_sets_valid_shape(stmt, name):
                         continue        # (the tile's address is neither read nor bound: still waiting)
                     sym = waiting.pop(name)
                     if not self._binds_first(stmt, name, text) \
-                            or self._jumped_over(declared_at.pop(name, span.start), stmt):
+                            or self._jumped_over(declared_at.pop(name, stmt_start), stmt):
                         if sym.kind == "tile":
                             sym.bindings.append(("unknown", "may be used before any TASSIGN binds it"))
                             self.tiles.note_tile(stmt, sym, len(self.state.symbols), first_use=True)
@@ -447,7 +447,7 @@ class FunctionSemantics:
                 if declared is not None and ((declared.kind == "tile" and not declared.bindings)
                                              or (declared.kind == "scalar" and not declared.defs)):
                     waiting[declared.name] = declared
-                    declared_at[declared.name] = stmt.span.end
+                    declared_at[declared.name] = stmt.offsets()[1]
             flow.path.pop()
 
     def _jumped_over(self, after: int, stmt: Stmt) -> bool:
@@ -534,7 +534,7 @@ class FunctionSemantics:
             return
         self.state.scope_exit_code = ""
         symbols_before = len(self.state.symbols)
-        outer, self.state.reading = self.state.reading, stmt.span.start
+        outer, self.state.reading = self.state.reading, stmt.start_offset()
         self._read_stmt(stmt, scope)
         self.state.reading = outer
         if self.tiles.flow.enabled and not isinstance(stmt, (Compound, ForStmt, IfStmt, SwitchStmt, PPIfStmt)):
@@ -542,7 +542,7 @@ class FunctionSemantics:
         if self.state.hidden_jump and not self.state.jump_located:
             # Say where: the statement being read when it was set (a loop's header: the loop), else
             # the innermost statement that set it, the first to get here.
-            at = self.state.jump_at if self.state.jump_at >= 0 else stmt.span.start
+            at = self.state.jump_at if self.state.jump_at >= 0 else stmt.start_offset()
             self.state.hidden_jump = self.ctx.model.source.located(at, self.state.hidden_jump)
             self.state.jump_located = True
         if self.state.scope_exit_code:

@@ -20,7 +20,7 @@ from .aggregate_init import (
     braced_scalar_as_parentheses,
     local_aggregate,
 )
-from .fast_expr import FALLBACK
+from .fast_expr import FALLBACK, name_end
 from .keywords import NOT_DECLARATOR_NAMES, NOT_TYPE_NAMES, is_compiler_word, is_reserved_identifier
 from .stmt_ast import (
     MAX_EXPRESSION_NESTING,
@@ -313,7 +313,7 @@ def _angles_too_deep(text: str) -> bool:
 
 def _rhs(text: str, start: int) -> Node:
     """Fast path for the right-hand sides ptoas uses to compute addresses."""
-    match = _FAST_DATA_RHS.match(text)
+    match = _FAST_DATA_RHS.match(text) if text.endswith(".data()") else None     # (its literal ends it)
     if match:
         name = Name(start, start + match.end(1), match.group(1))
         member = Member(start, start + match.end(1) + 5, name, "data", False)
@@ -384,6 +384,18 @@ def _fast_parse_templated(text: str, paren: bool) -> Node | None:
     return None
 
 
+def _assign_may_match(text: str) -> bool:
+    """Whether _FAST_ASSIGN may match ``text``: its first '=' comes right after a leading name and
+    blanks (the pattern's name and blanks hold none), as in `v = x;`, not `int32_t v = x;` (a
+    scalar declaration, most statements that reach it: no match tried, ~2 us each;
+    tests/cpp/test_fast_path_prefilters.py)."""
+    eq = text.find("=")
+    if eq <= 0:
+        return False
+    end = name_end(text, 0)
+    return end > 0 and (end == eq or text[end:eq].isspace())
+
+
 def _fast_parse(text: str) -> Node | None:
     if text == ";":
         return None        # the empty statement: the statement parser reads none either (opaque)
@@ -420,19 +432,20 @@ def _fast_parse(text: str) -> Node | None:
         quals = (match.group(1).strip(),) if match.group(1) else ()
         type_ = TypeRef(0, match.end(4), match.group(2), None, len(match.group(4)), quals)
         return Decl(0, value.end, type_, match.group(5), value, None)
-    match = _FAST_ASSIGN.match(text)
+    match = _FAST_ASSIGN.match(text) if _assign_may_match(text) else None
     if match and match.group(1) not in _NOT_DECLARATOR_NAMES:
         # (A keyword target, `true = v;`, is the parser's to read: a literal, or no statement.)
         value = _atom(match.group(4), match.start(4))
         if value is FALLBACK:
             return FALLBACK
         return AssignStmt(0, value.end, Name(0, match.end(1), match.group(1)), "=", value)
-    match = _FAST_BARE_DECL.match(text)
+    has_eq = "=" in text        # (_FAST_SCALAR's text holds one, _FAST_BARE_DECL's none)
+    match = _FAST_BARE_DECL.match(text) if not has_eq else None
     if match and match.group(2) not in _NOT_TYPES and match.group(2) not in _MULTI_WORD_BUILTIN_HEADS:
         quals = ("const",) if match.group(1) else ()
         type_ = TypeRef(0, match.end(2), match.group(2), None, 0, quals)
         return Decl(0, match.end(4), type_, match.group(4), None, None)
-    match = _FAST_SCALAR.match(text)
+    match = _FAST_SCALAR.match(text) if has_eq else None
     if match:
         type_name = match.group(2)
         if type_name in _NOT_TYPES:
@@ -529,9 +542,8 @@ def forget_statements() -> None:
         recent.clear()
         recent.update(reversed(kept))
     else:
-        pop = recent.pop
         for text, node in _STATEMENTS.items():
-            pop(text, None)           # re-inserted: most recent last
+            recent.pop(text, None)           # re-inserted: most recent last
             recent[text] = node
         excess = len(recent) - _RECENT_MAX
         if excess > 0:
@@ -644,19 +656,18 @@ def _within_nesting(node: Node | None, above: int = 0) -> Node | None:
     if node is None:
         return None
     stack: list[tuple[Node, int]] = [(node, above + 1)]
-    pop, push = stack.pop, stack.append
     while stack:
-        cur, level = pop()
+        cur, level = stack.pop()
         if level > MAX_EXPRESSION_NESTING:
             return None
         for field in cur._children:
             value = getattr(cur, field)
             if isinstance(value, Node):
-                push((value, level + 1))
+                stack.append((value, level + 1))
             elif type(value) is list:
                 for item in value:
                     if isinstance(item, Node):
-                        push((item, level + 1))
+                        stack.append((item, level + 1))
     return node
 
 

@@ -50,7 +50,7 @@ class TileHistory:
             if declared is not None and declared.kind == "tile" and declared.uid >= symbols_before:
                 self.note_tile(stmt, declared, symbols_before)
         if info.kind is Kind.VECTOR_OP:
-            flow.ops[id(stmt)] = (stmt.span.start, tuple(flow.path), flow.loops[-1] if flow.loops else None)
+            flow.ops[id(stmt)] = (stmt.start_offset(), tuple(flow.path), flow.loops[-1] if flow.loops else None)
 
     def note_tile(self, stmt: Stmt, sym: Symbol, symbols_before: int, first_use: bool = False) -> None:
         """``first_use``: the tile's unbound first state may be what ``stmt`` uses (_block)."""
@@ -67,7 +67,7 @@ class TileHistory:
             # The one binding _block added, and nothing else: one possibility more, from here on.
             added = now[1] - then[1] == 1 and now[0] == then[0] and now[2] is then[2] and now[3] == then[3] \
                 and now[4] is then[4]
-            record = TileRecord(stmt.span.start, tuple(flow.path), False, None, False, sym.bindings[-1:]) \
+            record = TileRecord(stmt.start_offset(), tuple(flow.path), False, None, False, sym.bindings[-1:]) \
                 if added else None
         else:
             record = self._tile_changed(stmt, sym, then)
@@ -91,7 +91,7 @@ class TileHistory:
         else:
             shape = [UNKNOWN_SHAPE]
         path = tuple(self.flow.path)
-        return TileRecord(stmt.span.start, path, True, shape, True, list(sym.bindings))
+        return TileRecord(stmt.start_offset(), path, True, shape, True, list(sym.bindings))
 
     def _tile_changed(self, stmt: Stmt, sym: Symbol, then: tuple) -> TileRecord | None:
         """The record of what ``stmt`` did to a tile it names, from the change it made to the
@@ -101,7 +101,7 @@ class TileHistory:
         bindings_added = sym.bindings[then[1]:]
         shape_kept = sym.valid_ctor is then[2] and entry_count(sym.valid_ctor) == then[3]
         path = tuple(self.flow.path)
-        offset = stmt.span.start
+        offset = stmt.start_offset()
         ast = stmt.ast if isinstance(stmt, SimpleStmt) else None
         if isinstance(ast, A.ExprStmt) and isinstance(ast.expr, A.Call):
             call = ast.expr

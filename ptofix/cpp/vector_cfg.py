@@ -539,7 +539,7 @@ def _link(a: Event, b: Event, back: bool) -> None:
 def _after_removal_marker(stmt: SimpleStmt) -> bool:
     """The empty statement right after a removal marker: what a removal leaves where a statement
     must stay (the body of a braceless if/else/for, right after a case label)."""
-    start = stmt.span.start
+    start = stmt.start_offset()
     low = max(0, start - 256)
     if stmt.file_text.find("*/", low, start) < 0:
         return False        # (what the text before it ends with holds no comment's end: no slice)

@@ -63,10 +63,9 @@ hand above (``hand_walk``) where it does not; where both answer and disagree, no
 """
 from __future__ import annotations
 
-from ..records import Value
-
 # (The walk kinds are the derived table's (derived_facts.WALK_KINDS): import them from there.)
 from .derived_facts import COLUMN_CHUNKS, LINEAR, OTHER, ROW_BY_ROW, WALK_KINDS, DerivedFacts, default_facts
+from .tile_walk import TileWalk  # (interpreted: see tile_walk.py)
 from .tiles import BLOCK_BYTES, REPEAT_BYTES, REPEAT_MAX, REPEAT_STRIDE_MAX
 
 COUNT_MODE = "count_mode"   # (internal to the hand reading: a count-mode path, which is no walk)
@@ -74,31 +73,6 @@ COUNT_MODE = "count_mode"   # (internal to the hand reading: a count-mode path, 
 
 _SMALL_RPT = 4              # TBinSOp.hpp SMALL_RPT, TBinOp.hpp SMALL_RPT_BINOP, TUnaryOp.hpp SMALL_RPT
 _ROW_EXPAND_SPLIT_ROWS = 256
-
-
-class TileWalk(Value):
-    """What decides an op's walk over one tile: its static rows and columns, element size and
-    layout, the valid shape it runs with, and whether every walked operand's *type* is contiguous
-    (``Cols == ValidCol`` with a static ValidCol, or one static row: pto-isa's compile-time test)."""
-    rows: int
-    cols: int
-    elem_bytes: int
-    layout: str
-    valid_rows: int
-    valid_cols: int
-    type_contiguous: bool
-    valid_col_in_type: bool = False     # the type spells ValidCol (not -1)
-    dtype: str = ""                     # the element type's spelling (the derived table's key)
-    valid_in_type: bool = False         # the type spells both ValidRow and ValidCol
-
-    @property
-    def row_bytes(self) -> int:
-        return self.cols * self.elem_bytes
-
-    @property
-    def full_rows(self) -> bool:
-        """The run-time valid shape is one run from the start (pto-isa's run-time test)."""
-        return self.valid_cols == self.cols or self.valid_rows == 1
 
 
 # -- the hand-read walks (pto-isa a2a3 f35e7f60, the module docstring) ---------------------------
