@@ -23,6 +23,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
     from typing import Final, TypeVar
 
+    from mypy_extensions import i64
+
     _T = TypeVar("_T")
 
 
@@ -184,6 +186,7 @@ _BRACKET: Final = 2
 _ASCII_CLASSES: Final = bytes(_BLANK if ch in b" \t\r\n\f\v" else _BRACKET if ch in b";{}()[]"
                               else 3 if ch in b"\"'/#" or 0x1c <= ch <= 0x1f else _WORD for ch in range(128))
 _SLASH: Final = ord("/")
+_STAR: Final = ord("*")
 # Tokens _ascii_token_spans holds in lists before it moves them into the arrays (a list of ints
 # costs ~40 bytes a token, the arrays 4).
 _SPANS_AT_ONCE: Final = 4096
@@ -192,15 +195,21 @@ _SPANS_AT_ONCE: Final = 4096
 def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
     """_matched_token_spans' tokens of an ASCII ``text`` (their starts, their ends and their first
     characters), read by a loop over its bytes: blanks are skipped, a word (a run of word
-    characters that no '/' follows) and a bracket or ';' are tokens read here; at any other
-    character (a '/', '#', quote or separator control character) or a word that a '/' follows (`a/b` is one word
-    token, `a//c` a word and a comment), _ASCII_TOKEN_RE reads the one token there, or stops the
-    scan where it matches none. Compiled, ~10x fewer instructions than one match a token (the
-    match object, its methods' ints: issue #70 item 7); interpreted, a loop a character is slower
-    than the regex, which _token_spans uses then. tests/cpp/test_token_scan.py compares the two."""
+    characters that no '/' follows), a bracket or ';' and a comment with no backslash in it are
+    tokens read here; at any other character (a '#', quote or separator control character), a
+    word that a '/' follows (`a/b` is one word token, `a//c` a word and a comment), a '/' that
+    opens no comment, or a comment that may hold a line splice, _ASCII_TOKEN_RE reads the one
+    token there, or stops the scan where it matches none. Compiled, a tenth of the instructions
+    of one match a token (the match object, its methods' ints: issue #70 item 7); interpreted, a
+    loop a character is slower than the regex, which _token_spans uses then.
+    tests/cpp/test_token_scan.py compares the two."""
     data = text.encode("ascii")
     classes = _ASCII_CLASSES
-    n = len(data)
+    # (Native 64-bit ints compiled: a byte read without a bounds check's boxing; mypy_extensions
+    # is mypyc's, read by the type checker only.)
+    n: i64 = len(data)
+    has_backslash = b"\\" in data
+    has_cr = b"\r" in data
     starts = array(code)
     ends = array(code)
     first = bytearray()
@@ -208,7 +217,8 @@ def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
     end_list: list[int] = []
     first_list: list[int] = []
     match = _ASCII_TOKEN_RE.match
-    pos = 0
+    pos: i64 = 0
+    end: i64 = 0
     while pos < n:
         ch = data[pos]
         kind = classes[ch]
@@ -220,11 +230,29 @@ def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
             while end < n and classes[data[end]] == _WORD:
                 end += 1
             if end < n and data[end] == _SLASH:
-                found = match(text, pos)      # (a word a '/' follows: `a/b`, `a//c`)
-                if found is None:
-                    break
-                end = found.end()
+                end = -1          # (a word a '/' follows: `a/b`, `a//c`)
         elif kind != _BRACKET:
+            end = -1
+            if ch == _SLASH and pos + 1 < n:
+                after = data[pos + 1]
+                if after == _SLASH:
+                    # `//` to the line's end: a \n or \r, or the text's end (a splice in it, a
+                    # backslash, is read by the regex).
+                    end = text.find("\n", pos + 2)
+                    if end < 0:
+                        end = n
+                    if has_cr:
+                        cr = text.find("\r", pos + 2, end)
+                        if cr >= 0:
+                            end = cr
+                    if has_backslash and text.find("\\", pos + 2, end) >= 0:
+                        end = -1
+                elif after == _STAR:
+                    # `/*` to the first `*/` after it (none: the regex stops the scan there).
+                    end = text.find("*/", pos + 2)
+                    if end >= 0:
+                        end += 2
+        if end < 0:
             found = match(text, pos)
             if found is None:
                 break

@@ -96,7 +96,9 @@ def check_byte_loop(text):
 
 
 _ASCII_PIECES = [piece for piece in PIECES if piece.isascii()] + ["a/b", "a/", "/a", "a//b\n", "a/*b*/", "x /y",
-                                                                  "\x1c", "\x1f", "\x7f", "\x01", "#x\\\ny\n"]
+                                                                  "\x1c", "\x1f", "\x7f", "\x01", "#x\\\ny\n",
+                                                                  "// a\\\nb\n", "//x\r\n", "//\\ \n", "/**/", "/*/",
+                                                                  "*/", "/* a\n*/", "//"]
 
 
 @settings(max_examples=1500, deadline=None)
