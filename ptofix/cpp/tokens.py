@@ -170,7 +170,8 @@ def _token_spans(text: str) -> tuple[str, str, array, array]:
     code = "I" if len(text) < 2 ** 32 and array("I").itemsize == 4 else "q"
     if COMPILED and text.isascii():
         starts, ends, first = _ascii_token_spans(text, code)
-        return _kinds_and_marks_of(text, first, starts) + (starts, ends)
+        return first.translate(_KIND_OF_ASCII_FIRST).decode("ascii"), \
+            first.translate(_MARK_OF_ASCII_FIRST).decode("ascii"), starts, ends
     return _matched_token_spans(text, code)
 
 
@@ -187,6 +188,12 @@ _ASCII_CLASSES: Final = bytes(_BLANK if ch in b" \t\r\n\f\v" else _BRACKET if ch
                               else 3 if ch in b"\"'/#" or 0x1c <= ch <= 0x1f else _WORD for ch in range(128))
 _SLASH: Final = ord("/")
 _STAR: Final = ord("*")
+# The first byte _ascii_token_spans gives a comment (a '/' another token starts with too): a byte
+# no ASCII text holds, which these tables read as a comment, and every other as _KIND_OF_FIRST
+# and _MARK_OF_FIRST do.
+_A_COMMENT: Final = 0x80
+_KIND_OF_ASCII_FIRST: Final = _KIND_OF_FIRST[:_A_COMMENT] + b"c" + _KIND_OF_FIRST[_A_COMMENT + 1:]
+_MARK_OF_ASCII_FIRST: Final = _MARK_OF_FIRST[:_A_COMMENT] + b"c" + _MARK_OF_FIRST[_A_COMMENT + 1:]
 # Tokens _ascii_token_spans holds in lists before it moves them into the arrays (a list of ints
 # costs ~40 bytes a token, the arrays 4).
 _SPANS_AT_ONCE: Final = 4096
@@ -194,15 +201,15 @@ _SPANS_AT_ONCE: Final = 4096
 
 def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
     """_matched_token_spans' tokens of an ASCII ``text`` (their starts, their ends and their first
-    characters), read by a loop over its bytes: blanks are skipped, a word (a run of word
-    characters that no '/' follows), a bracket or ';' and a comment with no backslash in it are
-    tokens read here; at any other character (a '#', quote or separator control character), a
-    word that a '/' follows (`a/b` is one word token, `a//c` a word and a comment), a '/' that
-    opens no comment, or a comment that may hold a line splice, _ASCII_TOKEN_RE reads the one
-    token there, or stops the scan where it matches none. Compiled, a tenth of the instructions
-    of one match a token (the match object, its methods' ints: issue #70 item 7); interpreted, a
-    loop a character is slower than the regex, which _token_spans uses then.
-    tests/cpp/test_token_scan.py compares the two."""
+    bytes, a comment's _A_COMMENT: _KIND_OF_ASCII_FIRST reads the kinds), read by a loop over
+    its bytes: blanks are skipped, a word (a run of word characters that no '/' follows), a
+    bracket or ';' and a comment with no backslash in it are tokens read here; at any other
+    character (a '#', quote or separator control character), a word that a '/' follows (`a/b`
+    is one word token, `a//c` a word and a comment), a '/' that opens no comment, or a comment
+    that may hold a line splice, _ASCII_TOKEN_RE reads the one token there, or stops the scan
+    where it matches none. Compiled, a tenth of the instructions of one match a token (the match
+    object, its methods' ints: issue #70 item 7); interpreted, a loop a character is slower than
+    the regex, which _token_spans uses then. tests/cpp/test_token_scan.py compares the two."""
     data = text.encode("ascii")
     classes = _ASCII_CLASSES
     # (Native 64-bit ints compiled: a byte read without a bounds check's boxing; mypy_extensions
@@ -235,6 +242,8 @@ def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
             end = -1
             if ch == _SLASH and pos + 1 < n:
                 after = data[pos + 1]
+                if after == _SLASH or after == _STAR:
+                    ch = _A_COMMENT      # (its first byte, as _kinds_and_marks_of reads it)
                 if after == _SLASH:
                     # `//` to the line's end: a \n or \r, or the text's end (a splice in it, a
                     # backslash, is read by the regex).

@@ -90,7 +90,8 @@ def check_byte_loop(text):
     assert text.isascii()
     code = "q"
     starts, ends, first = tokens._ascii_token_spans(text, code)
-    kinds, marks = tokens._kinds_and_marks_of(text, first, starts)
+    kinds = first.translate(tokens._KIND_OF_ASCII_FIRST).decode("ascii")
+    marks = first.translate(tokens._MARK_OF_ASCII_FIRST).decode("ascii")
     assert (kinds, marks, list(starts), list(ends)) == \
         tuple(list(part) if not isinstance(part, str) else part for part in tokens._matched_token_spans(text, code))
 
