@@ -13,7 +13,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 
-from .. import regex_cache
+from .. import COMPILED, regex_cache
 from ..compile_env import NO_COMMAND_LINE, CompileEnvironment
 from ..located import Located
 from ..pto.ops import pto_macro_names
@@ -77,6 +77,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
     from collections.abc import Iterator
     from typing import Final
+
+    from mypy_extensions import i64
 
     from ..side_files import ReadRecord
 
@@ -335,6 +337,8 @@ def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
     a `for` header: a macro's arguments that carry one (`SWAP({ w(); } void TMUL(...) {, })`, or
     one a rescan or a header's macro invokes: `ID(SWAP)(...)`) may expand to code that closes a
     block and defines any function, which the balanced text does not show."""
+    if COMPILED:
+        return _pair_bracket_bytes(tokens)
     kinds, marks, starts = tokens.kinds, tokens.marks, tokens.starts
     closing = array(starts.typecode, [0]) * len(kinds)     # one allocation (no zeroed bytes copied in)
     # The open brackets' indices (their marks tell which closes each: no tuple a bracket).
@@ -369,6 +373,42 @@ def _pair_brackets(tokens: Tokens) -> tuple[array | None, int]:
 
 # The opening bracket of each closing one.
 _OPENING: Final = {")": "(", "]": "[", "}": "{"}
+
+
+def _pair_bracket_bytes(tokens: Tokens) -> tuple[array | None, int]:
+    """_pair_brackets, compiled: the marks read as bytes, one a token, with native ints (a str
+    find and a one-character str a bracket cost ~20x more; issue #70 item 7).
+    tests/cpp/test_bracket_pairs.py compares both with the plain reading."""
+    marks = tokens.marks.encode("ascii")
+    starts = tokens.starts
+    closing = array(starts.typecode, [0]) * len(marks)
+    stack: list[int] = []
+    parens: i64 = 0
+    structure = -1
+    n: i64 = len(marks)
+    index: i64 = 0
+    while index < n:
+        t = marks[index]
+        if t == 40 or t == 91 or t == 123:                   # ( [ {
+            if t == 123 and parens and structure < 0:
+                structure = starts[index]
+            stack.append(index)
+            if t == 40:
+                parens += 1
+        elif t == 59:                                        # ;
+            if parens and structure < 0 and not _in_for_header(tokens, stack):
+                structure = starts[index]
+        elif t == 41 or t == 93 or t == 125:                 # ) ] }
+            if t == 125 and parens and structure < 0:
+                structure = starts[index]
+            # (The opening one is ')' - 1, ']' - 2, '}' - 2.)
+            if not stack or marks[stack[-1]] != (40 if t == 41 else t - 2):
+                return None, structure
+            closing[stack.pop()] = index
+            if t == 41:
+                parens -= 1
+        index += 1
+    return (None if stack else closing), structure
 
 
 def _in_for_header(tokens: Tokens, stack: list[int]) -> bool:

@@ -9,7 +9,7 @@ from bisect import bisect_right
 from itertools import repeat
 from operator import itemgetter
 
-from .. import regex_cache
+from .. import COMPILED, regex_cache
 from ..source import PtofixError, SourceText, UnreadableInput, line_start
 from .lexical import (
     DIRECTIVE_LEXEMES,
@@ -21,7 +21,9 @@ from .preprocessor import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:        # (names for annotations, which are never evaluated: typing costs start-up)
-    from typing import TypeVar
+    from typing import Final, TypeVar
+
+    from mypy_extensions import i64
 
     _T = TypeVar("_T")
 
@@ -161,12 +163,130 @@ def tokenize(source: SourceText) -> list[Token]:
 
 def _token_spans(text: str) -> tuple[str, str, array, array]:
     """The kinds, the marks (see Tokens), the starts and the ends of the tokens, from the text's
-    start up to the first position no token starts at (a bad character, or the trailing blanks):
-    each match starts where the last one ended. The matches are read a block at a time, with
-    map() over Match methods and one itemgetter of their starts (their first characters): no
-    Python code runs per token."""
+    start up to the first position no token starts at (a bad character, or the trailing blanks).
+    Compiled, an ASCII text is read by _ascii_token_spans (a loop over its bytes, the regex only
+    for the rarer tokens); otherwise by _matched_token_spans (one regex match a token)."""
     # 'I' (4 bytes) holds every offset of a text shorter than 4 Gi characters.
     code = "I" if len(text) < 2 ** 32 and array("I").itemsize == 4 else "q"
+    if COMPILED and text.isascii():
+        starts, ends, first = _ascii_token_spans(text, code)
+        return first.translate(_KIND_OF_ASCII_FIRST).decode("ascii"), \
+            first.translate(_MARK_OF_ASCII_FIRST).decode("ascii"), starts, ends
+    return _matched_token_spans(text, code)
+
+
+# Each ASCII character's class in _ascii_token_spans: a blank (what _ASCII_TOKEN_RE's blanks take),
+# a word character (its word alternative's `[^\t\n\x0b\x0c\r\x1c-\x1f ;{}()\[\]"'/\#]`), one of
+# ; { } ( ) [ ] (a token of its own), or another (a '/', '#' or quote, which may start a comment,
+# a directive or a literal, and the separators \x1c-\x1f, which start no token: the regex reads
+# what follows).
+# tests/cpp/test_token_scan.py checks the classes against the pattern's character sets.
+_BLANK: Final = 0
+_WORD: Final = 1
+_BRACKET: Final = 2
+_ASCII_CLASSES: Final = bytes(_BLANK if ch in b" \t\r\n\f\v" else _BRACKET if ch in b";{}()[]"
+                              else 3 if ch in b"\"'/#" or 0x1c <= ch <= 0x1f else _WORD for ch in range(128))
+_SLASH: Final = ord("/")
+_STAR: Final = ord("*")
+# The first byte _ascii_token_spans gives a comment (a '/' another token starts with too): a byte
+# no ASCII text holds, which these tables read as a comment, and every other as _KIND_OF_FIRST
+# and _MARK_OF_FIRST do.
+_A_COMMENT: Final = 0x80
+_KIND_OF_ASCII_FIRST: Final = _KIND_OF_FIRST[:_A_COMMENT] + b"c" + _KIND_OF_FIRST[_A_COMMENT + 1:]
+_MARK_OF_ASCII_FIRST: Final = _MARK_OF_FIRST[:_A_COMMENT] + b"c" + _MARK_OF_FIRST[_A_COMMENT + 1:]
+# Tokens _ascii_token_spans holds in lists before it moves them into the arrays (a list of ints
+# costs ~40 bytes a token, the arrays 4).
+_SPANS_AT_ONCE: Final = 4096
+
+
+def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
+    """_matched_token_spans' tokens of an ASCII ``text`` (their starts, their ends and their first
+    bytes, a comment's _A_COMMENT: _KIND_OF_ASCII_FIRST reads the kinds), read by a loop over
+    its bytes: blanks are skipped, a word (a run of word characters that no '/' follows), a
+    bracket or ';' and a comment with no backslash in it are tokens read here; at any other
+    character (a '#', quote or separator control character), a word that a '/' follows (`a/b`
+    is one word token, `a//c` a word and a comment), a '/' that opens no comment, or a comment
+    that may hold a line splice, _ASCII_TOKEN_RE reads the one token there, or stops the scan
+    where it matches none. Compiled, a tenth of the instructions of one match a token (the match
+    object, its methods' ints: issue #70 item 7); interpreted, a loop a character is slower than
+    the regex, which _token_spans uses then. tests/cpp/test_token_scan.py compares the two."""
+    data = text.encode("ascii")
+    classes = _ASCII_CLASSES
+    # (Native 64-bit ints compiled: a byte read without a bounds check's boxing; mypy_extensions
+    # is mypyc's, read by the type checker only.)
+    n: i64 = len(data)
+    has_backslash = b"\\" in data
+    has_cr = b"\r" in data
+    starts = array(code)
+    ends = array(code)
+    first = bytearray()
+    start_list: list[int] = []
+    end_list: list[int] = []
+    first_list: list[int] = []
+    match = _ASCII_TOKEN_RE.match
+    pos: i64 = 0
+    end: i64 = 0
+    while pos < n:
+        ch = data[pos]
+        kind = classes[ch]
+        if kind == _BLANK:
+            pos += 1
+            continue
+        end = pos + 1
+        if kind == _WORD:
+            while end < n and classes[data[end]] == _WORD:
+                end += 1
+            if end < n and data[end] == _SLASH:
+                end = -1          # (a word a '/' follows: `a/b`, `a//c`)
+        elif kind != _BRACKET:
+            end = -1
+            if ch == _SLASH and pos + 1 < n:
+                after = data[pos + 1]
+                if after == _SLASH or after == _STAR:
+                    ch = _A_COMMENT      # (its first byte, as _kinds_and_marks_of reads it)
+                if after == _SLASH:
+                    # `//` to the line's end: a \n or \r, or the text's end (a splice in it, a
+                    # backslash, is read by the regex).
+                    end = text.find("\n", pos + 2)
+                    if end < 0:
+                        end = n
+                    if has_cr:
+                        cr = text.find("\r", pos + 2, end)
+                        if cr >= 0:
+                            end = cr
+                    if has_backslash and text.find("\\", pos + 2, end) >= 0:
+                        end = -1
+                elif after == _STAR:
+                    # `/*` to the first `*/` after it (none: the regex stops the scan there).
+                    end = text.find("*/", pos + 2)
+                    if end >= 0:
+                        end += 2
+        if end < 0:
+            found = match(text, pos)
+            if found is None:
+                break
+            end = found.end()
+        start_list.append(pos)
+        end_list.append(end)
+        first_list.append(ch)
+        pos = end
+        if len(start_list) >= _SPANS_AT_ONCE:
+            starts.extend(start_list)
+            ends.extend(end_list)
+            first.extend(first_list)
+            start_list.clear()
+            end_list.clear()
+            first_list.clear()
+    starts.extend(start_list)
+    ends.extend(end_list)
+    first.extend(first_list)
+    return starts, ends, bytes(first)
+
+
+def _matched_token_spans(text: str, code: str) -> tuple[str, str, array, array]:
+    """_token_spans by one match of the scan's pattern a token, each where the last one ended.
+    The matches are read a block at a time, with map() over Match methods and one itemgetter of
+    their starts (their first characters): no Python code runs per token."""
     firsts: list[str] = []
     starts = array(code)
     ends = array(code)
@@ -183,7 +303,12 @@ def _token_spans(text: str) -> tuple[str, str, array, array]:
 def _kinds_and_marks(text: str, firsts: str, starts: array) -> tuple[str, str]:
     """The tokens' kinds and marks, from their first characters ``firsts`` (and the one after a
     '/': a comment's second)."""
-    first = firsts.encode("latin-1", "replace")       # (a character past Latin-1 starts a word)
+    # (A character past Latin-1 starts a word.)
+    return _kinds_and_marks_of(text, firsts.encode("latin-1", "replace"), starts)
+
+
+def _kinds_and_marks_of(text: str, first: bytes, starts: array) -> tuple[str, str]:
+    """_kinds_and_marks, the first characters as Latin-1 bytes."""
     kinds = bytearray(first.translate(_KIND_OF_FIRST))
     marks = bytearray(first.translate(_MARK_OF_FIRST))
     slash = first.find(b"/")

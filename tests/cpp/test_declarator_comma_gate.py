@@ -72,3 +72,51 @@ def test_where_the_gate_matches_the_loop_finds_no_top_level_comma():
             assert not commas, text
     # (Both kinds are generated in numbers: the property is not vacuous.)
     assert matched > 5000 and split > 500
+
+
+# -- the compiled build's byte loop (declarator_lists._ascii_top_level_commas) ---------------
+
+def general_commas(text: str) -> list[int] | None:
+    """declarator_lists.listed_commas as the interpreted build reads them (the gate, then the loop)."""
+    code = masked_literals(text)
+    if declarator_lists._NO_TOP_LEVEL_COMMA.match(code) is not None or not declarator_lists.may_list_declarators(text):
+        return None
+    return declarator_lists._top_level_commas(code)
+
+
+def byte_loop_commas(text: str) -> list[int] | None:
+    """listed_commas as the compiled build reads an ASCII text's."""
+    code = masked_literals(text)
+    commas = declarator_lists._ascii_top_level_commas(code)
+    return commas if commas and declarator_lists.may_list_declarators(text) else None
+
+
+def test_the_byte_loop_reads_the_commas_the_character_loop_reads():
+    rng = random.Random(71)
+    listed = split = 0
+    for _ in range(20000):
+        text = _generated(rng).replace("\u00e9", "e")
+        code = masked_literals(text)
+        commas = declarator_lists._top_level_commas(code)
+        assert declarator_lists._ascii_top_level_commas(code) == commas, text
+        fast, general = byte_loop_commas(text), general_commas(text)
+        assert (fast or None) == (general or None), text      # (None and [] both: not split)
+        listed += bool(general)
+        split += bool(commas)
+    assert listed > 20 and split > 500
+
+
+@pytest.mark.parametrize("text", [
+    "T<a, b> c, d", "a < b, c > d", "x(a] , b[c)", "T<a>> b, c", "f(g(h(i(j, k))))), m", "T<U<V<W<a, b>>>> c, d",
+    "<a, b", "a->b, c", "T<a->b, c> d, e", "int a, b", ",", "", ">", "_<x, y> z, w", "9<x, y> z, w",
+    "Tile<TileType::Vec, float, 16, 128, BLayout::RowMajor, 16, 128> v12, v13",
+])
+def test_the_byte_loop_at_its_edges(text):
+    code = masked_literals(text)
+    assert declarator_lists._ascii_top_level_commas(code) == declarator_lists._top_level_commas(code)
+    assert (byte_loop_commas(text) or None) == (general_commas(text) or None)
+
+
+def test_listed_commas_reads_as_the_general_path():
+    for text in ["int a, b", "T<a, b> c", "TADD(a, b, c)", "float x = 1, y = 2", "T<a> x, *y"]:
+        assert (declarator_lists.listed_commas(masked_literals(text), text) or None) == (general_commas(text) or None)
