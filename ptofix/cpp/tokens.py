@@ -223,7 +223,6 @@ def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
     start_list: list[int] = []
     end_list: list[int] = []
     first_list: list[int] = []
-    match = _ASCII_TOKEN_RE.match
     pos: i64 = 0
     end: i64 = 0
     while pos < n:
@@ -262,7 +261,7 @@ def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
                     if end >= 0:
                         end += 2
         if end < 0:
-            found = match(text, pos)
+            found = _ASCII_TOKEN_RE.match(text, pos)
             if found is None:
                 break
             end = found.end()
