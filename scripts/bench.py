@@ -17,6 +17,8 @@ run, patcher run, ptofix run, ...) and their median is quoted, because the machi
    see concatenation), each in a fresh child interpreter: MB/s CPU, peak memory, MiB of peak per MB
    of input, time and memory ratios against the smallest size, and how many of its barriers the run
    removes (the same as over its kernels one by one: 0 would say the input is degenerate).
+   The section's header line gives the machine's speed at plain Python (reference_loop), the
+   figure to scale MB/s by when comparing machines.
    Peak memory: the child imports ptofix and every module the pass imports on first use, runs the
    pass once on the shipped FA kernel (a compiled build's machine code becomes resident as it first
    runs: a fixed ~6 MiB that is code, not data), reads the file, resets its high-water mark (`5`
@@ -81,6 +83,19 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def reference_loop() -> str:
+    """How fast this machine runs plain Python: CPU seconds of a fixed 20M-step integer loop
+    (median of 3). MB/s figures taken on different machines compare only through it (a machine
+    that runs the loop in half the time runs ptofix at about twice the MB/s)."""
+    def once() -> float:
+        c0 = time.process_time()
+        total = 0
+        for i in range(20_000_000):
+            total += i
+        return time.process_time() - c0
+    return f"reference loop (20M Python steps) {statistics.median(once() for _ in range(3)):.2f} s CPU"
 
 
 def fmt(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
@@ -340,7 +355,8 @@ def in_process(sizes: list[float], repeat: int) -> None:
             if proc.returncode != 0:
                 raise SystemExit(proc.stderr)
             runs[build].append(json.loads(proc.stdout))
-    print(f"2. in process, parse + proof (auto) over {len(files)} corpus files ({total:.2f} MB); {load()}")
+    print(f"2. in process, parse + proof (auto) over {len(files)} corpus files ({total:.2f} MB); {load()}; "
+          f"{reference_loop()}")
     for build, measured in runs.items():
         if build == "compiled" and not all(m["compiled"] for m in measured):
             print("   compiled: the compiled build is not in use (not built, or built from other sources)")
