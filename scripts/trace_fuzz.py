@@ -18,7 +18,15 @@ calls left out (the output differs only there; ``--full`` builds and traces the 
 as ``run --verify-trace`` does, and checks the two agree). A removal is WRONG when the output's
 trace has a race (msSanitizer's a2/a3 rule, ptofix/trace/judge.py) the input's has not.
 
-    python scripts/trace_fuzz.py --seeds 0:150 [--full] [--keep DIR] [--pto-isa DIR]
+    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--full] [--keep DIR] [--pto-isa DIR]
+
+``--wild`` adds sources of another valid shape than dst's (pto-isa walks every operand by dst's valid
+shape: its PTO_ASSERT that they agree is compiled out without _DEBUG), ``SetValidShape`` calls (in loops,
+by the counter) and tiles in the hidden scratch [184 KiB, 192 KiB); ``--more-ops`` adds TCOLEXPAND,
+TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY (built through the test-only stand-in header
+tests/fixtures/op_footprint_probes/include). Not generated: TFILLPAD (needs a dst PadValue other than
+Null), TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build), the select
+family and TCMPS masks (tests/trace/test_select_family_trace.py), integer bitwise ops.
 
 Prints one line per kernel and a summary table; exits 1 when a wrong removal was found.
 """
@@ -48,6 +56,7 @@ INCLUDES = (ROOT / "tests" / "fixtures" / "op_footprint_probes" / "include",)
 SIZE = {"float": 4, "half": 2}
 UB_LIMIT = 192 * 1024
 ARENA = 20 * 1024
+SCRATCH = 184 * 1024
 
 
 @dataclass
@@ -102,8 +111,9 @@ COLEXP = ["TCOLEXPANDADD", "TCOLEXPANDMUL", "TCOLEXPANDSUB", "TCOLEXPANDMAX"]
 
 
 class Gen:
-    def __init__(self, seed: int, wild: bool = False) -> None:
+    def __init__(self, seed: int, wild: bool = False, more_ops: bool = False) -> None:
         self.seed = seed
+        self.more_ops = more_ops  # also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD, TAXPY (stand-in headers)
         self.wild = wild          # also sources of another valid shape than dst's, and SetValidShape
         self.rnd = random.Random(seed)
         self.counter = 3          # v1, v2 and v3 are the parameters
@@ -152,6 +162,10 @@ class Gen:
                               t.row_bytes // 2 // 32 * 32])
             self.features["overlap-placement"] += 1
             addr = t.addr + delta
+        elif self.wild and r.random() < 0.1:
+            # pto-isa's hidden UB scratch (the vbrcb path of TROWEXPAND*: [184 KiB, 192 KiB))
+            addr = SCRATCH + r.randrange(0, 64) * 32
+            self.features["in-scratch"] += 1
         else:
             addr = r.randrange(0, ARENA // 32) * 32
         addr = max(0, addr - addr % 32)
@@ -266,6 +280,9 @@ class Gen:
         r = self.rnd
         family = r.choices(["ew2", "ew1", "scalar", "expands", "rowred", "rowexp", "rowexpand", "colred",
                             "colexp", "cvt"], [6, 4, 4, 2, 3, 3, 1, 2, 1, 2])[0]
+        if self.more_ops and r.random() < 0.35:
+            self.more_op()
+            return
         dst = self.pick()
         key, dtype = dst.shape_key(), dst.dtype
         if family == "ew2":
@@ -316,6 +333,27 @@ class Gen:
             other = "half" if dtype == "float" else "float"
             src = self.pick(other, key)
             text = f"TCVT({dst.name}, {src.name}, RoundMode::CAST_RINT);"
+        self.ops[name] += 1
+        self.emit(text)
+
+    def more_op(self) -> None:
+        r = self.rnd
+        dst = self.pick(r.choice(["float", "half"]))
+        key, dtype = dst.shape_key(), dst.dtype
+        name = r.choice(["TCOLEXPAND", "TROWEXPANDMAX", "TROWEXPANDMIN", "TCOLPROD", "TROWPROD", "TAXPY"])
+        if name in ("TROWEXPANDMAX", "TROWEXPANDMIN", "TROWPROD"):
+            cols = [t for t in self.tiles if t.kind == "col" and t.dtype == dtype and t.vrows == dst.vrows]
+            col = r.choice(cols) if cols and r.random() < 0.8 else self.new_col(dtype)
+            src = self.pick(dtype, key)
+            text = (f"{name}({col.name}, {dst.name}, {src.name});" if name == "TROWPROD"
+                    else f"{name}({dst.name}, {src.name}, {col.name});")
+        elif name in ("TCOLEXPAND", "TCOLPROD"):
+            rows = [t for t in self.tiles if t.kind == "row" and t.dtype == dtype and t.vcols == dst.vcols]
+            row = r.choice(rows) if rows and r.random() < 0.8 else self.new_row(dtype, dst.vcols)
+            text = (f"TCOLEXPAND({dst.name}, {row.name});" if name == "TCOLEXPAND"
+                    else f"TCOLPROD({row.name}, {dst.name});")
+        else:
+            text = f"TAXPY({dst.name}, {self.pick(dtype, key).name}, {self.scalar(dtype)});"
         self.ops[name] += 1
         self.emit(text)
 
@@ -408,8 +446,8 @@ class Gen:
         return Kernel(self.seed, text, runs, self.ops, self.features)
 
 
-def generate(seed: int, wild: bool = False) -> Kernel:
-    return Gen(seed, wild).kernel()
+def generate(seed: int, wild: bool = False, more_ops: bool = False) -> Kernel:
+    return Gen(seed, wild, more_ops).kernel()
 
 
 # --- judging ---------------------------------------------------------------------------------------
@@ -558,12 +596,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="build and trace each output too")
     parser.add_argument("--wild", action="store_true",
                         help="also sources of another valid shape than dst's, and SetValidShape calls")
+    parser.add_argument("--more-ops", action="store_true",
+                        help="also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY")
     parser.add_argument("--print", dest="show", action="store_true", help="print the kernels, judge nothing")
     args = parser.parse_args(argv)
     seeds = parse_seeds(args.seeds)
     if args.show:
         for seed in seeds:
-            sys.stdout.write(generate(seed, args.wild).text)
+            sys.stdout.write(generate(seed, args.wild, args.more_ops).text)
         return 0
     work = Path(args.keep)
     work.mkdir(parents=True, exist_ok=True)
@@ -571,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     ops: Counter = Counter()
     features: Counter = Counter()
     for seed in seeds:
-        kernel = generate(seed, args.wild)
+        kernel = generate(seed, args.wild, args.more_ops)
         outcome = judge_kernel(kernel, work, Path(args.pto_isa), Path(args.cache_dir), args.full)
         outcomes.append(outcome)
         if outcome.verdict not in ("cannot-judge", "refused"):
