@@ -1,0 +1,656 @@
+"""Red team red9: a seeded random-kernel fuzz of `run --pattern auto`, judged by pto-isa's host cost model.
+
+Each seed makes one kernel in ptoas's spelling (tile declarations, `uint64_t vN = (uint64_t) vM;
+TASSIGN(vT, vN);`, `pipe_barrier(PIPE_V);`) over the op shapes where byte proofs get subtle: tiles
+placed at UB offsets that overlap by a block, a row or a column stripe of another; sub-tiles of a
+bigger buffer (a row band, a column stripe through valid columns under the parent's row stride);
+half and float views of the same bytes; row strides (column counts) that differ between operands; valid
+shapes smaller than the tile, static or set at run time from a kernel parameter (`Tile<..., -1, -1,
+...> v = Tile<...>(n, cols)`); element-wise, scalar, unary, row/column reduction and expand (with tmp
+tiles), TCVT and TMOV ops mixed; straight-line code, `for` loops of a constant trip count that
+re-place tiles by their counter, `if`/`else` on the counter (both arms run) and on a kernel parameter
+(the trace runs once per value).
+
+Per kernel: ``ptofix.api.fix_cpp(patterns="auto")`` with the pto-isa checkout, then the input is built
+and run in the host cost model (ptofix/trace, the judge written apart from the static proof) once per
+argument set; the output's trace is the input's with the removed barrier sites' ``pipe_barrier``
+calls left out (the output differs only there; ``--full`` builds and traces the output itself too,
+as ``run --verify-trace`` does, and checks the two agree). A removal is WRONG when the output's
+trace has a race (msSanitizer's a2/a3 rule, ptofix/trace/judge.py) the input's has not.
+
+    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--full] [--keep DIR] [--pto-isa DIR]
+
+``--wild`` adds sources of another valid shape than dst's (pto-isa walks every operand by dst's valid
+shape: its PTO_ASSERT that they agree is compiled out without _DEBUG), ``SetValidShape`` calls (in loops,
+by the counter) and tiles in the hidden scratch [184 KiB, 192 KiB); ``--more-ops`` adds TCOLEXPAND,
+TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY (built through the test-only stand-in header
+tests/fixtures/op_footprint_probes/include). Not generated: TFILLPAD (needs a dst PadValue other than
+Null), TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build), the select
+family and TCMPS masks (tests/trace/test_select_family_trace.py), integer bitwise ops.
+
+Prints one line per kernel and a summary table; exits 1 when a wrong removal was found.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ptofix.api import InputError, compile_environment, fix_cpp  # noqa: E402
+from ptofix.trace.check import TraceOptions, TraceResult, new_races, result_of, trace_texts  # noqa: E402
+from ptofix.trace.footprint import REDUCE, Access, ub  # noqa: E402
+from ptofix.trace.judge import Instruction, TraceRace, overlap  # noqa: E402
+from ptofix.trace.reach import unneeded_barriers  # noqa: E402
+from ptofix.trace.record import Recording  # noqa: E402
+
+PTO_ISA = ROOT.parent / "shared" / "pto-isa" / "f35e7f60"
+# The test-only stand-ins that add op headers the cost model's list leaves out (TCOLEXPAND*, ...).
+INCLUDES = (ROOT / "tests" / "fixtures" / "op_footprint_probes" / "include",)
+SIZE = {"float": 4, "half": 2}
+UB_LIMIT = 192 * 1024
+ARENA = 20 * 1024
+SCRATCH = 184 * 1024
+
+
+@dataclass
+class TileDecl:
+    name: str
+    dtype: str
+    rows: int
+    cols: int
+    layout: str            # RowMajor / ColMajor
+    vrows: int | str       # an int, or "n" (run time, the kernel's parameter)
+    vcols: int
+    addr: int
+    kind: str              # main / col (R x 1 ColMajor) / row (1 x C)
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows * self.cols * SIZE[self.dtype]
+
+    @property
+    def row_bytes(self) -> int:
+        return self.cols * SIZE[self.dtype]
+
+    @property
+    def dynamic(self) -> bool:
+        return isinstance(self.vrows, str)
+
+    def type_text(self) -> str:
+        vr, vc = (-1, -1) if self.dynamic else (self.vrows, self.vcols)
+        return (f"Tile<TileType::Vec, {self.dtype}, {self.rows}, {self.cols}, BLayout::{self.layout}, {vr}, {vc}, "
+                f"SLayout::NoneBox, 512, PadValue::Null, CompactMode::Null>")
+
+    def shape_key(self) -> tuple[int | str, int]:
+        return (self.vrows, self.vcols)
+
+
+@dataclass
+class Kernel:
+    seed: int
+    text: str
+    runs: list[tuple[tuple[str, str], ...]]
+    ops: Counter = field(default_factory=Counter)
+    features: Counter = field(default_factory=Counter)
+
+
+EW2 = ["TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TDIV"]
+EW1 = ["TEXP", "TLOG", "TSQRT", "TABS", "TRECIP", "TRELU", "TNEG", "TMOV"]
+SCALAR = ["TADDS", "TSUBS", "TMULS", "TDIVS", "TMAXS", "TMINS", "TLRELU"]
+ROWRED = ["TROWSUM", "TROWMAX", "TROWMIN"]
+ROWEXP = ["TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV"]
+COLRED = ["TCOLSUM", "TCOLMAX", "TCOLMIN"]
+COLEXP = ["TCOLEXPANDADD", "TCOLEXPANDMUL", "TCOLEXPANDSUB", "TCOLEXPANDMAX"]
+
+
+class Gen:
+    def __init__(self, seed: int, wild: bool = False, more_ops: bool = False) -> None:
+        self.seed = seed
+        self.more_ops = more_ops  # also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD, TAXPY (stand-in headers)
+        self.wild = wild          # also sources of another valid shape than dst's, and SetValidShape
+        self.rnd = random.Random(seed)
+        self.counter = 3          # v1, v2 and v3 are the parameters
+        self.lines: list[str] = []
+        self.decls: list[str] = []        # constants and tile declarations: all at the top (one scope)
+        self.consts: dict[int, str] = {}
+        self.tiles: list[TileDecl] = []
+        self.ops: Counter = Counter()
+        self.features: Counter = Counter()
+        r = self.rnd
+        self.rows = r.choice([8, 8, 16])
+        self.dyn = r.random() < 0.45
+        self.n_values = sorted(r.sample(range(1, self.rows + 1), 2)) if self.dyn else [self.rows, self.rows]
+        self.vr = "n" if self.dyn else r.choice([self.rows, self.rows, self.rows - r.randrange(1, self.rows)])
+        self.vc = r.choice([8, 10, 16, 20, 24, 32, 40, 48, 64])
+        self.indent = "  "
+
+    def var(self) -> str:
+        self.counter += 1
+        return f"v{self.counter}"
+
+    def const(self, value: int) -> str:
+        if value not in self.consts:
+            name = self.var()
+            self.consts[value] = name
+            self.decls.append(f"  const int64_t {name} = {value};")
+        return self.consts[value]
+
+    def emit(self, line: str) -> None:
+        self.lines.append(self.indent + line)
+
+    # --- tiles -------------------------------------------------------------------------------
+    def cols_for(self, dtype: str, at_least: int) -> int:
+        step = 32 // SIZE[dtype]
+        choices = [c for c in (8, 16, 24, 32, 48, 64, 128) if c % step == 0 and c >= at_least
+                   and self.rows * c * SIZE[dtype] <= 8192]
+        return self.rnd.choice(choices or [((at_least + step - 1) // step) * step])
+
+    def place(self, nbytes: int, row_bytes: int) -> int:
+        r = self.rnd
+        others = [t for t in self.tiles]
+        if others and r.random() < 0.7:
+            t = r.choice(others)
+            delta = r.choice([0, 0, 32, 64, t.row_bytes, 2 * t.row_bytes, t.nbytes - 32, t.nbytes - t.row_bytes,
+                              t.nbytes, -32, -row_bytes, ((t.vcols * SIZE[t.dtype] + 31) // 32) * 32,
+                              t.row_bytes // 2 // 32 * 32])
+            self.features["overlap-placement"] += 1
+            addr = t.addr + delta
+        elif self.wild and r.random() < 0.1:
+            # pto-isa's hidden UB scratch (the vbrcb path of TROWEXPAND*: [184 KiB, 192 KiB))
+            addr = SCRATCH + r.randrange(0, 64) * 32
+            self.features["in-scratch"] += 1
+        else:
+            addr = r.randrange(0, ARENA // 32) * 32
+        addr = max(0, addr - addr % 32)
+        return min(addr, UB_LIMIT - nbytes - 32)
+
+    def declare(self, tile: TileDecl) -> None:
+        self.tiles.append(tile)
+        if tile.dynamic:
+            vc = self.const(tile.vcols)
+            self.decls.append(f"  {tile.type_text()} {tile.name} = {tile.type_text()}(v2, {vc});")
+        else:
+            self.decls.append(f"  {tile.type_text()} {tile.name};")
+        self.assign(tile, tile.addr, self.decls)
+
+    def assign(self, tile: TileDecl, addr: int | str, into: list[str] | None = None) -> None:
+        value = self.var()
+        if isinstance(addr, int):
+            text = f"uint64_t {value} = (uint64_t) {self.const(addr)};"
+        else:
+            text = f"uint64_t {value} = (uint64_t) ({addr});"
+        if into is not None:
+            into += [f"  {text}", f"  TASSIGN({tile.name}, {value});"]
+        else:
+            self.emit(text)
+            self.emit(f"TASSIGN({tile.name}, {value});")
+
+    def new_main(self, dtype: str | None = None, vr: int | str | None = None, vc: int | None = None) -> TileDecl:
+        r = self.rnd
+        dtype = dtype or r.choice(["float", "float", "half"])
+        vr = self.vr if vr is None else vr
+        vc = vc or self.vc
+        cols = self.cols_for(dtype, vc)
+        tile = TileDecl(self.var(), dtype, self.rows, cols, "RowMajor", vr, vc, 0, "main")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare(tile)
+        return tile
+
+    def derived(self) -> TileDecl:
+        """A view of an existing main tile's bytes: another dtype, a column stripe, a row band."""
+        r = self.rnd
+        parent = r.choice([t for t in self.tiles if t.kind == "main"])
+        how = r.choice(["dtype", "stripe", "band", "stride"])
+        self.features[f"view-{how}"] += 1
+        if how == "dtype":
+            dtype = "half" if parent.dtype == "float" else "float"
+            cols = self.cols_for(dtype, parent.vcols)
+            tile = TileDecl(self.var(), dtype, self.rows, cols, "RowMajor", parent.vrows, parent.vcols, parent.addr,
+                            "main")
+        elif how == "stripe":
+            # the same row stride, valid columns from a 32-byte boundary inside the parent's rows
+            step = 32 // SIZE[parent.dtype]
+            start = r.randrange(0, max(1, parent.cols // step)) * step
+            width = min(self.vc, parent.cols - start) if r.random() < 0.5 else self.vc
+            tile = TileDecl(self.var(), parent.dtype, self.rows, parent.cols, "RowMajor", parent.vrows,
+                            max(1, min(width, parent.cols)), parent.addr + start * SIZE[parent.dtype], "main")
+        elif how == "band":
+            skip = r.randrange(1, self.rows)
+            tile = TileDecl(self.var(), parent.dtype, self.rows, parent.cols, "RowMajor", self.vr, parent.vcols,
+                            parent.addr + skip * parent.row_bytes, "main")
+        else:
+            cols = self.cols_for(parent.dtype, parent.vcols)
+            tile = TileDecl(self.var(), parent.dtype, self.rows, cols, "RowMajor", parent.vrows, parent.vcols,
+                            parent.addr + r.choice([0, 32, parent.row_bytes]), "main")
+        tile.addr = min(tile.addr - tile.addr % 32, UB_LIMIT - tile.nbytes - 32)
+        self.declare(tile)
+        return tile
+
+    def new_col(self, dtype: str) -> TileDecl:
+        rows = self.rows if SIZE[dtype] * self.rows % 32 == 0 else 16
+        rows = max(rows, 32 // SIZE[dtype])
+        if self.rnd.random() < 0.5 and rows == self.rows:
+            tile = TileDecl(self.var(), dtype, self.rows, 1, "ColMajor", self.vr, 1, 0, "col")
+        else:
+            tile = TileDecl(self.var(), dtype, self.rows, 32 // SIZE[dtype], "RowMajor", self.vr, 1, 0, "col")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare(tile)
+        self.features[f"col-{tile.layout}"] += 1
+        return tile
+
+    def new_row(self, dtype: str, vc: int) -> TileDecl:
+        cols = self.cols_for(dtype, vc)
+        tile = TileDecl(self.var(), dtype, 1, cols, "RowMajor", 1, vc, 0, "row")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare(tile)
+        return tile
+
+    # --- ops ---------------------------------------------------------------------------------
+    def mains(self, dtype: str | None = None, key: tuple | None = None) -> list[TileDecl]:
+        return [t for t in self.tiles if t.kind == "main" and (dtype is None or t.dtype == dtype)
+                and (key is None or t.shape_key() == key)]
+
+    def pick(self, dtype: str | None = None, key: tuple | None = None) -> TileDecl:
+        if self.wild and key is not None and self.rnd.random() < 0.25:
+            # pto-isa walks every operand by dst's valid shape (its PTO_ASSERT that they agree is
+            # compiled out without _DEBUG): a source of another valid shape is read past its own
+            anyone = self.mains(dtype)
+            if anyone:
+                chosen = self.rnd.choice(anyone)
+                if chosen.shape_key() != key:
+                    self.features["valid-mismatch"] += 1
+                return chosen
+        found = self.mains(dtype, key)
+        if not found:
+            return self.new_main(dtype, *(key or (None, None)))
+        return self.rnd.choice(found)
+
+    def scalar(self, dtype: str) -> str:
+        value = self.rnd.choice(["1.5f", "2.0f", "0.5f", "3.0f"])
+        return value if dtype == "float" else f"(half){value}"
+
+    def op(self) -> None:
+        r = self.rnd
+        family = r.choices(["ew2", "ew1", "scalar", "expands", "rowred", "rowexp", "rowexpand", "colred",
+                            "colexp", "cvt"], [6, 4, 4, 2, 3, 3, 1, 2, 1, 2])[0]
+        if self.more_ops and r.random() < 0.35:
+            self.more_op()
+            return
+        dst = self.pick()
+        key, dtype = dst.shape_key(), dst.dtype
+        if family == "ew2":
+            name = r.choice(EW2)
+            a, b = self.pick(dtype, key), self.pick(dtype, key)
+            text = f"{name}({dst.name}, {a.name}, {b.name});"
+        elif family == "ew1":
+            name = r.choice(EW1)
+            src = self.pick(dtype, key)
+            if name == "TMOV" and (src.rows, src.cols) != (dst.rows, dst.cols):
+                name = "TEXP"      # (pto-isa's TMOV: static_assert that src's shape is dst's)
+            text = f"{name}({dst.name}, {src.name});"
+        elif family == "scalar":
+            name = r.choice(SCALAR)
+            text = f"{name}({dst.name}, {self.pick(dtype, key).name}, {self.scalar(dtype)});"
+        elif family == "expands":
+            name = "TEXPANDS"
+            text = f"TEXPANDS({dst.name}, {self.scalar(dtype)});"
+        elif family in ("rowred", "rowexp", "rowexpand"):
+            cols = [t for t in self.tiles if t.kind == "col" and t.dtype == dtype and t.vrows == dst.vrows]
+            col = r.choice(cols) if cols and r.random() < 0.8 else self.new_col(dtype)
+            if family == "rowred":
+                name = r.choice(ROWRED)
+                tmp = self.pick(dtype, key)
+                text = f"{name}({col.name}, {dst.name}, {tmp.name});"
+            elif family == "rowexp":
+                name = r.choice(ROWEXP)
+                text = f"{name}({dst.name}, {self.pick(dtype, key).name}, {col.name});"
+            else:
+                name = "TROWEXPAND"
+                text = f"TROWEXPAND({dst.name}, {col.name});"
+        elif family in ("colred", "colexp"):
+            rows = [t for t in self.tiles if t.kind == "row" and t.dtype == dtype and t.vcols == dst.vcols]
+            row = r.choice(rows) if rows and r.random() < 0.8 else self.new_row(dtype, dst.vcols)
+            if family == "colred":
+                name = r.choice(COLRED)
+                if name == "TCOLSUM" and r.random() < 0.5:
+                    tmp = self.pick(dtype, key)
+                    text = f"TCOLSUM({row.name}, {dst.name}, {tmp.name}, true);"
+                    name = "TCOLSUM+tmp"
+                else:
+                    text = f"{name}({row.name}, {dst.name});"
+            else:
+                name = r.choice(COLEXP)
+                text = f"{name}({dst.name}, {self.pick(dtype, key).name}, {row.name});"
+        else:
+            name = "TCVT"
+            other = "half" if dtype == "float" else "float"
+            src = self.pick(other, key)
+            text = f"TCVT({dst.name}, {src.name}, RoundMode::CAST_RINT);"
+        self.ops[name] += 1
+        self.emit(text)
+
+    def more_op(self) -> None:
+        r = self.rnd
+        dst = self.pick(r.choice(["float", "half"]))
+        key, dtype = dst.shape_key(), dst.dtype
+        name = r.choice(["TCOLEXPAND", "TROWEXPANDMAX", "TROWEXPANDMIN", "TCOLPROD", "TROWPROD", "TAXPY"])
+        if name in ("TROWEXPANDMAX", "TROWEXPANDMIN", "TROWPROD"):
+            cols = [t for t in self.tiles if t.kind == "col" and t.dtype == dtype and t.vrows == dst.vrows]
+            col = r.choice(cols) if cols and r.random() < 0.8 else self.new_col(dtype)
+            src = self.pick(dtype, key)
+            text = (f"{name}({col.name}, {dst.name}, {src.name});" if name == "TROWPROD"
+                    else f"{name}({dst.name}, {src.name}, {col.name});")
+        elif name in ("TCOLEXPAND", "TCOLPROD"):
+            rows = [t for t in self.tiles if t.kind == "row" and t.dtype == dtype and t.vcols == dst.vcols]
+            row = r.choice(rows) if rows and r.random() < 0.8 else self.new_row(dtype, dst.vcols)
+            text = (f"TCOLEXPAND({dst.name}, {row.name});" if name == "TCOLEXPAND"
+                    else f"TCOLPROD({row.name}, {dst.name});")
+        else:
+            text = f"TAXPY({dst.name}, {self.pick(dtype, key).name}, {self.scalar(dtype)});"
+        self.ops[name] += 1
+        self.emit(text)
+
+    def barrier(self) -> None:
+        if self.rnd.random() < 0.9:
+            self.emit("pipe_barrier(PIPE_V);")
+
+    def block(self, count: int, loop_var: str | None, depth: int) -> None:
+        r = self.rnd
+        for _ in range(count):
+            roll = r.random()
+            if roll < 0.14 and depth < 2 and loop_var is None:
+                self.loop(depth)
+            elif roll < 0.22 and depth < 2:
+                self.branch(loop_var, depth)
+            elif roll < 0.32 and loop_var is not None:
+                tile = r.choice(self.mains())
+                stride = r.choice([32, tile.row_bytes, tile.nbytes, 2 * tile.row_bytes])
+                base = self.place(tile.nbytes + 3 * stride, tile.row_bytes)
+                self.assign(tile, f"{self.const(base)} + {loop_var} * {self.const(stride)}")
+                tile.addr = base
+                self.features["loop-rebind"] += 1
+            elif roll < 0.36:
+                tile = r.choice(self.mains())
+                tile.addr = self.place(tile.nbytes, tile.row_bytes)
+                self.assign(tile, tile.addr)
+                self.features["rebind"] += 1
+            elif roll < 0.42 and self.wild and any(t.dynamic for t in self.mains()):
+                tile = r.choice([t for t in self.mains() if t.dynamic])
+                rows = f"(uint32_t) ({loop_var} + {self.const(1)})" if loop_var is not None else "v2"
+                tile.vcols = r.choice([c for c in (8, 10, 16, 24, 40, 64) if c <= tile.cols] or [tile.cols])
+                self.emit(f"{tile.name}.SetValidShape({rows}, {self.const(tile.vcols)});")
+                self.features["set-valid-shape" + ("-in-loop" if loop_var else "")] += 1
+            else:
+                self.op()
+                self.barrier()
+
+    def loop(self, depth: int) -> None:
+        trips = self.rnd.choice([2, 3])
+        lo, hi, step = self.const(0), self.const(trips), self.const(1)
+        var = self.var()
+        self.emit(f"for (int64_t {var} = {lo}; {var} < {hi}; {var} += {step}) {{")
+        self.features["loop"] += 1
+        outer = self.indent
+        self.indent += "  "
+        self.block(self.rnd.randrange(2, 6), var, depth + 1)
+        self.indent = outer
+        self.emit("}")
+
+    def branch(self, loop_var: str | None, depth: int) -> None:
+        if loop_var is not None:
+            cond = f"{loop_var} == {self.const(self.rnd.choice([0, 1]))}"
+            self.features["if-on-counter"] += 1
+        else:
+            cond = f"v3 == {self.const(1)}"
+            self.features["if-on-param"] += 1
+        self.emit(f"if ({cond}) {{")
+        outer = self.indent
+        self.indent += "  "
+        self.block(self.rnd.randrange(1, 4), loop_var, depth + 1)
+        self.indent = outer
+        self.emit("} else {")
+        self.indent += "  "
+        self.block(self.rnd.randrange(1, 4), loop_var, depth + 1)
+        self.indent = outer
+        self.emit("}")
+
+    def kernel(self) -> Kernel:
+        r = self.rnd
+        self.decls += ["  set_mask_norm();", "  set_vector_mask(-1, -1);"]
+        for _ in range(r.randrange(2, 4)):
+            self.new_main()
+        for _ in range(r.randrange(1, 4)):
+            self.derived()
+        if r.random() < 0.5:
+            self.new_main(vc=r.choice([8, 16, 24, 40]) if r.random() < 0.5 else None)
+        straight = r.random() < 0.4
+        if straight:
+            self.features["straight-line"] += 1
+            for _ in range(r.randrange(5, 12)):
+                self.op()
+                self.barrier()
+        else:
+            self.block(r.randrange(5, 10), None, 0)
+        head = ["#include \"pto/pto-inst.hpp\"", "using namespace pto;", "",
+                f"// red9 trace fuzz, seed {self.seed}",
+                "__global__ AICORE void fuzz_kernel(__gm__ float* v1, int32_t v2, int32_t v3) {"]
+        text = "\n".join(head + self.decls + self.lines + ["  return;", "}", ""])
+        runs = [(("v2", str(self.n_values[0])), ("v3", "0")), (("v2", str(self.n_values[1])), ("v3", "1"))]
+        return Kernel(self.seed, text, runs, self.ops, self.features)
+
+
+def generate(seed: int, wild: bool = False, more_ops: bool = False) -> Kernel:
+    return Gen(seed, wild, more_ops).kernel()
+
+
+# --- judging ---------------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    seed: int
+    verdict: str                 # accepted / no-removal / WRONG / cannot-judge / refused
+    why: str = ""
+    barriers: int = 0
+    removed: int = 0
+    removed_executed: int = 0
+    kept_unneeded: int = 0
+    wrong: list[str] = field(default_factory=list)
+    overapprox: int = 0          # new trace races only the judge's reduce-result span makes
+    seconds: float = 0.0
+
+
+def without_barriers(recording: Recording, lines: set[int]) -> Recording:
+    """The recording the output would give: the input's, the pipe_barrier calls of removed sites left out."""
+    calls = [call for call in recording.calls if not (
+        call.name == "pipe_barrier" and 0 <= call.site < len(recording.sites)
+        and recording.sites[call.site].name == "pipe_barrier" and recording.sites[call.site].line in lines)]
+    return replace(recording, calls=calls)
+
+
+def element_size(recording: Recording, position: int) -> int:
+    for call in reversed(recording.calls[:position]):
+        if call.name == "ptofix_element" and call.args:
+            return call.args[0]
+    return 0
+
+
+def refined(recording: Recording, instruction: Instruction) -> Instruction:
+    """``instruction`` with a vcadd/vcmax/vcmin result read as pto-isa's row reductions place it: one
+    result (vcmax/vcmin: a value and an index) a repeat, ``dstRepeatStride`` elements apart (TRowSum,
+    TRowMax pass the dst tile's RowStride in elements). The judge takes the unit as unknown and spans
+    a block a repeat: a race only that span makes is the judge's over-approximation, not a wrong removal."""
+    if instruction.name not in REDUCE:
+        return instruction
+    args = recording.calls[instruction.position].args
+    size = element_size(recording, instruction.position)
+    if len(args) < 7 or size <= 0:
+        return instruction
+    dst, _src, repeat, drs = args[:4]
+    base = ub(dst, instruction.name)
+    width = size * (1 if instruction.name == "vcadd" else 2)
+    writes = Access(tuple(sorted({(base + r * drs * size, base + r * drs * size + width) for r in range(repeat)})),
+                    True)
+    accesses = tuple(a for a in instruction.accesses if not a.write) + (writes,)
+    return Instruction.of(instruction.position, instruction.name, instruction.site, accesses)
+
+
+def real_race(recording: Recording, race: TraceRace) -> bool:
+    if race.across:
+        return True
+    return overlap(refined(recording, race.earlier), refined(recording, race.later)) is not None
+
+
+def judge_kernel(kernel: Kernel, work: Path, pto_isa: Path, cache: Path, full: bool = False) -> Outcome:
+    start = time.monotonic()
+    path = work / f"fuzz_{kernel.seed}.cpp"
+    path.write_text(kernel.text, encoding="utf-8")
+    environment = compile_environment([str(d) for d in INCLUDES], (), str(pto_isa))
+    try:
+        fixed = fix_cpp(kernel.text, patterns="auto", environment=environment, path=str(path))
+    except InputError as error:
+        return Outcome(kernel.seed, "refused", f"input error: {error}")
+    barriers = [d for d in fixed.decisions]
+    removed = {d.line for d in fixed.decisions if d.decision == "removed"}
+    outcome = Outcome(kernel.seed, "accepted" if removed else "no-removal", barriers=len(barriers),
+                      removed=len(removed))
+    if not barriers or all(d.cause is None and d.decision != "removed" for d in barriers) and fixed.warnings:
+        outcome.verdict, outcome.why = "refused", "; ".join(fixed.warnings)[:200] or "no barrier read"
+        return outcome
+    executed: set[int] = set()
+    unneeded_lines: set[int] = set()
+    for run in kernel.runs:
+        options = TraceOptions(environment, args=run, cache_dir=cache, jobs=1)
+        texts = {str(path): kernel.text}
+        if full and removed:
+            texts[f"{path} (output)"] = fixed.text
+        results = trace_texts(texts, options)
+        first = results[str(path)]
+        if first.error is not None:
+            outcome.verdict = "cannot-judge"
+            outcome.why = "does not build/run: " + first.error.format().strip().splitlines()[0][-300:]
+            return outcome
+        assert first.recording is not None and first.judgement is not None
+        if first.judgement.cannot_judge is not None:
+            outcome.verdict, outcome.why = "cannot-judge", f"trace judge: {first.judgement.cannot_judge[1]}"
+            return outcome
+        recording = first.recording
+        for call in recording.calls:
+            if call.name == "pipe_barrier" and 0 <= call.site < len(recording.sites):
+                site = recording.sites[call.site]
+                if site.name == "pipe_barrier" and site.line in removed:
+                    executed.add(site.line)
+        unneeded_lines |= {recording.sites[s].line for s in unneeded_barriers(recording)}
+        output = without_barriers(recording, removed)
+        derived: TraceResult = result_of(output)
+        found = new_races(first, derived)
+        if full and removed:
+            real = results[f"{path} (output)"]
+            real_found = new_races(first, real)
+            derived_keys = sorted((r.kind, r.earlier.site, r.later.site) for r, _ in found) \
+                if not isinstance(found, str) else found
+            real_keys = sorted((r.kind, r.earlier.site, r.later.site) for r, _ in real_found) \
+                if not isinstance(real_found, str) else real_found
+            if derived_keys != real_keys:
+                outcome.verdict = "cannot-judge"
+                outcome.why = f"derived and built output traces disagree: {derived_keys} vs {real_keys}"
+                return outcome
+        if isinstance(found, str):
+            outcome.verdict, outcome.why = "cannot-judge", found
+            return outcome
+        for race, _count in found:
+            if not real_race(output, race):
+                outcome.overapprox += 1
+                continue
+            e, l_ = recording.sites[race.earlier.site], recording.sites[race.later.site]
+            outcome.wrong.append(f"{race.kind} {e.name}@{e.line} {race.earlier.name} -> {l_.name}@{l_.line} "
+                                 f"{race.later.name} bytes [{race.overlap[0]:#x},{race.overlap[1]:#x}) args {run}")
+    outcome.removed_executed = len(executed)
+    kept = {d.line for d in barriers if d.decision != "removed"}
+    outcome.kept_unneeded = len(kept & unneeded_lines)
+    if outcome.wrong:
+        outcome.verdict = "WRONG"
+    outcome.seconds = time.monotonic() - start
+    return outcome
+
+
+def parse_seeds(text: str) -> list[int]:
+    if ":" in text:
+        lo, hi = text.split(":")
+        return list(range(int(lo), int(hi)))
+    return [int(x) for x in text.split(",")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", default="0:20", help="LO:HI or a,b,c")
+    parser.add_argument("--pto-isa", default=str(PTO_ISA))
+    parser.add_argument("--cache-dir", default="/tmp/ptofix-trace-fuzz-cache")
+    parser.add_argument("--keep", default="/tmp/ptofix-trace-fuzz", help="where the kernels are written")
+    parser.add_argument("--full", action="store_true", help="build and trace each output too")
+    parser.add_argument("--wild", action="store_true",
+                        help="also sources of another valid shape than dst's, and SetValidShape calls")
+    parser.add_argument("--more-ops", action="store_true",
+                        help="also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY")
+    parser.add_argument("--print", dest="show", action="store_true", help="print the kernels, judge nothing")
+    args = parser.parse_args(argv)
+    seeds = parse_seeds(args.seeds)
+    if args.show:
+        for seed in seeds:
+            sys.stdout.write(generate(seed, args.wild, args.more_ops).text)
+        return 0
+    work = Path(args.keep)
+    work.mkdir(parents=True, exist_ok=True)
+    outcomes: list[Outcome] = []
+    ops: Counter = Counter()
+    features: Counter = Counter()
+    for seed in seeds:
+        kernel = generate(seed, args.wild, args.more_ops)
+        outcome = judge_kernel(kernel, work, Path(args.pto_isa), Path(args.cache_dir), args.full)
+        outcomes.append(outcome)
+        if outcome.verdict not in ("cannot-judge", "refused"):
+            ops.update(kernel.ops)
+            features.update(kernel.features)
+        print(f"seed {seed}: {outcome.verdict} barriers={outcome.barriers} removed={outcome.removed} "
+              f"(executed {outcome.removed_executed}) kept-unneeded={outcome.kept_unneeded} "
+              f"{'overapprox=' + str(outcome.overapprox) + ' ' if outcome.overapprox else ''}"
+              f"{outcome.seconds:.1f}s {outcome.why}", flush=True)
+        for line in outcome.wrong:
+            print(f"  WRONG: {line}", flush=True)
+    print(summary(outcomes, ops, features))
+    return 1 if any(o.verdict == "WRONG" for o in outcomes) else 0
+
+
+def summary(outcomes: list[Outcome], ops: Counter, features: Counter) -> str:
+    verdicts = Counter(o.verdict for o in outcomes)
+    judged = [o for o in outcomes if o.verdict in ("accepted", "no-removal", "WRONG")]
+    rows = [
+        ("kernels", len(outcomes)),
+        *((f"  {v}", verdicts[v]) for v in ("accepted", "no-removal", "WRONG", "cannot-judge", "refused")),
+        ("barriers (judged kernels)", sum(o.barriers for o in judged)),
+        ("removed", sum(o.removed for o in judged)),
+        ("removed and executed in a traced run", sum(o.removed_executed for o in judged)),
+        ("wrong removals (distinct races)", sum(len(o.wrong) for o in judged)),
+        ("new races only the judge's vcadd/vcmax span makes", sum(o.overapprox for o in judged)),
+        ("kept, trace shows unneeded (reach)", sum(o.kept_unneeded for o in judged)),
+    ]
+    width = max(len(name) for name, _ in rows)
+    out = ["", "summary"] + [f"  {name:<{width}}  {value}" for name, value in rows]
+    reasons = Counter(o.why.split(":")[0] + ": " + o.why.split(":")[1][:90] if ":" in o.why else o.why
+                      for o in outcomes if o.verdict in ("cannot-judge", "refused"))
+    if reasons:
+        out.append("  cannot judge / refused, why:")
+        out += [f"    {count:4d}  {why}" for why, count in reasons.most_common()]
+    out.append("  ops (judged kernels): " + ", ".join(f"{k} {v}" for k, v in sorted(ops.items())))
+    out.append("  shapes (judged kernels): " + ", ".join(f"{k} {v}" for k, v in sorted(features.items())))
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
