@@ -195,7 +195,9 @@ _A_COMMENT: Final = 0x80
 _KIND_OF_ASCII_FIRST: Final = _KIND_OF_FIRST[:_A_COMMENT] + b"c" + _KIND_OF_FIRST[_A_COMMENT + 1:]
 _MARK_OF_ASCII_FIRST: Final = _MARK_OF_FIRST[:_A_COMMENT] + b"c" + _MARK_OF_FIRST[_A_COMMENT + 1:]
 # Tokens _ascii_token_spans holds in lists before it moves them into the arrays (a list of ints
-# costs ~40 bytes a token, the arrays 4).
+# costs ~40 bytes a token, the arrays 4). (An array built from a list, then appended to the
+# arrays as a block, costs 100 instructions an item where array.extend(list) costs 160: extend
+# grows the array one item at a time; issue #70 item 7.)
 _SPANS_AT_ONCE: Final = 4096
 
 
@@ -270,14 +272,14 @@ def _ascii_token_spans(text: str, code: str) -> tuple[array, array, bytes]:
         first_list.append(ch)
         pos = end
         if len(start_list) >= _SPANS_AT_ONCE:
-            starts.extend(start_list)
-            ends.extend(end_list)
+            starts += array(code, start_list)
+            ends += array(code, end_list)
             first.extend(first_list)
             start_list.clear()
             end_list.clear()
             first_list.clear()
-    starts.extend(start_list)
-    ends.extend(end_list)
+    starts += array(code, start_list)
+    ends += array(code, end_list)
     first.extend(first_list)
     return starts, ends, bytes(first)
 
@@ -293,8 +295,9 @@ def _matched_token_spans(text: str, code: str) -> tuple[str, str, array, array]:
     matches = iter(pattern.scanner(text).match, None)  # type: ignore[attr-defined]
     for block in regex_cache.match_blocks(matches):
         at = list(map(_TOKEN_START, block, repeat(1)))
-        starts.extend(at)
-        ends.extend(map(_MATCH_END, block))
+        # (Each block an array first, appended as a block: _SPANS_AT_ONCE.)
+        starts += array(code, at)
+        ends += array(code, list(map(_MATCH_END, block)))
         firsts.append("".join(itemgetter(*at)(text)) if len(at) > 1 else text[at[0]])
     return _kinds_and_marks(text, "".join(firsts), starts) + (starts, ends)
 

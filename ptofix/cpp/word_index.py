@@ -37,6 +37,7 @@ from .model import WordIndex
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import Final
 
     from ..source import SourceText, Span
     from .model import CppFile, Function
@@ -59,15 +60,46 @@ def _words(text: str, start: int, end: int) -> list[bytes]:
     encoded, its other bytes made blanks, and split (as source.ascii_words reads them), another's
     found by a \\w scan, ~64K characters at a time."""
     found: list[bytes] = []
-    ascii_text = text.isascii()
     for piece_start, piece_end in word_chunks(text, start, end):
-        if ascii_text:
-            found += text[piece_start:piece_end].encode("ascii").translate(ASCII_WORD_BYTES).split()
-        else:
-            words = _WORD.findall(text, piece_start, piece_end)
-            if words:
-                found += "\n".join(words).encode("utf-8").split(b"\n")
+        found += _chunk_words(text, piece_start, piece_end)[1]
     return found
+
+
+def _chunk_words(text: str, start: int, end: int) -> tuple[bytes, list[bytes]]:
+    """_words of one chunk of word_chunks, and the bytes they were split from: the words apart,
+    by blanks (an ASCII text's, its other bytes made blanks) or line ends (another's words,
+    joined), and nothing else (_word_count)."""
+    if text.isascii():
+        data = text[start:end].encode("ascii").translate(ASCII_WORD_BYTES)
+        return data, data.split()
+    words = _WORD.findall(text, start, end)
+    if not words:
+        return b"", []
+    data = "\n".join(words).encode("utf-8")
+    return data, data.split(b"\n")
+
+
+# A word's edge in _chunk_words' bytes: a blank or a line end (no word's byte: an ASCII word
+# character, or a byte of a multi-byte character's UTF-8, 0x80 and up).
+_SPACE_BYTE: Final = ord(" ")
+_LINE_END_BYTE: Final = ord("\n")
+
+
+def _word_count(data: bytes, word: bytes) -> int:
+    """How often ``word`` is one of the words _chunk_words split ``data`` into: each place
+    bytes.find finds it (a skipping search of the bytes, where list.count compares it with every
+    word; issue #70 item 7) that a word's edge bounds on both sides."""
+    count = 0
+    size = len(word)
+    last = len(data)
+    at = data.find(word)
+    while at != -1:
+        after = at + size
+        if (at == 0 or data[at - 1] == _SPACE_BYTE or data[at - 1] == _LINE_END_BYTE) \
+                and (after == last or data[after] == _SPACE_BYTE or data[after] == _LINE_END_BYTE):
+            count += 1
+        at = data.find(word, at + 1)
+    return count
 
 
 def _identifier_of(word: bytes) -> bytes | None:
@@ -94,14 +126,15 @@ def _named_counts(counts: dict[bytes, int], names: frozenset[bytes], into: dict[
 _FEW_FOUND = 4
 
 
-def _count_among(words: list[bytes], distinct: set[bytes], names: frozenset[bytes],
+def _count_among(data: bytes, words: list[bytes], distinct: set[bytes], names: frozenset[bytes],
                  counts: dict[bytes, int]) -> frozenset[bytes]:
-    """Add to ``counts`` how often each of ``names`` is one of ``words`` (whose distinct words are
-    ``distinct``); the names found."""
+    """Add to ``counts`` how often each of ``names`` is one of ``words`` (split from ``data`` by
+    _chunk_words; their distinct words are ``distinct``); the names found."""
     found = names.intersection(distinct)
     if len(found) <= _FEW_FOUND:
         for name in found:
-            counts[name] = counts.get(name, 0) + words.count(name)
+            # (A name of a character or two: bytes.find stops at each of its characters.)
+            counts[name] = counts.get(name, 0) + (_word_count(data, name) if len(name) > 2 else words.count(name))
     else:
         for word in words:
             if word in found:
@@ -171,12 +204,12 @@ def _split_piece(text: str, start: int, end: int, names: frozenset[bytes], disti
     """_split_words of ``text[start:end]``: the names found among its words."""
     found: set[bytes] = set()
     for piece_start, piece_end in word_chunks(text, start, end):
-        words = _words(text, piece_start, piece_end)
+        data, words = _chunk_words(text, piece_start, piece_end)
         # (The piece's distinct words first, a set a fifth the size of its words: the file's set
         # and the names are then matched against it, not against every word; issue #70 item 7.)
         piece = set(words)
         distinct.update(piece)
-        found.update(_count_among(words, piece, names, counts))
+        found.update(_count_among(data, words, piece, names, counts))
     return found
 
 
