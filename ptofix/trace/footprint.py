@@ -1,26 +1,34 @@
 """The UB bytes each recorded vector intrinsic reads and writes, from its operands.
 
-As msSanitizer computes an instruction's memory (Ascend/mssanitizer, csrc/race_sanitizer/
-alg_framework/mem_event_checker.cpp, SplitMem): block ``b`` of repeat ``r`` of an operand lies at
-``addr + r * repeatStride * blockSize + b * blockStride * blockSize``, ``blockSize`` 32 bytes on
-A2/A3, ``blockNum`` blocks a repeat. What this adds:
+The contract is msSanitizer's own memory ranges (Ascend/mssanitizer at ffce6d2be195, read for its
+rules: csrc/core/framework/record_parse.cpp turns each instruction record into memory events,
+csrc/plugin/ccec/calc_instructions/*.cpp give each intrinsic's block counts and sizes,
+csrc/race_sanitizer/alg_framework/mem_event_checker.cpp:127 SplitMem lays them out): block ``b``
+of repeat ``r`` of an operand lies at ``addr + r * repeatStride * blockSize + b * blockStride *
+blockSize``, ``blockSize`` 32 bytes on A2/A3 for the strided operands, ``blockNum`` blocks a repeat.
+Every operand here covers at least msSanitizer's ranges, and at least what the hardware touches
+where msSanitizer records less (a race either sees keeps a barrier). What this adds:
 
 - count mode (``set_mask_count``; the count is ``set_vector_mask``'s second argument): exactly the
-  counted elements, repeat after repeat (``256 / element`` a repeat), the last repeat partial;
-- norm mode: the blocks of a repeat that hold an element the mask enables (block granularity: an
-  over-approximation of the enabled bytes, never less); when no mask was set in the run, a full
-  mask. The mask has 128 bits: a repeat of 1-byte elements has 256, and the ones past bit 127 are
-  taken as enabled (which of them run is not modelled: more bytes, never fewer);
+  counted elements, repeat after repeat (``256 / element`` a repeat), the last repeat partial
+  (msSanitizer's MaskCountProcess, record_parse.cpp:2321); vcopy and vreducev2's source also as
+  msSanitizer reads theirs, the count for each of the repeats (``per_repeat_count``);
+- norm mode: msSanitizer's reading of the mask (``norm_blocks``, record_parse.cpp:2399
+  MaskNormalProcess): the blocks from a repeat's first element to its highest enabled one, or
+  every block for a full mask, 1-byte elements or a conversion's narrower side; when no mask was
+  set in the run, a full mask;
 - a count-mode count larger than the UB holds (a count set in norm mode, say ``set_vector_mask(-1,
   -1)`` then ``set_mask_count()``: how much of it the hardware reads is not modelled) cannot be
   judged;
 - an element's size is the data pointer's type (ptofix/trace/trace_shim.hpp records it) or, for a
   conversion, the types its name spells; an operand's blocks a repeat follow from the repeat's
   elements (a conversion runs ``256 / max(sizes)`` elements a repeat);
-- destinations whose layout the operands do not pin down exactly (a reduction's results, a compare's
-  bit mask, a gather's sources, a ``vreducev2`` whose pattern is read from memory) are
-  over-approximated as said at each; a ``vreducev2`` with a built-in pattern (pto-isa's
-  mask-pattern TGATHER) writes exactly the elements it keeps, packed (``_reduce_kept``);
+- a reduction's results (vcadd, vcmax, vcmin, vcgadd, vcgmax, vcgmin) lie where msSanitizer puts
+  them (``reduce_results``: one result a repeat, ``dstRepeatStride`` results apart);
+- destinations whose layout the operands do not pin down exactly (a compare's bit mask, a
+  gather's sources, a ``vreducev2`` whose pattern is read from memory) are over-approximated as
+  said at each; a ``vreducev2`` with a built-in pattern (pto-isa's mask-pattern TGATHER) writes
+  exactly the elements it keeps, packed (``_reduce_kept``);
 - ``set_cmpmask`` and ``vsel``, whose bytes depend on the CMPMASK register between them, are
   ptofix/trace/select.py's;
 - an intrinsic not in this table cannot be judged (the run says so; never a silent pass).
@@ -119,12 +127,6 @@ def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 MASK_BITS = 128     # set_vector_mask's two 64-bit halves
 
 
-def _enabled(mask: int, element: int) -> bool:
-    """Whether norm mode's ``mask`` may enable element ``element`` of a repeat: its bit, or, past
-    the mask's 128 bits (a repeat of 1-byte elements), yes (not modelled: never fewer bytes)."""
-    return element >= MASK_BITS or bool(mask >> element & 1)
-
-
 def _count(name: str, state: MaskState) -> int:
     """Count mode's element count, or CannotJudge when the run set none or one past what the UB
     holds (a 64-bit norm-mode mask read as a count would otherwise be walked repeat by repeat)."""
@@ -141,10 +143,49 @@ def count_of(name: str, state: MaskState) -> int:
     return _count(name, state)
 
 
+ALL_ENABLED = (1 << MASK_BITS) - 1
+
+
+def norm_blocks(mask: int, size: int, per_repeat: int) -> range:
+    """The blocks of one repeat a norm-mode operand of ``size``-byte elements (``per_repeat`` of them
+    a repeat) touches under ``mask``: msSanitizer's reading (mssanitizer@ffce6d2 csrc/core/framework/
+    record_parse.cpp:2399 MaskNormalProcess, :2376 ParseVectorMaskCount, :2279
+    MaskCountProcessByRepeat). A full mask, an operand whose repeat is not 8 blocks (a conversion's
+    narrower side) and 1-byte elements: every block of the repeat, the mask ignored. Otherwise every
+    element from the first to the highest enabled one (a mask bit past the repeat's elements
+    included: msSanitizer walks on in blocks), whether enabled or not: a superset of the blocks
+    holding an enabled element (what the hardware touches)."""
+    blocks = -(-per_repeat * size // BLOCK)
+    if mask & ALL_ENABLED == ALL_ENABLED or blocks != BLOCKS_PER_REPEAT or size < 2:
+        return range(blocks)
+    per_block = BLOCK // size
+    return range(-(-(mask & ALL_ENABLED).bit_length() // per_block))
+
+
+def per_repeat_count(name: str, state: MaskState, address: int, repeat: int, block_stride: int,
+                     repeat_stride: int, size: int) -> list[tuple[int, int]]:
+    """msSanitizer's count mode for vcopy and vreducev2's source (mssanitizer@ffce6d2 record_parse.cpp:2279
+    MaskCountProcessByRepeat, :2321): the count is taken as the elements of each of the ``repeat``
+    repeats (the repeat argument obeyed), whole blocks ``block_stride`` apart then a partial one."""
+    base = ub(address, name)
+    nbytes = _count(name, state) * size
+    out: list[tuple[int, int]] = []
+    for r in range(repeat):
+        start = base + r * repeat_stride * BLOCK
+        if block_stride == 1:
+            out.append((start, start + nbytes))
+            continue
+        for b in range(-(-nbytes // BLOCK)):
+            lo = start + b * block_stride * BLOCK
+            out.append((lo, lo + min(BLOCK, nbytes - b * BLOCK)))
+    return out
+
+
 def strided(name: str, state: MaskState, address: int, repeat: int, block_stride: int, repeat_stride: int,
-            size: int, inst_size: int) -> list[tuple[int, int]]:
+            size: int, inst_size: int, masked: bool = True) -> list[tuple[int, int]]:
     """The bytes of one strided operand (``size``-byte elements; the instruction runs
-    ``256 / inst_size`` elements a repeat)."""
+    ``256 / inst_size`` elements a repeat). ``masked=False``: an operand msSanitizer records with
+    no mask (norm mode's full mask; count mode is still the count)."""
     base = ub(address, name)
     per_repeat = REPEAT_BYTES // inst_size
     out: list[tuple[int, int]] = []
@@ -160,9 +201,8 @@ def strided(name: str, state: MaskState, address: int, repeat: int, block_stride
             remaining -= elements
             r += 1
         return out
-    mask = (state.high << 64 | state.low) if state.known else (1 << 128) - 1
-    per_block = max(1, BLOCK // size)
-    blocks = sorted({i // per_block for i in range(per_repeat) if _enabled(mask, i)})
+    mask = (state.high << 64 | state.low) if state.known and masked else ALL_ENABLED
+    blocks = norm_blocks(mask, size, per_repeat)
     for r in range(repeat):
         for b in blocks:
             lo = base + r * repeat_stride * BLOCK + b * block_stride * BLOCK
@@ -210,8 +250,13 @@ def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> 
         else:
             ssize = dsize = size()
         inst = max(ssize, dsize)
-        return [access(strided(name, state, src, repeat, sbs, srs, ssize, inst), False),
-                access(strided(name, state, dst, repeat, dbs, drs, dsize, inst), True)]
+        reads = strided(name, state, src, repeat, sbs, srs, ssize, inst)
+        writes = strided(name, state, dst, repeat, dbs, drs, dsize, inst)
+        if name == "vcopy" and state.count_mode:
+            # msSanitizer reads vcopy's count as each repeat's (record_parse.cpp:2330 VCOPY_OP): both readings.
+            reads += per_repeat_count(name, state, src, repeat, sbs, srs, ssize)
+            writes += per_repeat_count(name, state, dst, repeat, dbs, drs, dsize)
+        return [access(reads, False), access(writes, True)]
     if name == "vconv_deq":
         need(7)
         dst, src, repeat, dbs, sbs, drs, srs = args[:7]     # s32 (deq-scaled) to f16
@@ -251,6 +296,62 @@ def _repeats(name: str, state: MaskState, repeat: int, size: int) -> int:
     return repeat
 
 
+# The cost model's vcmax/vcmin order argument (pto-isa f35e7f60 include/pto/costmodel/a2a3/
+# cce_costmodel/cce_costmodel_core.hpp ONLY_VALUE = 0, include/pto/costmodel/common/qualifiers.hpp
+# ONLY_INDEX = 0, VALUE_INDEX = 1): 0 is ONLY_VALUE or ONLY_INDEX, which the trace cannot tell apart.
+ORDER_ONE = 0
+ORDER_PAIR = 1
+INDEX_BYTES = 4         # an ONLY_INDEX result: msSanitizer's ParseOrder writes 4 bytes
+
+
+def reduce_layouts(name: str, mode: int, size: int) -> list[tuple[int, int]] | None:
+    """The ways a reduction's one-repeat result may lie, each (its bytes, msSanitizer's data-bits
+    factor), as msSanitizer records them (mssanitizer@ffce6d2 csrc/plugin/record_calc_instructions.h:270
+    RecordReduceOpFunc, :1168 ParseOrder; csrc/plugin/ccec/calc_instructions/vcadd.cpp, vcmax.cpp,
+    vcmin.cpp, vcgadd.cpp, vcgmax.cpp, vcgmin.cpp): vcadd (mode false) one element; vcmax/vcmin
+    ONLY_VALUE one element, ONLY_INDEX 4 bytes, VALUE_INDEX a value and an index (factor 2);
+    vcgadd/vcgmax/vcgmin one element a block, 8. None: a mode msSanitizer does not place (vcadd's
+    mode true records no write there) or the cost model does not issue."""
+    if name in GROUP_REDUCE:
+        return [(BLOCKS_PER_REPEAT * size, 1)]
+    if name == "vcadd":
+        return [(size, 1)] if mode == 0 else None
+    if mode == ORDER_ONE:
+        return [(size, 1), (INDEX_BYTES, 1)]
+    if mode == ORDER_PAIR:
+        return [(2 * size, 2)]
+    return None
+
+
+def reduce_results(name: str, state: MaskState, dst: int, repeat: int, drs: int, size: int,
+                   mode: int) -> list[tuple[int, int]]:
+    """The bytes a reduction's results take: msSanitizer's placement (mssanitizer@ffce6d2
+    csrc/core/framework/record_parse.cpp:2771 ParseRecordReduceOp, race_sanitizer/alg_framework/
+    mem_event_checker.cpp:127 SplitMem), result ``r`` at ``dst + r * dstRepeatStride * length``, the
+    stride's unit the result's own length (a pair for VALUE_INDEX: pto-isa's ReduceThenGroupValIdx
+    packs its pairs with a stride of 1). Norm mode: ``repeat`` results. Count mode: the larger of the
+    repeats the count runs and msSanitizer's result count (record_parse.cpp:2785: the count divided
+    by ``256 / factor / length``, then walked ``length * 8 / dataBits`` a result; more results than
+    repeats for ONLY_INDEX and VALUE_INDEX). A mode it does not place: the span from dst to a block
+    past the last repeat's ``drs`` blocks (more bytes, never fewer)."""
+    layouts = reduce_layouts(name, mode, size)
+    if layouts is None:
+        repeats = _repeats(name, state, repeat, size)
+        return _span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK)
+    base = ub(dst, name)
+    out: list[tuple[int, int]] = []
+    for length, factor in layouts:
+        results = repeat
+        if state.count_mode:
+            count = _count(name, state)
+            ratio = max(1, REPEAT_BYTES // factor // length)
+            walked = max(1, length // (size * factor))
+            per_count = -(-count // ratio)
+            results = max(_repeats(name, state, repeat, size), -(-per_count // walked))
+        out += [(base + r * drs * length, base + r * drs * length + length) for r in range(results)]
+    return out
+
+
 # vreducev2's built-in pattern modes 1-7: which element of each group of 2 or 4 of a repeat it keeps
 # (group size, the kept element's place in it; P1111 keeps all). pto-isa f35e7f60
 # include/pto/common/type.hpp, MaskPattern ("1~7 match VREDUCEv2's pattern mode"): P0101 = 1 keeps
@@ -268,7 +369,8 @@ def _reduce_kept(state: MaskState, repeat: int, mode: int, size: int) -> int | N
     as obeyed, each repeat adding as many (pto-isa's mask-pattern TGather, a2a3 TGather.hpp, passes
     src's valid rows as the repeat with the count set to its valid columns; ptofix/pto/count_mode.py
     gather_by_pattern_reach reads it the same way): the larger of the two readings, never fewer
-    bytes. Norm mode: per repeat, the elements both the mask and the pattern enable."""
+    bytes. Norm mode: per repeat, the elements the pattern keeps of all the repeat's (msSanitizer
+    ignores the mask there; the hardware's mask can only keep fewer)."""
     rule = REDUCE_PATTERNS.get(mode)
     if rule is None:
         return None
@@ -285,8 +387,9 @@ def _reduce_kept(state: MaskState, repeat: int, mode: int, size: int) -> int | N
             total += kept_of(elements)
             remaining -= elements
         return total * max(1, repeat)
-    mask = (state.high << 64 | state.low) if state.known else (1 << 128) - 1
-    return repeat * sum(1 for i in range(per_repeat) if _enabled(mask, i) and i % every == place)
+    # (Norm mode: msSanitizer ignores the mask, record_parse.cpp:2861 ParseReduceV2WriteElemCount,
+    # every element of a repeat is read: the pattern's share of all of them.)
+    return repeat * kept_of(per_repeat)
 
 
 def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element: int) -> list[Access] | None:
@@ -305,35 +408,37 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         else:
             dst, s0, _scalar, repeat, dbs, s0bs, drs, s0rs = args[:8]
         s = size()
-        out = [access(strided(name, state, s0, repeat, s0bs, s0rs, s, s), False)]
+        # msSanitizer records a compare with no mask (mssanitizer@ffce6d2 csrc/plugin/ccec/calc_instructions/
+        # vcmpv.cpp, vcmpvs.cpp: useMask false): 8 whole blocks for each of ``repeat`` repeats, the
+        # repeat argument obeyed even in count mode. With the mask's reading: both.
+        def source(address: int, bs: int, rs: int) -> Access:
+            return access(strided(name, state, address, repeat, bs, rs, s, s)
+                          + strided(name, MaskState(), address, repeat, bs, rs, s, s), False)
+
+        out = [source(s0, s0bs, s0rs)]
         if binary:
-            out.append(access(strided(name, state, s1, repeat, s1bs, s1rs, s, s), False))
-        # The bit-mask result: one bit an element. Taken as both readings of its strides: a
-        # 32-byte block a repeat ``drs`` blocks apart, and the bits packed one repeat after another.
-        repeats = _repeats(name, state, repeat, s)
+            out.append(source(s1, s1bs, s1rs))
+        # The bit-mask result: one bit an element, ``bits`` = 256 / 8 / s bytes a repeat. Taken as
+        # every reading of its strides: a 32-byte block a repeat ``drs`` blocks apart; the bits packed
+        # one repeat after another (vcmpvs in msSanitizer); a repeat's bits ``drs`` times their own
+        # size apart (vcmpv in msSanitizer: dst blockSize 16 for b16, 8 for b32, repeatStride dstRepeatStride).
+        repeats = max(_repeats(name, state, repeat, s), repeat)
         base = ub(dst, name)
-        packed = repeats * (REPEAT_BYTES // s) // 8
-        ranges = [(base, base + max(packed, 1))]
+        bits = REPEAT_BYTES // s // 8
+        ranges = [(base, base + max(repeats * bits, 1))]
         ranges += [(base + r * drs * BLOCK, base + r * drs * BLOCK + BLOCK) for r in range(repeats)]
+        ranges += [(base + r * drs * bits, base + r * drs * bits + bits) for r in range(repeats)]
         out.append(access(ranges, True))
         return out
-    if name in REDUCE:
-        need(7)
-        dst, src, repeat, drs, sbs, srs, _mode = args[:7]
+    if name in REDUCE or name in GROUP_REDUCE:
+        need(7 if name in REDUCE else 6)
+        # (The cost model's vcgadd names its last two arguments src0/src1RepeatStride; they are
+        # the source's block and repeat strides, as msSanitizer's vcgadd.cpp and pto-isa's callers
+        # (TRowSum: 1, 8) have them.)
+        dst, src, repeat, drs, sbs, srs = args[:6]
         s = size()
         out = [access(strided(name, state, src, repeat, sbs, srs, s, s), False)]
-        # One result (vcmax/vcmin: value and index) a repeat, ``drs`` apart in a unit the operands
-        # do not say (an element, a pair, a block): the span from dst to the last repeat's block.
-        repeats = _repeats(name, state, repeat, s)
-        out.append(access(_span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK), True))
-        return out
-    if name in GROUP_REDUCE:
-        need(6)
-        dst, src, repeat, drs, s0rs, _s1rs = args[:6]
-        s = size()
-        out = [access(strided(name, state, src, repeat, 1, s0rs, s, s), False)]
-        repeats = _repeats(name, state, repeat, s)
-        out.append(access(_span(dst, name, max(0, repeats - 1) * max(drs, 1) * BLOCK + BLOCK), True))
+        out.append(access(reduce_results(name, state, dst, repeat, drs, s, args[6] if name in REDUCE else 0), True))
         return out
     if name == "vbrcb":
         need(5)
@@ -363,30 +468,50 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         return [access([(sb, sb + repeat * 32 * s)], False), access([(ib, ib + repeat * 32 * 4)], False),
                 access([(db, db + repeat * 32 * 8)], True)]
     if name in ("vgather", "vgatherb"):
-        # The sources are wherever the offsets point: all of UB is read.
-        need(5)
-        dst, offset = args[0], args[1]
-        repeat = args[4] if name == "vgather" else args[5]
-        drs = args[3]
+        # The sources are wherever the offsets point: all of UB is read. The offsets (4 bytes each)
+        # and the destination as msSanitizer takes them (mssanitizer@ffce6d2 csrc/plugin/
+        # record_calc_instructions.h:804 ClassifyVgatherByMaskMode; vgather.cpp, vgatherb.cpp):
+        # norm mode, ``repeat`` repeats of 256 / s offsets (vgatherb: 8, one a block) read from the
+        # offset operand on, 8 blocks a repeat written ``drs`` blocks apart (vgatherb: the blocks
+        # ``dbs`` apart); count mode (vgather), the counted offsets and elements packed from each
+        # operand's start, however many repeats. Here: the span over all of them.
+        need(5 if name == "vgather" else 6)
+        dst, offset, drs = args[0], args[1], args[3]
+        repeat, dbs = (args[4], 1) if name == "vgather" else (args[5], args[4])
         s = size()
         d = ub(dst, name)
-        return [access([(0, UB_ANYWHERE)], False), access(_span(offset, name, max(repeat, 1) * REPEAT_BYTES), False),
-                access([(d, d + max(0, repeat - 1) * max(drs, 1) * BLOCK + REPEAT_BYTES + 0 * s)], True)]
+        offsets = max(repeat, 1) * (REPEAT_BYTES // s if name == "vgather" else BLOCKS_PER_REPEAT) * 4
+        written = max(0, repeat - 1) * max(drs, 1) * BLOCK + (BLOCKS_PER_REPEAT - 1) * max(dbs, 1) * BLOCK + BLOCK
+        if state.count_mode:
+            counted = _count(name, state)
+            offsets, written = max(offsets, counted * 4), max(written, counted * s)
+        return [access([(0, UB_ANYWHERE)], False), access(_span(offset, name, offsets), False),
+                access([(d, d + written)], True)]
     if name == "vreducev2":
         need(8)
         dst, s0, s1, repeat, s0bs, _pattern, s0rs, s1rs = args[:8]
         s = size()
-        reads = strided(name, state, s0, repeat, s0bs, s0rs, s, s)
+        # src0 as msSanitizer reads it (mssanitizer@ffce6d2 record_parse.cpp:2884 ParseRecordReduceV2):
+        # norm mode ignores the mask (8 whole blocks a repeat); count mode takes the count as each
+        # repeat's. With the mask's and the count's own readings: both.
+        reads = strided(name, state, s0, repeat, s0bs, s0rs, s, s, masked=False)
+        if state.count_mode:
+            reads += per_repeat_count(name, state, s0, repeat, s0bs, s0rs, s)
         out = [access(reads, False)]
         try:       # the pattern operand (an address in the mask-pattern form)
             out.append(access(_span(s1, name, max(repeat, 1) * max(s1rs, 1) * BLOCK + BLOCK), False))
         except CannotJudge:
-            pass
+            if _pattern == 0:      # (mode 0 reads it: no UB address there cannot be judged)
+                raise
         kept = _reduce_kept(state, repeat, _pattern, s)
         if kept is None:
             # A pattern read from src1 (mode 0: TGATHER's compare form) keeps a data-dependent
-            # number of elements: at most every element of every repeat.
-            out.append(access(_span(dst, name, _repeats(name, state, repeat, s) * REPEAT_BYTES), True))
+            # number of elements: at most every element of every repeat (count mode, msSanitizer:
+            # at most the count of every repeat, record_parse.cpp:2861).
+            most = _repeats(name, state, repeat, s) * REPEAT_BYTES
+            if state.count_mode:
+                most = max(most, _count(name, state) * max(repeat, 1) * s)
+            out.append(access(_span(dst, name, most), True))
         else:
             # The kept elements, packed from dst on (vreducev2 has no destination stride).
             out.append(access(_span(dst, name, kept * s), True))
