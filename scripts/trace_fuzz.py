@@ -45,8 +45,6 @@ sys.path.insert(0, str(ROOT))
 
 from ptofix.api import InputError, compile_environment, fix_cpp  # noqa: E402
 from ptofix.trace.check import TraceOptions, TraceResult, new_races, result_of, trace_texts  # noqa: E402
-from ptofix.trace.footprint import REDUCE, Access, ub  # noqa: E402
-from ptofix.trace.judge import Instruction, TraceRace, overlap  # noqa: E402
 from ptofix.trace.reach import unneeded_barriers  # noqa: E402
 from ptofix.trace.record import Recording  # noqa: E402
 
@@ -462,7 +460,6 @@ class Outcome:
     removed_executed: int = 0
     kept_unneeded: int = 0
     wrong: list[str] = field(default_factory=list)
-    overapprox: int = 0          # new trace races only the judge's reduce-result span makes
     seconds: float = 0.0
 
 
@@ -472,39 +469,6 @@ def without_barriers(recording: Recording, lines: set[int]) -> Recording:
         call.name == "pipe_barrier" and 0 <= call.site < len(recording.sites)
         and recording.sites[call.site].name == "pipe_barrier" and recording.sites[call.site].line in lines)]
     return replace(recording, calls=calls)
-
-
-def element_size(recording: Recording, position: int) -> int:
-    for call in reversed(recording.calls[:position]):
-        if call.name == "ptofix_element" and call.args:
-            return call.args[0]
-    return 0
-
-
-def refined(recording: Recording, instruction: Instruction) -> Instruction:
-    """``instruction`` with a vcadd/vcmax/vcmin result read as pto-isa's row reductions place it: one
-    result (vcmax/vcmin: a value and an index) a repeat, ``dstRepeatStride`` elements apart (TRowSum,
-    TRowMax pass the dst tile's RowStride in elements). The judge takes the unit as unknown and spans
-    a block a repeat: a race only that span makes is the judge's over-approximation, not a wrong removal."""
-    if instruction.name not in REDUCE:
-        return instruction
-    args = recording.calls[instruction.position].args
-    size = element_size(recording, instruction.position)
-    if len(args) < 7 or size <= 0:
-        return instruction
-    dst, _src, repeat, drs = args[:4]
-    base = ub(dst, instruction.name)
-    width = size * (1 if instruction.name == "vcadd" else 2)
-    writes = Access(tuple(sorted({(base + r * drs * size, base + r * drs * size + width) for r in range(repeat)})),
-                    True)
-    accesses = tuple(a for a in instruction.accesses if not a.write) + (writes,)
-    return Instruction.of(instruction.position, instruction.name, instruction.site, accesses)
-
-
-def real_race(recording: Recording, race: TraceRace) -> bool:
-    if race.across:
-        return True
-    return overlap(refined(recording, race.earlier), refined(recording, race.later)) is not None
 
 
 def judge_kernel(kernel: Kernel, work: Path, pto_isa: Path, cache: Path, full: bool = False) -> Outcome:
@@ -565,9 +529,6 @@ def judge_kernel(kernel: Kernel, work: Path, pto_isa: Path, cache: Path, full: b
             outcome.verdict, outcome.why = "cannot-judge", found
             return outcome
         for race, _count in found:
-            if not real_race(output, race):
-                outcome.overapprox += 1
-                continue
             e, l_ = recording.sites[race.earlier.site], recording.sites[race.later.site]
             outcome.wrong.append(f"{race.kind} {e.name}@{e.line} {race.earlier.name} -> {l_.name}@{l_.line} "
                                  f"{race.later.name} bytes [{race.overlap[0]:#x},{race.overlap[1]:#x}) args {run}")
@@ -619,7 +580,6 @@ def main(argv: list[str] | None = None) -> int:
             features.update(kernel.features)
         print(f"seed {seed}: {outcome.verdict} barriers={outcome.barriers} removed={outcome.removed} "
               f"(executed {outcome.removed_executed}) kept-unneeded={outcome.kept_unneeded} "
-              f"{'overapprox=' + str(outcome.overapprox) + ' ' if outcome.overapprox else ''}"
               f"{outcome.seconds:.1f}s {outcome.why}", flush=True)
         for line in outcome.wrong:
             print(f"  WRONG: {line}", flush=True)
@@ -637,7 +597,6 @@ def summary(outcomes: list[Outcome], ops: Counter, features: Counter) -> str:
         ("removed", sum(o.removed for o in judged)),
         ("removed and executed in a traced run", sum(o.removed_executed for o in judged)),
         ("wrong removals (distinct races)", sum(len(o.wrong) for o in judged)),
-        ("new races only the judge's vcadd/vcmax span makes", sum(o.overapprox for o in judged)),
         ("kept, trace shows unneeded (reach)", sum(o.kept_unneeded for o in judged)),
     ]
     width = max(len(name) for name, _ in rows)
