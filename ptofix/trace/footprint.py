@@ -253,7 +253,7 @@ def decode(name: str, args: tuple[int, ...], state: MaskState, element: int) -> 
         reads = strided(name, state, src, repeat, sbs, srs, ssize, inst)
         writes = strided(name, state, dst, repeat, dbs, drs, dsize, inst)
         if name == "vcopy" and state.count_mode:
-            # msSanitizer reads vcopy's count as each repeat's (record_parse.cpp:2330 VCOPY_OP): both readings.
+            # msSanitizer reads vcopy's count as each repeat's (record_parse.cpp:2329 VCOPY_OP): both readings.
             reads += per_repeat_count(name, state, src, repeat, sbs, srs, ssize)
             writes += per_repeat_count(name, state, dst, repeat, dbs, drs, dsize)
         return [access(reads, False), access(writes, True)]
