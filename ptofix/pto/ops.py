@@ -421,13 +421,20 @@ def mask_row_bytes(op: str, valid_cols: int, dst_elem_bytes: int | None) -> int 
 # Each of its repeats then counts whole, whatever the valid columns: a row's last repeat may pass
 # the row, and the last row's may pass the tile's end. The hardware's mask keeps the op inside the
 # valid columns; the default race model is msSanitizer's (pto/race_model.py), so its bytes count.
+# TCVT's vconv takes the tiles' own element types (vconv_f322bf16r, vconv_f162s8r). An op on
+# 1-byte tiles is taken to issue 1-byte instructions unless pto-isa's trace shows otherwise:
+# these issue 16-bit ones at f35e7f60 (TAnd.hpp/TOr.hpp cast to uint16_t, TEXPANDS and TROWEXPAND
+# run vector_dup on 16-bit data; tests/trace/test_unmasked_operands_trace.py checks the trace).
+SIXTEEN_BIT_ON_BYTE_TILES = frozenset({"TAND", "TOR", "TEXPANDS", "TROWEXPAND"})
+
+
 def unmasked_repeat_bytes(op: str, size: int, widest: int) -> int | None:
     """The bytes of one repeat of a ``size``-byte operand of ``op`` that msSanitizer reads unmasked
     (``widest``: the largest element size among the op's walked operands), or None when it applies
     the mask to that operand."""
     if op == "TCVT" and 0 < size < widest:
         return REPEAT_BYTES // widest * size
-    if size == 1:
+    if size == 1 and op not in SIXTEEN_BIT_ON_BYTE_TILES:
         return REPEAT_BYTES // max(widest, 1) * size
     return None
 

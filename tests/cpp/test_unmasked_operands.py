@@ -49,7 +49,9 @@ def test_a_barrier_before_bytes_past_the_unmasked_reach_is_removed():
     ("TCVT", 1, 4, 64),      # float -> int8: 64 elements a repeat
     ("TCVT", 4, 4, None),    # the wider side (and equal sizes) is masked
     ("TCVT", 4, 2, None),
-    ("TEXPANDS", 1, 1, 256), # 1-byte elements: never masked
+    ("TMOV", 1, 1, 256),     # 1-byte elements: never masked
+    ("TEXPANDS", 1, 1, None),  # ... but these issue 16-bit instructions on 1-byte tiles
+    ("TAND", 1, 1, None),
     ("TADD", 2, 2, None),
 ])
 def test_which_operands_are_read_unmasked(op, size, widest, expected):
