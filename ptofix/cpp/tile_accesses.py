@@ -18,6 +18,8 @@ from ..pto.ops import (
     concat_row_bytes,
     mask_row_bytes,
     operand_walks,
+    unmasked_reach,
+    unmasked_repeat_bytes,
 )
 from ..pto.ordering import COL_EXPAND_WALKED_BY_CHUNKS, WALKED_IN_REPEAT_ORDER
 from ..pto.tiles import UB_ALIGN_BYTES, TileType, bytes_in_space, dtype_size, on_ub_grid, walked_in_address_order
@@ -150,6 +152,8 @@ class TileAccesses:
             return      # an operand of unknown shape already has unknown bytes
         rows = max(d[2] for d in full)       # type: ignore[index]
         cols = max(d[3] for d in full)       # type: ignore[index]
+        widest = max((dtype_size(sym.tile.dtype) or 0 for index, sym, _ in operands
+                      if sym.tile is not None and roles.get(index, FULL) == FULL and index not in spec.tmp), default=0)
         for index, sym, at in operands:
             d = dims.get(index)
             if d is None:
@@ -185,6 +189,8 @@ class TileAccesses:
                     and not self._same_row_pitch(sym, dst_sym):
                 out[at] = unknown_bytes(out[at], f"{op} may walk '{sym.name}' at the row pitch of its dst "
                                                   f"(pto-isa before 9b6f43c9), not its own")
+            elif role == FULL and op not in ("TCMP", "TCMPS") and index not in spec.tmp and size is not None:
+                out[at] = self._unmasked(op, out[at], sym, d, rows, cols, size, widest)
 
     @staticmethod
     def _mask_reach(op: str, sym: Symbol, dst: Symbol | None, rows: int, cols: int, size: int) -> int | None:
@@ -200,6 +206,34 @@ class TileAccesses:
         return (rows - 1) * pitch + per_row if rows > 0 else 0
 
     @staticmethod
+    def _unmasked(op: str, access: Access, sym: Symbol, d: tuple[int, int, int, int], rows: int, cols: int,
+                  size: int, widest: int) -> Access:
+        """``access`` over the bytes msSanitizer reads of an operand it does not mask (ops.
+        unmasked_repeat_bytes: 1-byte elements, TCVT's narrower side) when they pass the tile's end;
+        unknown bytes for a tile that is not row-major (how far then is not read)."""
+        repeat_bytes = unmasked_repeat_bytes(op, size, widest)
+        if repeat_bytes is None or access.intervals is None:
+            return access
+        tt = sym.tile
+        if tt is None or tt.blayout != "RowMajor":
+            return unknown_bytes(access, f"msSanitizer reads {op}'s '{sym.name}' with no mask, whole repeats of "
+                                         f"{repeat_bytes} bytes, and the tile is not row-major")
+        reach = unmasked_reach(rows, cols, d[1] * size, size, repeat_bytes)
+        if reach <= d[0] * d[1] * size:
+            return access
+        return TileAccesses._past_tile(access, reach)
+
+    @staticmethod
+    def _past_tile(access: Access, reach: int) -> Access:
+        """``access`` over the bytes up to ``reach`` from each of its addresses, or unknown bytes
+        when they leave the tile's memory space."""
+        assert access.intervals is not None
+        intervals = [(lo, lo + reach) for lo, _ in access.intervals]
+        if not bytes_in_space(access.space, intervals[0][0], intervals[-1][1]):
+            return unknown_bytes(access, outside_space(access.space, intervals))
+        return rebuilt(access, intervals, access.shape)
+
+    @staticmethod
     def _mask_past_tile(op: str, access: Access, sym: Symbol, reach: int | None) -> Access:
         """The mask's access over the bytes up to ``reach`` from each of its addresses when that
         passes the tile's end (msSanitizer's TSELS block: ops.SANITIZER_SELECT_MASK_BLOCK), unknown
@@ -209,10 +243,7 @@ class TileAccesses:
         if reach is None:
             return unknown_bytes(access, f"{op}: how far '{sym.name}' is read as its mask is not known "
                                          "(its layout or dst's element size)")
-        intervals = [(lo, lo + reach) for lo, _ in access.intervals]
-        if not bytes_in_space(access.space, intervals[0][0], intervals[-1][1]):
-            return unknown_bytes(access, outside_space(access.space, intervals))
-        return rebuilt(access, intervals, access.shape)
+        return TileAccesses._past_tile(access, reach)
 
     def _shaped_like(self, sym: Symbol, dst: Symbol) -> bool:
         """``sym`` has dst's rows, cols and valid shape, provably: pto-isa's broadcast ops pick the

@@ -414,6 +414,44 @@ def mask_row_bytes(op: str, valid_cols: int, dst_elem_bytes: int | None) -> int 
     return None if block is None else max(bits, block)
 
 
+# Operands msSanitizer reads with no mask (Ascend/mssanitizer at ffce6d2be195,
+# csrc/core/framework/record_parse.cpp MaskNormalProcess): an operand of 1-byte elements, and an
+# operand whose repeat is not 8 blocks, i.e. a conversion's narrower side (TCVT: the instruction runs
+# ``256 / max(element sizes)`` elements a repeat, so the narrower operand's repeat is fewer blocks).
+# Each of its repeats then counts whole, whatever the valid columns: a row's last repeat may pass
+# the row, and the last row's may pass the tile's end. The hardware's mask keeps the op inside the
+# valid columns; the default race model is msSanitizer's (pto/race_model.py), so its bytes count.
+# TCVT's vconv takes the tiles' own element types (vconv_f322bf16r, vconv_f162s8r). An op on
+# 1-byte tiles is taken to issue 1-byte instructions unless pto-isa's trace shows otherwise:
+# these issue 16-bit ones at f35e7f60 (TAnd.hpp/TOr.hpp cast to uint16_t, TEXPANDS and TROWEXPAND
+# run vector_dup on 16-bit data; tests/trace/test_unmasked_operands_trace.py checks the trace).
+SIXTEEN_BIT_ON_BYTE_TILES = frozenset({"TAND", "TOR", "TEXPANDS", "TROWEXPAND"})
+
+
+def unmasked_repeat_bytes(op: str, size: int, widest: int) -> int | None:
+    """The bytes of one repeat of a ``size``-byte operand of ``op`` that msSanitizer reads unmasked
+    (``widest``: the largest element size among the op's walked operands), or None when it applies
+    the mask to that operand."""
+    if op == "TCVT" and 0 < size < widest:
+        return REPEAT_BYTES // widest * size
+    if size == 1 and op not in SIXTEEN_BIT_ON_BYTE_TILES:
+        return REPEAT_BYTES // max(widest, 1) * size
+    return None
+
+
+def unmasked_reach(rows: int, cols: int, pitch: int, size: int, repeat_bytes: int) -> int:
+    """How many bytes from a row-major operand's start msSanitizer reads over ``rows`` x ``cols``
+    iterated elements, rows ``pitch`` bytes apart, each repeat ``repeat_bytes`` unmasked
+    (unmasked_repeat_bytes): the larger of a walk row by row (pto-isa's TCvtHead: one instruction a
+    row) and one run over ``rows * cols`` elements (a contiguous walk with a masked tail)."""
+    if rows <= 0 or cols <= 0:
+        return 0
+    per_repeat = repeat_bytes // size
+    by_row = (rows - 1) * pitch + -(-cols // per_repeat) * repeat_bytes
+    linear = -(-(rows * cols) // per_repeat) * repeat_bytes
+    return max(by_row, linear)
+
+
 def concat_row_bytes(elem_bytes: int, valid_col0: int, valid_col1: int) -> tuple[int, int, int]:
     """How many bytes from the start of each of dst's valid rows TCONCAT(dst, src0, src1) may read
     of src0 and of src1 and write of dst (pto-isa a2a3 TConcat.hpp; every row at its operand's own
