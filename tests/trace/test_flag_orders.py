@@ -1,7 +1,7 @@
 """Red team red10: barriers after flag snippets between PIPE_V and another pipe, decided by the proof
 and judged by pto-isa's host cost model (tests/fixtures/flag_orders/).
 
-Each section of the fixture writes a tile with one TEXP, runs a flag snippet, has the barrier, and reads
+flag_round_trips.cpp: each section writes a tile with one TEXP, runs a flag snippet, has the barrier, and reads
 the tile with another TEXP (a PIPE_ALL barrier closes the section). The vendor's rule orders the two only
 through the barrier or a V -> X -> V flag round trip (msSanitizer's a2/a3 rule; ptofix/trace/judge.py):
 the S -> V set issued after the V -> S wait, both sets issued after the earlier op and waited before the
@@ -15,10 +15,11 @@ shows it unneeded). The trace shows every other kept barrier needed: without it 
 the run that executes the section (v3=0 for the branch sections).
 
 flag_event_spellings.cpp: flags that do not pair as spelled, all kept: a V -> S wait whose event variable
-changed since the set (it consumes no set: needed), a V -> S wait on another pipe's flag or of another
-event than the S -> V set, a PIPE_S barrier then an S -> V pair (the scalar unit waits for no V work),
+changed since the set (it consumes no set: needed), an S -> V set whose wait on V is MTE2's flag or
+another event's (needed), a PIPE_S barrier then an S -> V pair (the scalar unit waits for no V work),
 and two proper round trips the proof does not trust, one through a const event variable and one after
-the variable event (an event that may vary may be any: no V -> S pair of the function is trusted).
+the variable event (an event that may vary may be any: no V -> S pair of the function is
+trusted); the trace shows these two unneeded.
 """
 from __future__ import annotations
 
