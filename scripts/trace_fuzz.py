@@ -18,13 +18,20 @@ calls left out (the output differs only there; ``--full`` builds and traces the 
 as ``run --verify-trace`` does, and checks the two agree). A removal is WRONG when the output's
 trace has a race (msSanitizer's a2/a3 rule, ptofix/trace/judge.py) the input's has not.
 
-    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--full] [--keep DIR] [--pto-isa DIR]
+    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--sync] [--control] [--full] [--keep DIR]
+        [--pto-isa DIR]
 
 ``--wild`` adds sources of another valid shape than dst's (pto-isa walks every operand by dst's valid
 shape: its PTO_ASSERT that they agree is compiled out without _DEBUG), ``SetValidShape`` calls (in loops,
 by the counter) and tiles in the hidden scratch [184 KiB, 192 KiB); ``--more-ops`` adds TCOLEXPAND,
 TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY (built through the test-only stand-in header
-tests/fixtures/op_footprint_probes/include). Not generated: TFILLPAD (needs a dst PadValue other than
+tests/fixtures/op_footprint_probes/include). ``--sync`` (red10) puts flag snippets after ops: V -> S -> V
+round trips, misordered ones (the S -> V set before the V -> S wait), halves alone, V -> MTE2/MTE3 -> V round
+trips, sets left open and waited later (in another branch or loop, at the end, or never), events reused;
+``--control`` (red10) adds loops nested 3 deep, run-time trip counts of 0-2 (from v3), break/continue/return
+under an if, if without else, barriers under ``#if 1``/``#if 0``/``#else`` and ops issued from a lambda
+(tests/trace/test_trace_fuzz_sync_control.py, tests/trace/test_flag_orders.py). The old modes' kernels are
+unchanged by them. Not generated: TFILLPAD (needs a dst PadValue other than
 Null), TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build), the select
 family and TCMPS masks (tests/trace/test_select_family_trace.py), integer bitwise ops.
 
@@ -109,8 +116,13 @@ COLEXP = ["TCOLEXPANDADD", "TCOLEXPANDMUL", "TCOLEXPANDSUB", "TCOLEXPANDMAX"]
 
 
 class Gen:
-    def __init__(self, seed: int, wild: bool = False, more_ops: bool = False) -> None:
+    def __init__(self, seed: int, wild: bool = False, more_ops: bool = False, sync: bool = False,
+                 control: bool = False) -> None:
         self.seed = seed
+        self.sync = sync          # also set_flag/wait_flag: round trips, halves, split and misordered pairs
+        self.control = control    # also 3-deep loops, run-time trip counts 0-2, break/continue/return, #if, lambdas
+        self.loop_depth = 0
+        self.open_sets: list[tuple[str, str, str]] = []   # (src, dst, event) set, not yet waited (--sync)
         self.more_ops = more_ops  # also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD, TAXPY (stand-in headers)
         self.wild = wild          # also sources of another valid shape than dst's, and SetValidShape
         self.rnd = random.Random(seed)
@@ -357,13 +369,110 @@ class Gen:
 
     def barrier(self) -> None:
         if self.rnd.random() < 0.9:
+            if self.control and self.rnd.random() < 0.1:
+                self.hash_if_barrier()
+            else:
+                self.emit("pipe_barrier(PIPE_V);")
+        if self.sync and self.rnd.random() < 0.35:
+            self.sync_point()
+
+    # --- --sync: flags between pipes -------------------------------------------------------------
+    def event(self) -> str:
+        return self.rnd.choice(["EVENT_ID0", "EVENT_ID0", "EVENT_ID1", "EVENT_ID2"])
+
+    def flag(self, call: str, src: str, dst: str, event: str) -> None:
+        self.emit(f"{call}(PIPE_{src}, PIPE_{dst}, {event});")
+
+    def sync_point(self) -> None:
+        """A flag snippet: a V->S->V (or V->MTE3->V) round trip, a half of one, one misordered (the
+        S->V set before the V->S wait: no order), a set left open (its wait at a later point, maybe in
+        another branch or loop, maybe never), or the wait of an open set."""
+        r = self.rnd
+        kind = r.choices(["rt", "rt-misordered", "vs-only", "sv-only", "rt-mte3", "rt-mte2", "set-open",
+                          "wait-open", "sv-set-open"], [5, 2, 2, 2, 2, 1, 3, 4, 2])[0]
+        if self.open_sets and r.random() < 0.4:
+            kind = "wait-open"
+        elif kind == "wait-open" and not self.open_sets:
+            kind = "rt"
+        self.features[f"sync-{kind}"] += 1
+        e, f = self.event(), self.event()
+        if kind == "rt":
+            self.flag("set_flag", "V", "S", e)
+            self.flag("wait_flag", "V", "S", e)
+            self.flag("set_flag", "S", "V", f)
+            self.flag("wait_flag", "S", "V", f)
+        elif kind == "rt-misordered":
+            self.flag("set_flag", "S", "V", f)
+            self.flag("set_flag", "V", "S", e)
+            self.flag("wait_flag", "V", "S", e)
+            self.flag("wait_flag", "S", "V", f)
+        elif kind == "vs-only":
+            self.flag("set_flag", "V", "S", e)
+            self.flag("wait_flag", "V", "S", e)
+        elif kind == "sv-only":
+            self.flag("set_flag", "S", "V", f)
+            self.flag("wait_flag", "S", "V", f)
+        elif kind in ("rt-mte3", "rt-mte2"):
+            other = kind[3:].upper()
+            self.flag("set_flag", "V", other, e)
+            self.flag("wait_flag", "V", other, e)
+            self.flag("set_flag", other, "V", f)
+            self.flag("wait_flag", other, "V", f)
+        elif kind == "set-open":
+            self.flag("set_flag", "V", "S", e)
+            self.open_sets.append(("V", "S", e))
+        elif kind == "sv-set-open":
+            self.flag("set_flag", "S", "V", f)
+            self.open_sets.append(("S", "V", f))
+        else:
+            src, dst, event = self.open_sets.pop(r.randrange(len(self.open_sets)))
+            self.flag("wait_flag", src, dst, event)
+            if src == "V" and r.random() < 0.7:
+                self.flag("set_flag", "S", "V", f)
+                self.flag("wait_flag", "S", "V", f)
+
+    # --- --control: structure ------------------------------------------------------------------
+    def hash_if_barrier(self) -> None:
+        """A barrier under `#if 1` (compiled), `#if 0` (not: none there) or `#if 0 ... #else`."""
+        form = self.rnd.choice(["if1", "if0", "if0-else"])
+        self.features[f"hash-{form}"] += 1
+        self.lines.append("#if 1" if form == "if1" else "#if 0")
+        self.emit("pipe_barrier(PIPE_V);")
+        if form == "if0-else":
+            self.lines.append("#else")
             self.emit("pipe_barrier(PIPE_V);")
+        self.lines.append("#endif")
+
+    def jump(self, loop_var: str | None) -> None:
+        """`break`/`continue` (in a loop) or `return` under an `if` on the counter or a parameter."""
+        r = self.rnd
+        word = r.choice(["break", "continue", "return"]) if loop_var is not None else "return"
+        cond = f"{loop_var} == {self.const(r.choice([0, 1]))}" if loop_var is not None and r.random() < 0.6 \
+            else f"v3 == {self.const(r.choice([0, 1]))}"
+        self.features[f"jump-{word}"] += 1
+        self.emit(f"if ({cond}) {{")
+        self.emit(f"  {word};")
+        self.emit("}")
+
+    def lambda_op(self) -> None:
+        """An op issued from a lambda called in place: `auto fN = [&]() { OP };  fN();`."""
+        name = f"f{self.counter + 1}"
+        self.counter += 1
+        start = len(self.lines)
+        self.op()
+        text = self.lines.pop().strip()
+        del self.lines[start:]
+        self.emit(f"auto {name} = [&]() {{ {text} }};")
+        self.emit(f"{name}();")
+        self.features["lambda-op"] += 1
 
     def block(self, count: int, loop_var: str | None, depth: int) -> None:
         r = self.rnd
         for _ in range(count):
             roll = r.random()
-            if roll < 0.14 and depth < 2 and loop_var is None:
+            if self.control and roll < (0.25 if loop_var is not None else 0.12):
+                self.control_step(loop_var, depth)
+            elif roll < 0.14 and depth < 2 and loop_var is None:
                 self.loop(depth)
             elif roll < 0.22 and depth < 2:
                 self.branch(loop_var, depth)
@@ -389,19 +498,45 @@ class Gen:
                 self.op()
                 self.barrier()
 
+    def control_step(self, loop_var: str | None, depth: int) -> None:
+        r = self.rnd
+        roll = r.random()
+        if roll < 0.35 and depth < 4 and self.loop_depth < 3:
+            self.loop(depth)          # (nested under another loop too: up to 3 deep)
+        elif roll < (0.65 if loop_var is not None else 0.45):
+            self.jump(loop_var)
+        elif roll < 0.75 and depth < 3:
+            self.branch(loop_var, depth, with_else=False)
+        else:
+            self.lambda_op()
+            self.barrier()
+
     def loop(self, depth: int) -> None:
-        trips = self.rnd.choice([2, 3])
-        lo, hi, step = self.const(0), self.const(trips), self.const(1)
+        trips: int | str = self.rnd.choice([2, 3])
+        if self.control and self.rnd.random() < 0.5:
+            # a trip count of 0, 1 or 2 at run time (v3 is 0 or 1), or a constant 1
+            trips = self.rnd.choice(["v3", "v3 + 1", 1])
+            self.features[f"loop-trips-{trips}"] += 1
+        lo = self.const(0)
+        if isinstance(trips, int):
+            hi = self.const(trips)
+        else:
+            hi = "v3" if trips == "v3" else f"(v3 + {self.const(1)})"
+        step = self.const(1)
         var = self.var()
         self.emit(f"for (int64_t {var} = {lo}; {var} < {hi}; {var} += {step}) {{")
         self.features["loop"] += 1
+        self.loop_depth += 1
+        if self.loop_depth >= 2:
+            self.features[f"loop-depth-{self.loop_depth}"] += 1
         outer = self.indent
         self.indent += "  "
         self.block(self.rnd.randrange(2, 6), var, depth + 1)
+        self.loop_depth -= 1
         self.indent = outer
         self.emit("}")
 
-    def branch(self, loop_var: str | None, depth: int) -> None:
+    def branch(self, loop_var: str | None, depth: int, with_else: bool = True) -> None:
         if loop_var is not None:
             cond = f"{loop_var} == {self.const(self.rnd.choice([0, 1]))}"
             self.features["if-on-counter"] += 1
@@ -413,6 +548,10 @@ class Gen:
         self.indent += "  "
         self.block(self.rnd.randrange(1, 4), loop_var, depth + 1)
         self.indent = outer
+        if not with_else:
+            self.features["if-without-else"] += 1
+            self.emit("}")
+            return
         self.emit("} else {")
         self.indent += "  "
         self.block(self.rnd.randrange(1, 4), loop_var, depth + 1)
@@ -429,6 +568,8 @@ class Gen:
         if r.random() < 0.5:
             self.new_main(vc=r.choice([8, 16, 24, 40]) if r.random() < 0.5 else None)
         straight = r.random() < 0.4
+        if self.control:
+            straight = straight and r.random() < 0.25     # (mostly structured code)
         if straight:
             self.features["straight-line"] += 1
             for _ in range(r.randrange(5, 12)):
@@ -436,6 +577,13 @@ class Gen:
                 self.barrier()
         else:
             self.block(r.randrange(5, 10), None, 0)
+        if self.sync:
+            # the sets still open: waited at the end, or (a set with no wait) left
+            for src, dst, event in self.open_sets:
+                if r.random() < 0.6:
+                    self.flag("wait_flag", src, dst, event)
+                else:
+                    self.features["sync-never-waited"] += 1
         head = ["#include \"pto/pto-inst.hpp\"", "using namespace pto;", "",
                 f"// red9 trace fuzz, seed {self.seed}",
                 "__global__ AICORE void fuzz_kernel(__gm__ float* v1, int32_t v2, int32_t v3) {"]
@@ -444,8 +592,9 @@ class Gen:
         return Kernel(self.seed, text, runs, self.ops, self.features)
 
 
-def generate(seed: int, wild: bool = False, more_ops: bool = False) -> Kernel:
-    return Gen(seed, wild, more_ops).kernel()
+def generate(seed: int, wild: bool = False, more_ops: bool = False, sync: bool = False,
+             control: bool = False) -> Kernel:
+    return Gen(seed, wild, more_ops, sync, control).kernel()
 
 
 # --- judging ---------------------------------------------------------------------------------------
@@ -559,12 +708,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="also sources of another valid shape than dst's, and SetValidShape calls")
     parser.add_argument("--more-ops", action="store_true",
                         help="also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY")
+    parser.add_argument("--sync", action="store_true",
+                        help="also set_flag/wait_flag: V<->S, V<->MTE2/MTE3 round trips, halves, misordered and "
+                             "split pairs, reused events, sets never waited")
+    parser.add_argument("--control", action="store_true",
+                        help="also loops 3 deep, run-time trip counts 0-2, break/continue/return, if without "
+                             "else, barriers under #if, ops issued from lambdas")
     parser.add_argument("--print", dest="show", action="store_true", help="print the kernels, judge nothing")
     args = parser.parse_args(argv)
     seeds = parse_seeds(args.seeds)
     if args.show:
         for seed in seeds:
-            sys.stdout.write(generate(seed, args.wild, args.more_ops).text)
+            sys.stdout.write(generate(seed, args.wild, args.more_ops, args.sync, args.control).text)
         return 0
     work = Path(args.keep)
     work.mkdir(parents=True, exist_ok=True)
@@ -572,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     ops: Counter = Counter()
     features: Counter = Counter()
     for seed in seeds:
-        kernel = generate(seed, args.wild, args.more_ops)
+        kernel = generate(seed, args.wild, args.more_ops, args.sync, args.control)
         outcome = judge_kernel(kernel, work, Path(args.pto_isa), Path(args.cache_dir), args.full)
         outcomes.append(outcome)
         if outcome.verdict not in ("cannot-judge", "refused"):
