@@ -48,6 +48,7 @@ CORPUS_RACES = {
     "ptoas-v0.45/samples/FlashAttention/flash_attention_full_tiled.pto.cpp": 27,
     "ptoas-v0.45/samples/FlashAttention/flash_attention_softmax.pto.cpp": 27,
     "real/03_fa_splitpipe_call_both.cpp": 15,
+    "real/19_attention_update.cpp": 2,
     "real/24_gqa_softmax_block.cpp": 45,
     "real/26_tpushpop_test6_scope3_incore.cpp": 12,
 }
@@ -96,6 +97,10 @@ SIMULATOR = {
     # PTOAS #674 same-access chains. The simulator does not confirm Addc's TADD -> TADD chain of 16
     # repeats on 4 seeds (its two steps stay in order there): a gap to look into, not a confirmation.
     "ptoas-2026-04-17/samples/Addc/addc.cpp": "equal",
+    # Flagged since a TCVT's narrower side is read as msSanitizer reads it, with no mask (ops.
+    # unmasked_repeat_bytes): the hardware's mask keeps the TCVT inside the valid columns, so the
+    # simulator sees no difference.
+    "real/19_attention_update.cpp": "equal",
     "ptoas-v0.45/samples/Addc/addc.pto.cpp": "equal",
     "ptoas-2026-08-21/lit/pto/issue646_pipev_repeat_prune.pto.l3.cpp": "cannot run: several kernel functions",
     "ptoas-2026-08-21/lit/tile_fusion/fusion_plan_treshape_boundary.pto.cpp": "cannot run: parameter",
