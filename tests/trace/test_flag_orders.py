@@ -23,27 +23,17 @@ trusted); the trace shows these two unneeded.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from test_trace import PTO_ISA, in_perfsim  # (the perfsim marks every trace test shares)
+from test_trace_fuzz import fuzz
 
 from ptofix.api import fix_cpp
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "flag_orders"
-
-
-def load_fuzz():
-    spec = importlib.util.spec_from_file_location("ptofix_trace_fuzz_flags", ROOT / "scripts" / "trace_fuzz.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module     # (dataclasses look their module up by name)
-    spec.loader.exec_module(module)
-    return module
 
 
 def marked(name: str) -> dict[int, tuple[str, str]]:
@@ -111,7 +101,6 @@ def test_the_trace_agrees_with_every_decision(name, tmp_path):
     from ptofix.api import compile_environment
     from ptofix.trace.check import TraceOptions, new_races, result_of, trace_texts
 
-    fuzz = load_fuzz()
     path = FIXTURES / name
     text = path.read_text(encoding="utf-8")
     environment = compile_environment([], (), str(PTO_ISA))

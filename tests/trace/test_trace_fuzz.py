@@ -92,10 +92,12 @@ def test_the_wild_and_more_ops_modes_add_their_shapes():
         assert ops[name] > 0, name
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_the_output_differs_only_in_the_removed_barriers(seed):
+# (The default mode's seeds, and `--sync --control`'s: flags, `#if` sections and lambdas too.)
+@pytest.mark.parametrize(("seed", "modes"), [(seed, {}) for seed in range(8)]
+                         + [(seed, {"sync": True, "control": True}) for seed in range(3000, 3006)])
+def test_the_output_differs_only_in_the_removed_barriers(seed, modes):
     """The driver's premise: the output's trace is the input's without the removed sites' barriers."""
-    kernel = fuzz.generate(seed)
+    kernel = fuzz.generate(seed, **modes)
     fixed = fix_cpp(kernel.text, patterns="auto", include_dirs=[str(d) for d in fuzz.INCLUDES])
     removed = {d.line for d in fixed.decisions if d.decision == "removed"}
     before, after = kernel.text.split("\n"), fixed.text.split("\n")
