@@ -350,20 +350,32 @@ def _c_names(call: EntryCall, text: str) -> EntryCall:
 
 def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
     """The entry to run: ``function``, else the one ``__global__`` function, else (with a note) the
-    one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``)."""
+    one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``),
+    else (with a note) the one function of external linkage it defines: not ``static``, ``inline``,
+    a template or a member (ptoas 2026-08 writes its kernel as ``AICORE void name(...)`` beside
+    ``static AICORE inline`` helpers). Several candidates, or none: the error asks for --function."""
     try:
         return _c_names(entry_call(path, text, function), text), []
     except PtofixError as error:
         if function is not None or "no __global__ kernel entry" not in error.diagnostic.message:
             raise
         from ..cpp.parser import parse_cpp
-        defined = {fn.name for fn in parse_cpp(SourceText(text, path)).functions}
+        functions = parse_cpp(SourceText(text, path)).functions
+        defined = {fn.name for fn in functions}
         names = [name for name in EXTERN_C.findall(_ATTRIBUTE.sub(" ", text)) if name in defined]
-        if len(set(names)) != 1:
+        if len(set(names)) == 1:
+            return _c_names(entry_call(path, text, names[0]), text), [
+                f"{path}: note: no __global__ entry: the trace runs the extern \"C\" function '{names[0]}' "
+                f"(--function NAME to choose)"]
+        external = {fn.name for fn in functions
+                    if not fn.static and not fn.qualified and not fn.namespace
+                    and fn.declaration.template_params == () and "inline" not in fn.declaration.return_words}
+        if names or len(external) != 1:
             raise
-        return _c_names(entry_call(path, text, names[0]), text), [
-            f"{path}: note: no __global__ entry: the trace runs the extern \"C\" function '{names[0]}' "
-            f"(--function NAME to choose)"]
+        name = external.pop()
+        return _c_names(entry_call(path, text, name), text), [
+            f"{path}: note: no __global__ entry: the trace runs '{name}', the one function of external "
+            f"linkage the file defines (--function NAME to choose)"]
 
 
 def run(path: str, binary: Path, values: list[str], timeout: float) -> list[Call]:

@@ -1,0 +1,71 @@
+"""ptoas 2026-08's kernels under ``check --trace``: the entry without ``__global__`` and the
+``cache_line_t`` GM flush (pto-isa f35e7f60's cost model lacks the enum; perf's shim item 5).
+
+Before: every kernel of ``../shared/corpus/ptoas-2026-08-21`` was "no __global__ kernel entry" and,
+with --function, "cannot build for Perf-Sim: 'cache_line_t' has not been declared": none was traced."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptofix.source import PtofixError
+from ptofix.trace.record import choose_entry
+
+ROOT = Path(__file__).resolve().parents[2]
+PTO_ISA = Path(os.environ.get("PTOFIX_PTO_ISA") or ROOT.parent / "shared" / "pto-isa" / "f35e7f60")
+CXX = os.environ.get("CXX") or "g++"
+KERNEL = ROOT / "tests" / "fixtures" / "trace" / "cache_line_entry.cpp"
+
+HEAD = '#include "pto/pto-inst.hpp"\nusing namespace pto;\n'
+HELPER = "static AICORE inline void helper(int32_t n) {}\n"
+
+
+def test_the_one_function_of_external_linkage_is_the_entry_with_a_note():
+    call, notes = choose_entry("k.cpp", KERNEL.read_text(encoding="utf-8"), None)
+    assert call.name == "flushed"
+    assert notes == ["k.cpp: note: no __global__ entry: the trace runs 'flushed', the one function of external "
+                     "linkage the file defines (--function NAME to choose)"]
+
+
+@pytest.mark.parametrize("text", [
+    HEAD + HELPER + "AICORE void one(int32_t n) {}\nAICORE void two(int32_t n) {}\n",      # two candidates
+    HEAD + HELPER,                                                                          # none
+    HEAD + "inline AICORE void one(int32_t n) {}\n",                                        # inline only
+    HEAD + "template <int N> AICORE void one(int32_t n) {}\n",                              # a template only
+    HEAD + "namespace q { AICORE void one(int32_t n) {} }\n",                               # in a namespace
+])
+def test_no_guess_when_the_file_does_not_name_one_entry(text):
+    with pytest.raises(PtofixError, match="no __global__ kernel entry: name the function to run with --function"):
+        choose_entry("k.cpp", text, None)
+
+
+def test_a_named_function_or_a_global_entry_wins_without_a_note():
+    text = HEAD + HELPER + "AICORE void one(int32_t n) {}\n__global__ AICORE void two(int32_t n) {}\n"
+    assert choose_entry("k.cpp", text, None)[0].name == "two"
+    assert choose_entry("k.cpp", text, None)[1] == []
+    assert choose_entry("k.cpp", KERNEL.read_text(encoding="utf-8"), "flush_all")[0].name == "flush_all"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
+                    reason=f"no pto-isa checkout with the cost model at {PTO_ISA}")
+@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+def test_a_cache_line_t_flush_builds_and_the_kernel_is_judged(tmp_path):
+    """The fixture builds and runs under the cost model; the one pair its barrier orders is clean,
+    the unordered TMULS -> TADD pair is the race the trace reports; the flushes touch no UB byte."""
+    done = subprocess.run([sys.executable, "-m", "ptofix", "check", "--trace", "--pto-isa", str(PTO_ISA),
+                           "--cache-dir", str(tmp_path / "cache"), str(KERNEL)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert "cache_line_t" not in done.stderr, done.stderr
+    assert "the trace runs 'flushed'" in done.stderr
+    races = re.findall(r":(\d+):\d+: warning: (RAW|WAR|WAW) race in the trace", done.stderr)
+    lines = KERNEL.read_text(encoding="utf-8").splitlines()
+    tadd_a = next(i for i, line in enumerate(lines, 1) if "TADD(a, c, c)" in line)
+    assert races and {int(line) for line, _ in races} == {tadd_a}, done.stderr
+    assert done.returncode == 1, done.stderr
