@@ -351,9 +351,11 @@ def _c_names(call: EntryCall, text: str) -> EntryCall:
 def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
     """The entry to run: ``function``, else the one ``__global__`` function, else (with a note) the
     one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``),
-    else (with a note) the one function of external linkage it defines: not ``static``, ``inline``,
-    a template or a member (ptoas 2026-08 writes its kernel as ``AICORE void name(...)`` beside
-    ``static AICORE inline`` helpers). Several candidates, or none: the error asks for --function."""
+    else (with a note) the one function of external linkage it defines that is not ``inline``, a
+    template or a member (ptoas 2026-08 writes its kernel as ``AICORE void name(...)`` beside
+    ``static AICORE inline`` helpers), else, when it defines none, its one ``static`` such function
+    (``static __aicore__ void name(...)``, as some ptoas builds write it). Several candidates, or
+    none: the error asks for --function."""
     try:
         return _c_names(entry_call(path, text, function), text), []
     except PtofixError as error:
@@ -367,15 +369,16 @@ def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall,
             return _c_names(entry_call(path, text, names[0]), text), [
                 f"{path}: note: no __global__ entry: the trace runs the extern \"C\" function '{names[0]}' "
                 f"(--function NAME to choose)"]
-        external = {fn.name for fn in functions
-                    if not fn.static and not fn.qualified and not fn.namespace
-                    and fn.declaration.template_params == () and "inline" not in fn.declaration.return_words}
-        if names or len(external) != 1:
+        kernels = [fn for fn in functions if not fn.qualified and not fn.namespace
+                   and fn.declaration.template_params == () and "inline" not in fn.declaration.return_words]
+        external = {fn.name for fn in kernels if not fn.static}
+        internal = {fn.name for fn in kernels if fn.static}
+        if names or len(external) > 1 or not external and len(internal) != 1:
             raise
-        name = external.pop()
+        name, why = ((external.pop(), "the one function of external linkage the file defines") if external else
+                     (internal.pop(), "the one function the file defines that is not inline, a template or a member"))
         return _c_names(entry_call(path, text, name), text), [
-            f"{path}: note: no __global__ entry: the trace runs '{name}', the one function of external "
-            f"linkage the file defines (--function NAME to choose)"]
+            f"{path}: note: no __global__ entry: the trace runs '{name}', {why} (--function NAME to choose)"]
 
 
 def run(path: str, binary: Path, values: list[str], timeout: float) -> list[Call]:

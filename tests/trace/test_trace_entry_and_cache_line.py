@@ -39,10 +39,22 @@ def test_the_one_function_of_external_linkage_is_the_entry_with_a_note():
     HEAD + "inline AICORE void one(int32_t n) {}\n",                                        # inline only
     HEAD + "template <int N> AICORE void one(int32_t n) {}\n",                              # a template only
     HEAD + "namespace q { AICORE void one(int32_t n) {} }\n",                               # in a namespace
+    HEAD + "static AICORE void one(int32_t n) {}\nstatic AICORE void two(int32_t n) {}\n",  # two static ones
 ])
 def test_no_guess_when_the_file_does_not_name_one_entry(text):
     with pytest.raises(PtofixError, match="no __global__ kernel entry: name the function to run with --function"):
         choose_entry("k.cpp", text, None)
+
+
+def test_without_one_of_external_linkage_the_one_static_kernel_is_the_entry():
+    """``static __aicore__ void name(...)`` beside ``static __aicore__ inline`` helpers (some ptoas
+    builds); a function of external linkage, where there is one, comes first."""
+    text = HEAD + HELPER + "static AICORE void kern(int32_t n) {}\n"
+    call, notes = choose_entry("k.cpp", text, None)
+    assert call.name == "kern"
+    assert notes == ["k.cpp: note: no __global__ entry: the trace runs 'kern', the one function the file defines "
+                     "that is not inline, a template or a member (--function NAME to choose)"]
+    assert choose_entry("k.cpp", text + "AICORE void ext(int32_t n) {}\n", None)[0].name == "ext"
 
 
 def test_a_named_function_or_a_global_entry_wins_without_a_note():
