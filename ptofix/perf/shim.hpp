@@ -19,10 +19,15 @@
 #define EVENT_ID7 7
 #endif
 
-// 2. TEXPANDS. pto/common/pto_instr_impl.hpp's __COSTMODEL list of a2a3 op headers leaves out
-//    TExpandS.hpp, so pto/costmodel/pto_instr.hpp's TEXPANDS finds no TEXPANDS_IMPL.
+// 2. TEXPANDS and TXOR. pto/common/pto_instr_impl.hpp's __COSTMODEL list of a2a3 op headers leaves
+//    out TExpandS.hpp and TXor.hpp (its real-kernel #else list has them), so pto/costmodel/
+//    pto_instr.hpp's TEXPANDS and TXOR find no TEXPANDS_IMPL / TXOR_IMPL. (TXOR_IMPL is made of
+//    TOR_IMPL, TAND_IMPL and TNOT_IMPL with pipe_barrier(PIPE_V) between, which the cost model has.)
 #if __has_include(<pto/npu/a2a3/TExpandS.hpp>)
 #include <pto/npu/a2a3/TExpandS.hpp>
+#endif
+#if __has_include(<pto/npu/a2a3/TXor.hpp>)
+#include <pto/npu/a2a3/TXor.hpp>
 #endif
 
 namespace pto {

@@ -81,3 +81,36 @@ def test_a_cache_line_t_flush_builds_and_the_kernel_is_judged(tmp_path):
     tadd_a = next(i for i, line in enumerate(lines, 1) if "TADD(a, c, c)" in line)
     assert races and {int(line) for line, _ in races} == {tadd_a}, done.stderr
     assert done.returncode == 1, done.stderr
+
+
+TXOR_KERNEL = ROOT / "tests" / "fixtures" / "trace" / "txor_tmp.cpp"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
+                    reason=f"no pto-isa checkout with the cost model at {PTO_ISA}")
+@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+def test_txor_builds_and_the_barrier_before_a_write_of_its_tmp_is_needed(tmp_path):
+    """TXOR (perf's shim item 2: the cost model's op list leaves TXor.hpp out; before, 'TXOR_IMPL
+    was not declared'): its last instruction reads tmp, so the barrier before the TADD that writes
+    tmp orders a WAR pair. The trace shows it as shipped clean and, with the barrier gone, racy;
+    `run --pattern auto` keeps it (the static model's TXOR reads tmp, ops.py)."""
+    text = TXOR_KERNEL.read_text(encoding="utf-8")
+    racy = tmp_path / "racy.cpp"
+    racy.write_text(text.replace("  pipe_barrier(PIPE_V);\n", "", 1), encoding="utf-8")
+    cache = str(tmp_path / "cache")
+
+    def check(path: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ptofix", "check", "--trace", "--pto-isa", str(PTO_ISA),
+                               "--cache-dir", cache, str(path)], capture_output=True, text=True, cwd=ROOT, check=False)
+
+    shipped, removed = check(TXOR_KERNEL), check(racy)
+    assert shipped.returncode == 0, shipped.stderr
+    assert removed.returncode == 1, removed.stderr
+    assert re.search(r"racy\.cpp:\d+:\d+: warning: WAR race in the trace: TADD's \w+ writes UB \[0x1000, ",
+                     removed.stderr), removed.stderr
+    out = tmp_path / "auto.cpp"
+    done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", str(TXOR_KERNEL), "-o", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8") == text
