@@ -46,19 +46,6 @@ PTO_INTERNAL void TLOAD_IMPL(TileData &dst, GlobalTensor<Element, ShapeT, Stride
 }
 } // namespace pto
 
-// 5. cache_line_t. ptoas 2026-08 writes a helper PTOAS__DCCI_SINGLE_CACHE_LINE(ptr) that calls
-//    `dcci((__gm__ void*)ptr, cache_line_t::SINGLE_CACHE_LINE)` (and `cache_line_t::ENTIRE_DATA_CACHE`):
-//    a CCE builtin scoped enum the checkout does not declare. pto/common/cpu_stub.hpp defines
-//    SINGLE_CACHE_LINE and ENTIRE_DATA_CACHE as macros (0), which would turn the kernel's spelling
-//    into `cache_line_t::0`; pto's headers are read by now, so the macros go, and the enum comes
-//    with a dcci taking it that does what the checkout's stub (pto/costmodel/common/
-//    runtime_util.hpp, `dcci(const volatile void *, int)`) does: nothing (a GM cache line, no UB byte).
-#undef SINGLE_CACHE_LINE
-#undef ENTIRE_DATA_CACHE
-enum class cache_line_t : int { SINGLE_CACHE_LINE = 0, ENTIRE_DATA_CACHE = 1 };
-inline void dcci(const volatile void *, cache_line_t)
-{}
-
 // 4. Every pipe_barrier the kernel writes (pto-isa's own op bodies were read above and keep theirs)
 //    goes through ptofix_perf_pipe_barrier with its kernel line: it is recorded as the checkout
 //    records it (pto_costmodel_pipe_barrier, cce_costmodel_sync.hpp: a SyncRecorder::Barrier entry
@@ -97,5 +84,18 @@ inline void ptofix_perf_pipe_barrier(auto pipe, int line)
 }
 #undef pipe_barrier
 #define pipe_barrier(...) ptofix_perf_pipe_barrier(__VA_ARGS__, __LINE__)
+
+// 5. cache_line_t. ptoas 2026-08 writes a helper PTOAS__DCCI_SINGLE_CACHE_LINE(ptr) that calls
+//    `dcci((__gm__ void*)ptr, cache_line_t::SINGLE_CACHE_LINE)` (and `cache_line_t::ENTIRE_DATA_CACHE`):
+//    a CCE builtin scoped enum the checkout does not declare. pto/common/cpu_stub.hpp defines
+//    SINGLE_CACHE_LINE and ENTIRE_DATA_CACHE as macros (0), which would turn the kernel's spelling
+//    into `cache_line_t::0`; pto's headers are read by now, so the macros go, and the enum comes
+//    with a dcci taking it that does what the checkout's stub (pto/costmodel/common/
+//    runtime_util.hpp, `dcci(const volatile void *, int)`) does: nothing (a GM cache line, no UB byte).
+#undef SINGLE_CACHE_LINE
+#undef ENTIRE_DATA_CACHE
+enum class cache_line_t : int { SINGLE_CACHE_LINE = 0, ENTIRE_DATA_CACHE = 1 };
+inline void dcci(const volatile void *, cache_line_t)
+{}
 
 #endif
