@@ -1,4 +1,5 @@
-"""ptoas 2026-08's kernels under ``check --trace``: the entry without ``__global__`` and the
+"""ptoas 2026-08's kernels under ``check --trace``: the entry without ``__global__``, the ops the cost
+model leaves out (TXOR, the TCOLEXPAND family: perf's shim item 2) and the
 ``cache_line_t`` GM flush (pto-isa f35e7f60's cost model lacks the enum; perf's shim item 5).
 
 Before: every kernel of ``../shared/corpus/ptoas-2026-08-21`` was "no __global__ kernel entry" and,
@@ -114,3 +115,39 @@ def test_txor_builds_and_the_barrier_before_a_write_of_its_tmp_is_needed(tmp_pat
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == text
+
+
+COLEXPAND_KERNEL = ROOT / "tests" / "fixtures" / "trace" / "colexpand_mul.cpp"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
+                    reason=f"no pto-isa checkout with the cost model at {PTO_ISA}")
+@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+def test_tcolexpandmul_builds_and_the_trace_agrees_with_the_proof(tmp_path):
+    """TCOLEXPANDMUL (before: 'TCOLEXPANDMUL_IMPL was not declared'; 19 kernels of
+    ptoas-2026-08-21 and real/29, 40, 41 use the family): as shipped clean; `run --pattern auto
+    --verify-trace` removes the barrier between disjoint tiles and keeps the one before the read of
+    d, and the trace finds no race the output adds; without that second barrier it finds the RAW."""
+    cache = str(tmp_path / "cache")
+
+    def ptofix(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ptofix", *argv], capture_output=True, text=True, cwd=ROOT,
+                              check=False)
+
+    shipped = ptofix("check", "--trace", "--pto-isa", str(PTO_ISA), "--cache-dir", cache, str(COLEXPAND_KERNEL))
+    assert shipped.returncode == 0, shipped.stderr
+    out = tmp_path / "auto.cpp"
+    done = ptofix("run", "--pattern", "auto", "--pto-isa", str(PTO_ISA), "--cache-dir", cache, "--verify-trace",
+                  str(COLEXPAND_KERNEL), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "cannot trace" not in done.stderr, done.stderr
+    kept = out.read_text(encoding="utf-8")
+    assert kept.count("pipe_barrier(PIPE_V);") == 1
+    assert kept.index("pipe_barrier(PIPE_V);") > kept.index("TCOLEXPANDMUL(d, a, r);")
+    racy = tmp_path / "racy.cpp"
+    racy.write_text(kept.replace("  pipe_barrier(PIPE_V);\n", "", 1), encoding="utf-8")
+    removed = ptofix("check", "--trace", "--pto-isa", str(PTO_ISA), "--cache-dir", cache, str(racy))
+    assert removed.returncode == 1, removed.stderr
+    assert re.search(r"racy\.cpp:\d+:\d+: warning: RAW race in the trace: TADD's \w+ reads UB \[0x2000, ",
+                     removed.stderr), removed.stderr
