@@ -148,11 +148,15 @@ inline void ptofix_perf_pipe_barrier(auto pipe, int line)
 //    SINGLE_CACHE_LINE and ENTIRE_DATA_CACHE as macros (0), which would turn the kernel's spelling
 //    into `cache_line_t::0`; pto's headers are read by now, so the macros go, and the enum comes
 //    with a dcci taking it that does what the checkout's stub (pto/costmodel/common/
-//    runtime_util.hpp, `dcci(const volatile void *, int)`) does: nothing (a GM cache line, no UB byte).
+//    runtime_util.hpp, `dcci(const volatile void *, int)`) does: nothing (a GM cache line, no UB
+//    byte).
 #undef SINGLE_CACHE_LINE
 #undef ENTIRE_DATA_CACHE
 enum class cache_line_t : int { SINGLE_CACHE_LINE = 0, ENTIRE_DATA_CACHE = 1 };
 inline void dcci(const volatile void *, cache_line_t)
 {}
+// (ptoas v0.45 writes a bare name, `dcci(p, ENTIRE_DATA_CACHE, CACHELINE_OUT)`: it stays the 0 that
+// cpu_stub.hpp's macro gave it. The bare SINGLE_CACHE_LINE is runtime_util.hpp's int constant.)
+inline constexpr int ENTIRE_DATA_CACHE = 0;
 
 #endif
