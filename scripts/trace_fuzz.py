@@ -18,8 +18,8 @@ calls left out (the output differs only there; ``--full`` builds and traces the 
 as ``run --verify-trace`` does, and checks the two agree). A removal is WRONG when the output's
 trace has a race (msSanitizer's a2/a3 rule, ptofix/trace/judge.py) the input's has not.
 
-    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--sync] [--control] [--full] [--keep DIR]
-        [--pto-isa DIR]
+    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--sync] [--control] [--dtypes] [--full]
+        [--keep DIR] [--pto-isa DIR]
 
 ``--wild`` adds sources of another valid shape than dst's (pto-isa walks every operand by dst's valid
 shape: its PTO_ASSERT that they agree is compiled out without _DEBUG), ``SetValidShape`` calls (in loops,
@@ -30,10 +30,16 @@ round trips, misordered ones (the S -> V set before the V -> S wait), halves alo
 trips, sets left open and waited later (in another branch or loop, at the end, or never), events reused;
 ``--control`` (red10) adds loops nested 3 deep, run-time trip counts of 0-2 (from v3), break/continue/return
 under an if, if without else, barriers under ``#if 1``/``#if 0``/``#else`` and ops issued from a lambda
-(tests/trace/test_trace_fuzz_sync_control.py, tests/trace/test_flag_orders.py). The old modes' kernels are
-unchanged by them. Not generated: TFILLPAD (needs a dst PadValue other than
-Null), TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build), the select
-family and TCMPS masks (tests/trace/test_select_family_trace.py), integer bitwise ops.
+(tests/trace/test_trace_fuzz_sync_control.py, tests/trace/test_flag_orders.py). ``--dtypes`` (red11) draws
+tiles of int8/uint8, int16/uint16, int32/uint32, bf16, half and float (DtypeGen): TCVT over every pair
+a2a3 TCvt.hpp converts without a tmp, TCMP/TCMPS into uint8 masks and TSEL/TSELS reading them, bitwise
+ops on 1-, 2- and 4-byte tiles, TEXPANDS/TROWEXPAND on 1-byte tiles, valid columns that are not whole
+blocks, tiles placed to end exactly where others start, and views of one buffer as another element type
+(tests/trace/test_trace_fuzz_dtypes.py); with --sync/--control it uses their structure too. The old
+modes' kernels are unchanged by them. Not generated: TFILLPAD (needs a dst PadValue other than
+Null), TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build); outside
+--dtypes, the select family and TCMPS masks (tests/trace/test_select_family_trace.py) and integer
+bitwise ops.
 
 Prints one line per kernel and a summary table; exits 1 when a wrong removal was found.
 """
@@ -592,8 +598,267 @@ class Gen:
         return Kernel(self.seed, text, runs, self.ops, self.features)
 
 
+
+# --- --dtypes (red11): tiles of every element type pto-isa's a2a3 vector ops take ---------------------
+
+DTYPES = ["int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "bfloat16_t", "half", "float"]
+DTYPE_SIZE = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4, "uint32_t": 4,
+              "bfloat16_t": 2, "half": 2, "float": 4}
+INTS = ["int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t"]
+ARITH = ["int16_t", "int32_t", "half", "float"]          # TADD/TSUB/TMUL/TMAX/TMIN, TADDS/TMULS/TMAXS/TMINS
+# The element types each op takes at pto-isa f35e7f60 (a2a3 headers' static_asserts: TAdd.hpp, TDiv.hpp,
+# TBitwiseSOp.hpp, TShl.hpp, TUnaryOp.hpp, TCmp.hpp, TCmps.hpp, TSel.hpp, TSels.hpp, TRowExpand.hpp), less the
+# combinations the host cost model does not build (DTYPE_SKIPPED says which and why).
+DTYPE_OPS: dict[str, list[str]] = {
+    **{name: ARITH for name in ("TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TADDS", "TMULS", "TMAXS", "TMINS")},
+    "TDIV": ["half", "float"],
+    **{name: ["half", "float"] for name in ("TEXP", "TLOG", "TSQRT", "TRECIP", "TABS")},
+    "TRELU": ["half", "float", "int32_t"],
+    **{name: INTS for name in ("TAND", "TOR", "TXOR", "TNOT", "TSHL", "TSHR")},
+    **{name: ["int16_t", "uint16_t", "int32_t", "uint32_t"] for name in ("TANDS", "TORS", "TSHLS", "TSHRS")},
+    "TMOV": DTYPES,
+    "TEXPANDS": DTYPES,
+    "TROWEXPAND": DTYPES,
+    "TCMP": ["half", "float", "int32_t"],                    # (int32: vcmpv_eq whatever the mode)
+    "TCMPS": ["half", "float", "int32_t", "int16_t", "uint16_t"],
+    "TSEL": ["half", "float", "int16_t", "uint16_t", "int32_t", "uint32_t"],
+    "TSELS": ["half", "float", "int16_t", "uint16_t", "int32_t", "uint32_t"],
+}
+# TCVT(dst, src) pairs of a2a3 TCvt.hpp's GenCastCall (no tmp; int64 and int4 left out), as (dst, src).
+CVT_PAIRS = [("half", "float"), ("float", "float"), ("int32_t", "float"), ("int16_t", "float"),
+             ("bfloat16_t", "float"), ("int32_t", "half"), ("int16_t", "half"), ("int8_t", "half"),
+             ("uint8_t", "half"), ("int32_t", "bfloat16_t"), ("half", "int16_t"), ("float", "int32_t"),
+             ("float", "half"), ("float", "bfloat16_t"), ("half", "uint8_t"), ("half", "int8_t"),
+             ("float", "int16_t"), ("int16_t", "int32_t"), ("half", "int32_t")]
+# Combinations left out because the cost model does not build them (found by tracing probe kernels).
+DTYPE_SKIPPED: dict[str, str] = {}
+
+
+class DtypeGen(Gen):
+    """``--dtypes``: the kernels of Gen's structure over tiles of int8/uint8, int16/uint16, int32/uint32,
+    bf16, half and float; TCVT between them, TCMP/TCMPS into uint8 masks and TSEL/TSELS reading them,
+    bitwise ops on 1-, 2- and 4-byte tiles, TEXPANDS/TROWEXPAND on 1-byte tiles, valid columns that are
+    not whole blocks, tiles placed to end exactly where others start (or start where they end), and views
+    of one buffer as another element type."""
+
+    def __init__(self, seed: int, sync: bool = False, control: bool = False) -> None:
+        super().__init__(seed, False, False, sync, control)
+        r = self.rnd
+        self.vc = r.choice([5, 9, 17, 24, 31, 33, 40, 50, 64, 65, 100, 130])
+
+    # --- tiles -----------------------------------------------------------------------------------------
+    def cols_for(self, dtype: str, at_least: int) -> int:
+        step = 32 // DTYPE_SIZE[dtype]
+        choices = [c for c in (16, 32, 48, 64, 96, 128, 160, 256) if c % step == 0 and c >= at_least
+                   and self.rows * c * DTYPE_SIZE[dtype] <= 8192]
+        return self.rnd.choice(choices or [-(-at_least // step) * step])
+
+    def place(self, nbytes: int, row_bytes: int) -> int:
+        r = self.rnd
+        if self.tiles and r.random() < 0.75:
+            t = r.choice(self.tiles)
+            # (end exactly where t starts, start exactly where t ends: where an unmasked reach bites)
+            how = r.choice(["ends-at", "ends-at", "ends-at", "starts-at", "starts-at", "row", "block", "back-block",
+                            "same", "last-row"])
+            delta = {"ends-at": -nbytes, "starts-at": t.nbytes, "same": 0, "row": t.row_bytes, "block": 32,
+                     "back-block": -32, "last-row": t.nbytes - t.row_bytes}[how]
+            self.features[f"place-{how}"] += 1
+            addr = t.addr + delta
+        else:
+            addr = r.randrange(0, 2 * ARENA // 32) * 32
+        addr = max(0, addr - addr % 32)
+        return min(addr, SCRATCH - nbytes - 32)
+
+    def declare_sized(self, tile: TileDecl) -> None:
+        self.tiles.append(tile)
+        if tile.dynamic:
+            vc = self.const(tile.vcols)
+            self.decls.append(f"  {tile.type_text()} {tile.name} = {tile.type_text()}(v2, {vc});")
+        else:
+            self.decls.append(f"  {tile.type_text()} {tile.name};")
+        self.assign(tile, tile.addr, self.decls)
+
+    def new_main(self, dtype: str | None = None, vr: int | str | None = None, vc: int | None = None) -> TileDecl:
+        r = self.rnd
+        dtype = dtype or r.choice(DTYPES + ["uint8_t", "int8_t", "half", "float"])
+        vr = self.vr if vr is None else vr
+        vc = vc or self.vc
+        cols = self.cols_for(dtype, vc)
+        tile = SizedTile(self.var(), dtype, self.rows, cols, "RowMajor", vr, min(vc, cols), 0, "main")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare_sized(tile)
+        self.features[f"tile-{dtype}"] += 1
+        return tile
+
+    def derived(self) -> TileDecl:
+        """A view of a main tile's bytes as another element type (same row pitch), a row band or a stripe."""
+        r = self.rnd
+        parent = r.choice([t for t in self.tiles if t.kind == "main"])
+        how = r.choice(["dtype", "dtype", "band", "stripe"])
+        self.features[f"view-{how}"] += 1
+        if how == "dtype":
+            dtype = r.choice([d for d in DTYPES if d != parent.dtype])
+            cols = parent.row_bytes // DTYPE_SIZE[dtype]
+            vc = min(self.vc, cols)
+            tile = SizedTile(self.var(), dtype, self.rows, cols, "RowMajor", parent.vrows, vc, parent.addr, "main")
+        elif how == "band":
+            tile = SizedTile(self.var(), parent.dtype, self.rows, parent.cols, "RowMajor", self.vr, parent.vcols,
+                             parent.addr + r.randrange(1, self.rows) * parent.row_bytes, "main")
+        else:
+            step = 32 // DTYPE_SIZE[parent.dtype]
+            start = r.randrange(0, max(1, parent.cols // step)) * step
+            tile = SizedTile(self.var(), parent.dtype, self.rows, parent.cols, "RowMajor", parent.vrows,
+                             max(1, min(self.vc, parent.cols - start)), parent.addr + start * DTYPE_SIZE[parent.dtype],
+                             "main")
+        tile.addr = min(tile.addr - tile.addr % 32, SCRATCH - tile.nbytes - 32)
+        self.declare_sized(tile)
+        return tile
+
+    def new_col(self, dtype: str) -> TileDecl:
+        size = DTYPE_SIZE[dtype]
+        rows = max(self.rows, 32 // size)
+        if self.rnd.random() < 0.5:
+            tile = SizedTile(self.var(), dtype, rows, 1, "ColMajor", self.vr, 1, 0, "col")
+        else:
+            tile = SizedTile(self.var(), dtype, self.rows, 32 // size, "RowMajor", self.vr, 1, 0, "col")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare_sized(tile)
+        self.features[f"col-{tile.layout}"] += 1
+        return tile
+
+    def new_mask(self) -> TileDecl:
+        """A uint8_t mask: a row of bits per valid row, whole 32-byte rows."""
+        bits = -(-self.vc // 8)
+        cols = max(32, -(-bits // 32) * 32)
+        cols = self.rnd.choice([cols, cols, cols + 32])
+        tile = SizedTile(self.var(), "uint8_t", self.rows, cols, "RowMajor", self.vr, cols, 0, "mask")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare_sized(tile)
+        self.features["mask-tile"] += 1
+        return tile
+
+    def new_tmp(self, dtype: str, cols: int) -> TileDecl:
+        tile = SizedTile(self.var(), dtype, 1, cols, "RowMajor", 1, cols, 0, "tmp")
+        tile.addr = self.place(tile.nbytes, tile.row_bytes)
+        self.declare_sized(tile)
+        return tile
+
+    def masks(self) -> TileDecl:
+        found = [t for t in self.tiles if t.kind == "mask" and t.vrows == self.vr]
+        return self.rnd.choice(found) if found and self.rnd.random() < 0.8 else self.new_mask()
+
+    def pick_dst(self, dtype: str) -> TileDecl:
+        """A tile of ``dtype`` to write, a third of the time one that starts exactly where another
+        tile ends (a mask, a 1-byte tile, a conversion's narrower side: where their reach past
+        their own end is written over)."""
+        if self.rnd.random() < 0.35:
+            ends = {t.addr + t.nbytes for t in self.tiles}
+            after = [t for t in self.mains(dtype) if t.addr in ends]
+            if after:
+                self.features["dst-right-after-a-tile"] += 1
+                return self.rnd.choice(after)
+        return self.pick(dtype)
+
+    def scalar(self, dtype: str) -> str:
+        if dtype in INTS:
+            return self.rnd.choice(["1", "3", "7"])
+        value = self.rnd.choice(["1.5f", "2.0f", "0.5f"])
+        return value if dtype == "float" else f"({dtype}){value}"
+
+    # --- ops -------------------------------------------------------------------------------------------
+    def op(self) -> None:
+        r = self.rnd
+        family = r.choices(["ew2", "ew1", "scalar", "bitwise", "shift", "expands", "rowexpand", "cmp", "cmps",
+                            "sel", "sels", "cvt", "mov"], [3, 2, 2, 4, 2, 3, 2, 2, 3, 2, 2, 6, 2])[0]
+        if family == "ew2":
+            name = r.choice(["TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TDIV"])
+        elif family == "ew1":
+            name = r.choice(["TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TRELU"])
+        elif family == "scalar":
+            name = r.choice(["TADDS", "TMULS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS", "TSHRS"])
+        elif family == "bitwise":
+            name = r.choice(["TAND", "TOR", "TXOR", "TNOT"])
+        elif family == "shift":
+            name = r.choice(["TSHL", "TSHR"])
+        else:
+            name = {"expands": "TEXPANDS", "rowexpand": "TROWEXPAND", "cmp": "TCMP", "cmps": "TCMPS",
+                    "sel": "TSEL", "sels": "TSELS", "mov": "TMOV", "cvt": "TCVT"}[family]
+        if name == "TCVT":
+            dtype, src_dtype = r.choice(CVT_PAIRS)
+        else:
+            allowed = DTYPE_OPS[name]
+            # (1-byte tiles first where the op takes them: where the unmasked reach bites)
+            small = [d for d in allowed if DTYPE_SIZE[d] == 1]
+            dtype = r.choice(small) if small and r.random() < 0.5 else r.choice(allowed)
+        dst = self.pick_dst(dtype)
+        key = dst.shape_key()
+        if name in ("TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TDIV", "TAND", "TOR", "TSHL", "TSHR"):
+            text = f"{name}({dst.name}, {self.pick(dtype, key).name}, {self.pick(dtype, key).name});"
+        elif name == "TXOR":
+            tmp = self.pick(dtype, key)
+            text = f"TXOR({dst.name}, {self.pick(dtype, key).name}, {self.pick(dtype, key).name}, {tmp.name});"
+        elif name in ("TEXP", "TLOG", "TSQRT", "TRECIP", "TABS", "TRELU", "TNOT"):
+            text = f"{name}({dst.name}, {self.pick(dtype, key).name});"
+        elif name == "TMOV":
+            src = self.pick(dtype, key)
+            if (src.rows, src.cols) != (dst.rows, dst.cols):
+                src = dst      # (TMOV: src's shape must be dst's)
+            text = f"TMOV({dst.name}, {src.name});"
+        elif name in DTYPE_OPS and name.endswith("S") and name not in ("TEXPANDS", "TCMPS", "TSELS"):
+            text = f"{name}({dst.name}, {self.pick(dtype, key).name}, {self.scalar(dtype)});"
+        elif name == "TEXPANDS":
+            text = f"TEXPANDS({dst.name}, {self.scalar(dtype)});"
+        elif name == "TROWEXPAND":
+            cols = [t for t in self.tiles if t.kind == "col" and t.dtype == dtype and t.vrows == dst.vrows]
+            col = r.choice(cols) if cols and r.random() < 0.7 else self.new_col(dtype)
+            text = f"TROWEXPAND({dst.name}, {col.name});"
+        elif name in ("TCMP", "TCMPS"):
+            mask = self.masks()
+            src = self.pick(dtype, key)
+            mode = r.choice(["GT", "LT", "EQ", "GE"])
+            if name == "TCMP":
+                other = self.pick(dtype, key)
+                other_text = (other if other.type_text() == src.type_text() else src).name   # (one tile type)
+            else:
+                other_text = self.scalar(dtype)
+            text = f"{name}({mask.name}, {src.name}, {other_text}, CmpMode::{mode});"
+        elif name in ("TSEL", "TSELS"):
+            mask = self.masks()
+            tmp = self.new_tmp("uint8_t", 32) if r.random() < 0.5 or not [
+                t for t in self.tiles if t.kind == "tmp"] else r.choice([t for t in self.tiles if t.kind == "tmp"])
+            if name == "TSEL":
+                # (the cost model's TSEL takes dst, src0 and src1 of one tile type)
+                a, b = (t if t.type_text() == dst.type_text() else dst for t in (self.pick(dtype, key),
+                                                                                 self.pick(dtype, key)))
+                text = f"TSEL({dst.name}, {mask.name}, {a.name}, {b.name}, {tmp.name});"
+            else:
+                src = self.pick(dtype, key)
+                text = f"TSELS({dst.name}, {mask.name}, {src.name}, {tmp.name}, {self.scalar(dtype)});"
+        else:
+            src = self.pick(src_dtype, key)
+            text = f"TCVT({dst.name}, {src.name}, RoundMode::CAST_RINT);"
+            name = f"TCVT {src_dtype}->{dtype}"
+        self.ops[name if name.startswith("TCVT") else f"{name} {dtype}"] += 1
+        self.emit(text)
+
+
+@dataclass
+class SizedTile(TileDecl):
+    """A TileDecl of any of DTYPES."""
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows * self.cols * DTYPE_SIZE[self.dtype]
+
+    @property
+    def row_bytes(self) -> int:
+        return self.cols * DTYPE_SIZE[self.dtype]
+
+
 def generate(seed: int, wild: bool = False, more_ops: bool = False, sync: bool = False,
-             control: bool = False) -> Kernel:
+             control: bool = False, dtypes: bool = False) -> Kernel:
+    if dtypes:
+        return DtypeGen(seed, sync, control).kernel()
     return Gen(seed, wild, more_ops, sync, control).kernel()
 
 
@@ -714,12 +979,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--control", action="store_true",
                         help="also loops 3 deep, run-time trip counts 0-2, break/continue/return, if without "
                              "else, barriers under #if, ops issued from lambdas")
+    parser.add_argument("--dtypes", action="store_true",
+                        help="tiles of int8/uint8, int16/uint16, int32/uint32, bf16, half and float: TCVT between "
+                             "them, TCMP/TCMPS masks and TSEL/TSELS, bitwise ops, adjacent placement, views as another "
+                             "type (with --sync/--control; not with --wild/--more-ops)")
     parser.add_argument("--print", dest="show", action="store_true", help="print the kernels, judge nothing")
     args = parser.parse_args(argv)
     seeds = parse_seeds(args.seeds)
     if args.show:
         for seed in seeds:
-            sys.stdout.write(generate(seed, args.wild, args.more_ops, args.sync, args.control).text)
+            sys.stdout.write(generate(seed, args.wild, args.more_ops, args.sync, args.control, args.dtypes).text)
         return 0
     work = Path(args.keep)
     work.mkdir(parents=True, exist_ok=True)
@@ -727,7 +996,7 @@ def main(argv: list[str] | None = None) -> int:
     ops: Counter = Counter()
     features: Counter = Counter()
     for seed in seeds:
-        kernel = generate(seed, args.wild, args.more_ops, args.sync, args.control)
+        kernel = generate(seed, args.wild, args.more_ops, args.sync, args.control, args.dtypes)
         outcome = judge_kernel(kernel, work, Path(args.pto_isa), Path(args.cache_dir), args.full)
         outcomes.append(outcome)
         if outcome.verdict not in ("cannot-judge", "refused"):

@@ -163,7 +163,9 @@ class TileAccesses:
             if role == MASK:
                 short = d[0] < rows or size is None or d[1] * size < -(-cols // 8)
                 if not short and size is not None:
-                    reach = self._mask_reach(op, sym, dst_sym, rows, cols, size)
+                    # (a compare's mask rows reach by its sources' element size, a select's by dst's)
+                    sized = syms.get(1) if op in ("TCMP", "TCMPS") else dst_sym
+                    reach = self._mask_reach(op, sym, sized, rows, cols, size)
                     if reach is None or reach > d[0] * d[1] * size:
                         out[at] = self._mask_past_tile(op, out[at], sym, reach)
                     continue
@@ -193,13 +195,14 @@ class TileAccesses:
                 out[at] = self._unmasked(op, out[at], sym, d, rows, cols, size, widest)
 
     @staticmethod
-    def _mask_reach(op: str, sym: Symbol, dst: Symbol | None, rows: int, cols: int, size: int) -> int | None:
+    def _mask_reach(op: str, sym: Symbol, sized: Symbol | None, rows: int, cols: int, size: int) -> int | None:
         """How many bytes from its start a mask tile is touched over ``rows`` x ``cols`` iterated
-        elements: ops.mask_row_bytes at each row, rows ``MaskTile::RowStride`` elements apart
-        (Cols for a RowMajor tile, 1 for a ColMajor one: pto_tile.hpp). None: not known."""
+        elements: ops.mask_row_bytes at each row (by the element size of ``sized``: a select's dst,
+        a compare's first source), rows ``MaskTile::RowStride`` elements apart (Cols for a RowMajor
+        tile, 1 for a ColMajor one: pto_tile.hpp). None: not known."""
         tt = sym.tile
-        dst_tile = dst.tile if dst is not None else None
-        per_row = mask_row_bytes(op, cols, dtype_size(dst_tile.dtype) if dst_tile is not None else None)
+        sized_tile = sized.tile if sized is not None else None
+        per_row = mask_row_bytes(op, cols, dtype_size(sized_tile.dtype) if sized_tile is not None else None)
         if tt is None or tt.cols is None or per_row is None or tt.blayout not in ("RowMajor", "ColMajor"):
             return None
         pitch = tt.cols * size if tt.blayout == "RowMajor" else size
