@@ -268,7 +268,9 @@ def judge(path: Path, shown: str, candidate: Candidate, text: str, output: str, 
             row.update(status="cannot-judge", note=result.report["unverified"][0]["why"][:200])
         else:
             row.update(status="traced", races=str(len(result.report["races"])))
-            if not after:
+            if result.judgement is not None and not result.judgement.instructions:
+                row.update(status="empty-run", note="no vector instruction in this run: nothing judged")
+            elif not after:
                 row["added"] = "0"
             else:
                 later = after[f"{path}#{label} (auto)"]
