@@ -115,3 +115,18 @@ def test_autos_removal_next_to_a_tile_parameter_is_right_under_every_placement(t
         ("local_window", "disjoint-at-0", "traced", "1", "0"),
     ]
     assert totals == {"functions": 2, "placements": 2, "barriers": 4, "removed": 1, "wrong": 0, "not-judged": 0}
+
+
+@in_perfsim
+def test_a_run_with_no_vector_instruction_judges_nothing(tmp_path):
+    """A function that issues no vector work under the wrapper is 'empty-run', not 'traced': its
+    trace has no pair to show racing, so it says nothing of a removal."""
+    script = _script()
+    path = tmp_path / "idle.cpp"
+    text = f'#include "pto/pto-inst.hpp"\nusing namespace pto;\n\nstatic AICORE void idle({TILE} v1) {{\n}}\n'
+    path.write_text(text, encoding="utf-8")
+    candidate, = script.candidates(text, str(path))
+    options = TraceOptions(compile_environment([], (), str(PTO_ISA)), cache_dir=tmp_path / "cache")
+    row, = script.judge(path, path.name, candidate, text, text, (0, 0), options, toolchain(options),
+                        script.placements(candidate.tiles)[:1])
+    assert (row["status"], row["added"]) == ("empty-run", ""), row
