@@ -25,9 +25,11 @@ unless --arg says otherwise).
 
     python3 scripts/trace_tile_params.py --pto-isa ../shared/pto-isa/f35e7f60 ../shared/corpus > tiles.tsv
 
-One TSV line per (function, placement) traced, and one per function not traced (status ``unchanged``:
-auto removes no barrier in it, so its output runs the input's instructions in the input's order, or
-``skipped`` with why); a summary on stderr. Functions whose output equals the input are traced only
+One TSV line per (function, placement) traced (its races as shipped, the races auto adds, and
+``reached``: how many of auto's removals in it the input's run issued, so judged on a path that
+runs), and one per function not traced (status ``unchanged``: auto removes no barrier in it, so its
+output runs the input's instructions in the input's order, or ``skipped`` with why); a summary on
+stderr. Functions whose output equals the input are traced only
 with --trace-unchanged (then under the disjoint placement: the wrapper builds and runs).
 """
 from __future__ import annotations
@@ -49,8 +51,9 @@ from ptofix.compile_settings import environment_of  # noqa: E402
 from ptofix.frontends import parse_cpp  # noqa: E402
 from ptofix.source import PtofixError, SourceText  # noqa: E402
 from ptofix.trace.check import TraceOptions, new_races, toolchain, trace_texts  # noqa: E402
+from ptofix.trace.reach import kernel_barrier_sites  # noqa: E402
 
-COLUMNS = ("file", "function", "placement", "status", "barriers", "removed", "races", "added", "note")
+COLUMNS = ("file", "function", "placement", "status", "barriers", "removed", "races", "added", "reached", "note")
 
 # Bytes of an element of each dtype a ptoas tile names (pto-isa include/pto/common/type.hpp's types).
 ELEMENT_BYTES = {"float": 4, "float32_t": 4, "int32_t": 4, "uint32_t": 4, "half": 2, "bfloat16_t": 2,
@@ -223,14 +226,18 @@ CACHE_LINE_PRELUDE = ("// ptofix scripts/trace_tile_params.py: the host model's 
 
 def with_wrapper(text: str, candidate: Candidate, where: dict[int, int], label: str = "") -> str:
     """``text`` with the wrapper kernel appended (and, when it names cache_line_t, CACHE_LINE_PRELUDE first)."""
-    prelude = CACHE_LINE_PRELUDE if re.search(r"\bcache_line_t::", text) and \
+    return prelude_of(text) + text.rstrip("\n") + "\n\n" + wrapper(candidate, where, label)
+
+
+def prelude_of(text: str) -> str:
+    """CACHE_LINE_PRELUDE when ``text`` names cache_line_t without declaring it, else ''."""
+    return CACHE_LINE_PRELUDE if re.search(r"\bcache_line_t::", text) and \
         not re.search(r"\b(?:struct|enum|class|using)\s+cache_line_t\b", text) else ""
-    return prelude + text.rstrip("\n") + "\n\n" + wrapper(candidate, where, label)
 
 
-def auto_run(path: Path) -> tuple[str | None, dict[str, tuple[int, int]], str]:
-    """``run --pattern auto`` 's output of ``path``, (barriers, removed) of each function, and why
-    the run failed ('' when it did not)."""
+def auto_run(path: Path) -> tuple[str | None, dict[str, tuple[int, int, tuple[int, ...]]], str]:
+    """``run --pattern auto`` 's output of ``path``, (barriers, removed, the removed ones' lines) of
+    each function, and why the run failed ('' when it did not)."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "out.cpp"
         report = Path(scratch) / "report.json"
@@ -239,18 +246,23 @@ def auto_run(path: Path) -> tuple[str | None, dict[str, tuple[int, int]], str]:
                               capture_output=True, text=True, errors="replace", check=False, cwd=REPO)
         if done.returncode != 0 or not out.is_file() or not report.is_file():
             return None, {}, (done.stderr.strip().splitlines() or ["run failed"])[-1]
-        counts: dict[str, tuple[int, int]] = {}
+        counts: dict[str, tuple[int, int, tuple[int, ...]]] = {}
         for entry in json.loads(report.read_text(encoding="utf-8"))["files"]:
             for done_pass in entry.get("passes", []):
                 for decision in done_pass.get("decisions", []):
-                    barriers, removed = counts.get(decision["function"], (0, 0))
-                    counts[decision["function"]] = (barriers + 1, removed + (decision["decision"] == "removed"))
+                    barriers, removed, lines = counts.get(decision["function"], (0, 0, ()))
+                    gone = decision["decision"] == "removed"
+                    counts[decision["function"]] = (barriers + 1, removed + gone,
+                                                    lines + ((decision["line"],) if gone else ()))
         return out.read_text(encoding="utf-8"), counts, ""
 
 
 def judge(path: Path, shown: str, candidate: Candidate, text: str, output: str, counts: tuple[int, int],
-          options: TraceOptions, tools: Any, chosen: list[tuple[str, dict[int, int]]]) -> list[dict[str, str]]:
-    """One row per placement: the input's races and the races auto's output adds under it."""
+          options: TraceOptions, tools: Any, chosen: list[tuple[str, dict[int, int]]],
+          removed_at: tuple[int, ...] = ()) -> list[dict[str, str]]:
+    """One row per placement: the input's races, the races auto's output adds under it, and how many
+    of the removed barriers (their lines in ``text``: ``removed_at``) the input's run issued."""
+    shift = prelude_of(text).count("\n")
     function_options = TraceOptions(options.environment, options.args, f"wrap_{candidate.name}", options.cxx,
                                     options.cache_dir, options.timeout, options.jobs)
     inputs = {f"{path}#{label}": with_wrapper(text, candidate, where, label) for label, where in chosen}
@@ -260,7 +272,7 @@ def judge(path: Path, shown: str, candidate: Candidate, text: str, output: str, 
     rows = []
     for label, _where in chosen:
         row = {"file": shown, "function": candidate.name, "placement": label, "status": "", "barriers": str(counts[0]),
-               "removed": str(counts[1]), "races": "", "added": "", "note": ""}
+               "removed": str(counts[1]), "races": "", "added": "", "reached": "", "note": ""}
         result = before[f"{path}#{label}"]
         if result.error is not None:
             row.update(status="error", note=result.error.format().splitlines()[0][:200])
@@ -268,6 +280,9 @@ def judge(path: Path, shown: str, candidate: Candidate, text: str, output: str, 
             row.update(status="cannot-judge", note=result.report["unverified"][0]["why"][:200])
         else:
             row.update(status="traced", races=str(len(result.report["races"])))
+            if result.recording is not None and removed_at:
+                issued = {result.recording.sites[site].line for site in kernel_barrier_sites(result.recording)}
+                row["reached"] = str(sum(line + shift in issued for line in removed_at))
             if result.judgement is not None and not result.judgement.instructions:
                 row.update(status="empty-run", note="no vector instruction in this run: nothing judged")
             elif not after:
@@ -307,11 +322,11 @@ def measure(paths: list[Path], root: Path, options: TraceOptions, out: TextIO, t
         output, counts, why = auto_run(path)
         for candidate in found:
             totals["functions"] += 1
-            barriers, removed = counts.get(candidate.name, (0, 0))
+            barriers, removed, removed_at = counts.get(candidate.name, (0, 0, ()))
             totals["barriers"] += barriers
             totals["removed"] += removed
             base = {"file": shown, "function": candidate.name, "placement": "", "barriers": str(barriers),
-                    "removed": str(removed), "races": "", "added": "", "note": ""}
+                    "removed": str(removed), "races": "", "added": "", "reached": "", "note": ""}
             if candidate.skip or output is None:
                 totals["not-judged"] += removed
                 print("\t".join({**base, "status": "skipped", "note": candidate.skip or f"auto: {why}"}[c]
@@ -324,7 +339,7 @@ def measure(paths: list[Path], root: Path, options: TraceOptions, out: TextIO, t
             chosen = every if removed else every[:1]
             tools = tools or toolchain(options)
             for row in judge(path, shown, candidate, text, output if removed else text, (barriers, removed), options,
-                             tools, chosen):
+                             tools, chosen, removed_at):
                 totals["placements"] += 1
                 totals["wrong"] += row["status"] == "WRONG"
                 if row["status"] not in ("traced", "WRONG") and removed:
