@@ -216,23 +216,10 @@ def _forwarded_name(declaration: str) -> str:
     return re.findall(r"\w+", declaration.split("=", 1)[0])[-1]
 
 
-# ptoas 2026-08 writes `dcci((__gm__ void*)ptr, cache_line_t::SINGLE_CACHE_LINE)` (the compiler's
-# enum); pto-isa f35e7f60's host model declares `dcci(const volatile void *, int)` and an int
-# SINGLE_CACHE_LINE (include/pto/costmodel/common/runtime_util.hpp) and no cache_line_t, so such a
-# file does not build for the trace. The same declaration goes before the input and the output.
-CACHE_LINE_PRELUDE = ("// ptofix scripts/trace_tile_params.py: the host model's dcci takes an int\n"
-                      "struct cache_line_t { static constexpr int SINGLE_CACHE_LINE = 0; };\n")
-
-
 def with_wrapper(text: str, candidate: Candidate, where: dict[int, int], label: str = "") -> str:
-    """``text`` with the wrapper kernel appended (and, when it names cache_line_t, CACHE_LINE_PRELUDE first)."""
-    return prelude_of(text) + text.rstrip("\n") + "\n\n" + wrapper(candidate, where, label)
-
-
-def prelude_of(text: str) -> str:
-    """CACHE_LINE_PRELUDE when ``text`` names cache_line_t without declaring it, else ''."""
-    return CACHE_LINE_PRELUDE if re.search(r"\bcache_line_t::", text) and \
-        not re.search(r"\b(?:struct|enum|class|using)\s+cache_line_t\b", text) else ""
+    """``text`` with the wrapper kernel appended. (ptoas 2026-08's `cache_line_t::SINGLE_CACHE_LINE`
+    builds as it is: perf's shim, ptofix/perf/shim.hpp item 5, declares the enum.)"""
+    return text.rstrip("\n") + "\n\n" + wrapper(candidate, where, label)
 
 
 def auto_run(path: Path) -> tuple[str | None, dict[str, tuple[int, int, tuple[int, ...]]], str]:
@@ -262,7 +249,6 @@ def judge(path: Path, shown: str, candidate: Candidate, text: str, output: str, 
           removed_at: tuple[int, ...] = ()) -> list[dict[str, str]]:
     """One row per placement: the input's races, the races auto's output adds under it, and how many
     of the removed barriers (their lines in ``text``: ``removed_at``) the input's run issued."""
-    shift = prelude_of(text).count("\n")
     function_options = TraceOptions(options.environment, options.args, f"wrap_{candidate.name}", options.cxx,
                                     options.cache_dir, options.timeout, options.jobs)
     inputs = {f"{path}#{label}": with_wrapper(text, candidate, where, label) for label, where in chosen}
@@ -282,7 +268,7 @@ def judge(path: Path, shown: str, candidate: Candidate, text: str, output: str, 
             row.update(status="traced", races=str(len(result.report["races"])))
             if result.recording is not None and removed_at:
                 issued = {result.recording.sites[site].line for site in kernel_barrier_sites(result.recording)}
-                row["reached"] = str(sum(line + shift in issued for line in removed_at))
+                row["reached"] = str(sum(line in issued for line in removed_at))
             if result.judgement is not None and not result.judgement.instructions:
                 row.update(status="empty-run", note="no vector instruction in this run: nothing judged")
             elif not after:
