@@ -669,15 +669,6 @@ class DtypeGen(Gen):
         addr = max(0, addr - addr % 32)
         return min(addr, SCRATCH - nbytes - 32)
 
-    def declare_sized(self, tile: TileDecl) -> None:
-        self.tiles.append(tile)
-        if tile.dynamic:
-            vc = self.const(tile.vcols)
-            self.decls.append(f"  {tile.type_text()} {tile.name} = {tile.type_text()}(v2, {vc});")
-        else:
-            self.decls.append(f"  {tile.type_text()} {tile.name};")
-        self.assign(tile, tile.addr, self.decls)
-
     def new_main(self, dtype: str | None = None, vr: int | str | None = None, vc: int | None = None) -> TileDecl:
         r = self.rnd
         dtype = dtype or r.choice(DTYPES + ["uint8_t", "int8_t", "half", "float"])
@@ -686,7 +677,7 @@ class DtypeGen(Gen):
         cols = self.cols_for(dtype, vc)
         tile = SizedTile(self.var(), dtype, self.rows, cols, "RowMajor", vr, min(vc, cols), 0, "main")
         tile.addr = self.place(tile.nbytes, tile.row_bytes)
-        self.declare_sized(tile)
+        self.declare(tile)
         self.features[f"tile-{dtype}"] += 1
         return tile
 
@@ -711,7 +702,7 @@ class DtypeGen(Gen):
                              max(1, min(self.vc, parent.cols - start)), parent.addr + start * DTYPE_SIZE[parent.dtype],
                              "main")
         tile.addr = min(tile.addr - tile.addr % 32, SCRATCH - tile.nbytes - 32)
-        self.declare_sized(tile)
+        self.declare(tile)
         return tile
 
     def new_col(self, dtype: str) -> TileDecl:
@@ -722,7 +713,7 @@ class DtypeGen(Gen):
         else:
             tile = SizedTile(self.var(), dtype, self.rows, 32 // size, "RowMajor", self.vr, 1, 0, "col")
         tile.addr = self.place(tile.nbytes, tile.row_bytes)
-        self.declare_sized(tile)
+        self.declare(tile)
         self.features[f"col-{tile.layout}"] += 1
         return tile
 
@@ -733,14 +724,14 @@ class DtypeGen(Gen):
         cols = self.rnd.choice([cols, cols, cols + 32])
         tile = SizedTile(self.var(), "uint8_t", self.rows, cols, "RowMajor", self.vr, cols, 0, "mask")
         tile.addr = self.place(tile.nbytes, tile.row_bytes)
-        self.declare_sized(tile)
+        self.declare(tile)
         self.features["mask-tile"] += 1
         return tile
 
     def new_tmp(self, dtype: str, cols: int) -> TileDecl:
         tile = SizedTile(self.var(), dtype, 1, cols, "RowMajor", 1, cols, 0, "tmp")
         tile.addr = self.place(tile.nbytes, tile.row_bytes)
-        self.declare_sized(tile)
+        self.declare(tile)
         return tile
 
     def masks(self) -> TileDecl:

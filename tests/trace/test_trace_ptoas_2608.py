@@ -23,6 +23,20 @@ PTO_ISA = Path(os.environ.get("PTOFIX_PTO_ISA") or ROOT.parent / "shared" / "pto
 CXX = os.environ.get("CXX") or "g++"
 KERNEL = ROOT / "tests" / "fixtures" / "trace" / "cache_line_entry.cpp"
 
+IN_PERFSIM = (
+    pytest.mark.slow,
+    pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
+                       reason=f"no pto-isa checkout with the cost model at {PTO_ISA}"),
+    pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)"),
+)
+
+
+def in_perfsim(test):
+    for mark in IN_PERFSIM:
+        test = mark(test)
+    return test
+
+
 HEAD = '#include "pto/pto-inst.hpp"\nusing namespace pto;\n'
 HELPER = "static AICORE inline void helper(int32_t n) {}\n"
 
@@ -65,10 +79,7 @@ def test_a_named_function_or_a_global_entry_wins_without_a_note():
     assert choose_entry("k.cpp", KERNEL.read_text(encoding="utf-8"), "flush_all")[0].name == "flush_all"
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
-                    reason=f"no pto-isa checkout with the cost model at {PTO_ISA}")
-@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+@in_perfsim
 def test_a_cache_line_t_flush_builds_and_the_kernel_is_judged(tmp_path):
     """The fixture builds and runs under the cost model; the one pair its barrier orders is clean,
     the unordered TMULS -> TADD pair is the race the trace reports; the flushes touch no UB byte. The
@@ -88,10 +99,7 @@ def test_a_cache_line_t_flush_builds_and_the_kernel_is_judged(tmp_path):
 TXOR_KERNEL = ROOT / "tests" / "fixtures" / "trace" / "txor_tmp.cpp"
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
-                    reason=f"no pto-isa checkout with the cost model at {PTO_ISA}")
-@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+@in_perfsim
 def test_txor_builds_and_the_barrier_before_a_write_of_its_tmp_is_needed(tmp_path):
     """TXOR (perf's shim item 2: the cost model's op list leaves TXor.hpp out; before, 'TXOR_IMPL
     was not declared'): its last instruction reads tmp, so the barrier before the TADD that writes
@@ -121,10 +129,7 @@ def test_txor_builds_and_the_barrier_before_a_write_of_its_tmp_is_needed(tmp_pat
 COLEXPAND_KERNEL = ROOT / "tests" / "fixtures" / "trace" / "colexpand_mul.cpp"
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not (PTO_ISA / "include" / "pto" / "costmodel" / "perf_sim" / "launch.hpp").is_file(),
-                    reason=f"no pto-isa checkout with the cost model at {PTO_ISA}")
-@pytest.mark.skipif(shutil.which(CXX) is None, reason=f"no C++ compiler ({CXX}; set $CXX)")
+@in_perfsim
 def test_tcolexpandmul_builds_and_the_trace_agrees_with_the_proof(tmp_path):
     """TCOLEXPANDMUL (before: 'TCOLEXPANDMUL_IMPL was not declared'; 19 kernels of
     ptoas-2026-08-21 and real/29, 40, 41 use the family): as shipped clean; `run --pattern auto
