@@ -30,7 +30,7 @@ from ..pto.ops import (
     spec_for,
     trailing_drain_holds,
 )
-from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, TileType, bytes_in_space, dtype_size
+from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, REPEAT_BYTES, REPEAT_MAX, TileType, bytes_in_space, dtype_size
 from . import stmt_parser as A
 from .c_types import expr_type
 from .cfg_events import (
@@ -161,6 +161,8 @@ class OpEvents:
 
         if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
+        if base == "TCVT":
+            self._conversion_in_place(stmt, args, env, accesses)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
         event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
@@ -396,6 +398,49 @@ class OpEvents:
                                                         + outside_space(access.space, reached))
             out.append(access)
         return out
+
+    def _conversion_in_place(self, stmt: SimpleStmt, args: Sequence[Any], env: dict, accesses: list) -> None:
+        """A TCVT whose destination shares UB bytes with its source and whose element sizes differ
+        races with itself. pto-isa a2a3 TCvt.hpp (f35e7f60) converts a tile with one vconv per row
+        (or per group of repeats) and no pipe_barrier(PIPE_V) between them; converted in place, a
+        later vconv writes bytes an earlier one read (narrowing: float -> bf16) or reads bytes an
+        earlier one wrote (widening). msSanitizer's rule flags the pair (ptoas 2026-08 writes such
+        TCVTs: `check --trace` reports "TCVT's vconv_f322f16r writes UB ..., which TCVT's
+        vconv_f322f16r (line N) read"), and no barrier of the kernel can order it: the op is
+        recorded as an internal race, as TFILLPAD's (the function is not verified). Equal element
+        sizes in place keep each vconv on its own row's bytes: no pair."""
+        if len(args) < 2:
+            return
+        dst, src = tile_operand(args[0], env), tile_operand(args[1], env)
+        if dst is None or src is None or dst.tile is None or src.tile is None:
+            return
+        sizes = (dtype_size(dst.tile.dtype), dtype_size(src.tile.dtype))
+        if sizes[0] == sizes[1]:
+            return
+        if self._one_conversion(dst, src, sizes):
+            return
+        writes = [span for a in accesses if a.write and a.name == dst.name and a.intervals for span in a.intervals]
+        reads = [span for a in accesses if not a.write and a.name == src.name and a.intervals for span in a.intervals]
+        if any(lo < read_hi and read_lo < hi for lo, hi in writes for read_lo, read_hi in reads):
+            self.internal_races[id(stmt)] = (
+                "TCVT in place: its destination shares UB bytes with its source of another element size, and "
+                "pto-isa's TCvt converts row by row with no pipe_barrier(PIPE_V) between its vconvs (a WAR or RAW "
+                "inside the op that no barrier of the kernel orders)")
+
+    def _one_conversion(self, dst: Symbol, src: Symbol, sizes: tuple[int | None, int | None]) -> bool:
+        """Whether the TCVT issues one vconv, so that it has no pair of its own. pto-isa a2a3
+        TCvt.hpp (f35e7f60, TCvtHead / TCvtTail): each valid row's whole repeats (REPEAT_BYTES of
+        the wider type each) go in vconvs of up to REPEAT_MAX repeats, a row after another, then
+        the columns past them in one vconv repeated over the rows. One vconv: a one-row tile whose
+        every possible valid column count is whole repeats (at most REPEAT_MAX) or fewer than one."""
+        if None in sizes or dst.tile is None or src.tile is None or src.tile.rows != 1 or dst.tile.rows != 1:
+            return False
+        per_repeat = REPEAT_BYTES // max(size for size in sizes if size is not None)
+        known = self.values.valid_dim_values(src, 1)
+        cols = known if known else range(1, (src.tile.cols or 0) + 1) if src.tile.cols else None
+        if cols is None:
+            return False
+        return all(col < per_repeat or (col % per_repeat == 0 and col // per_repeat <= REPEAT_MAX) for col in cols)
 
     def _reduce_tmp(self, base: str, args: Sequence[Any], env: dict, accesses: list) -> list:
         """The tmp write of a row reduction or TCOLSUM, widened to what the op may write past the
