@@ -24,8 +24,8 @@ trace has a race (msSanitizer's a2/a3 rule, ptofix/trace/judge.py) the input's h
 ``--wild`` adds sources of another valid shape than dst's (pto-isa walks every operand by dst's valid
 shape: its PTO_ASSERT that they agree is compiled out without _DEBUG), ``SetValidShape`` calls (in loops,
 by the counter) and tiles in the hidden scratch [184 KiB, 192 KiB); ``--more-ops`` adds TCOLEXPAND,
-TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY (built through the test-only stand-in header
-tests/fixtures/op_footprint_probes/include). ``--sync`` (red10) puts flag snippets after ops: V -> S -> V
+TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD and TAXPY (their a2a3 headers come from the trace's shim,
+ptofix/perf/shim.hpp item 2). ``--sync`` (red10) puts flag snippets after ops: V -> S -> V
 round trips, misordered ones (the S -> V set before the V -> S wait), halves alone, V -> MTE2/MTE3 -> V round
 trips, sets left open and waited later (in another branch or loop, at the end, or never), events reused;
 ``--control`` (red10) adds loops nested 3 deep, run-time trip counts of 0-2 (from v3), break/continue/return
@@ -62,8 +62,6 @@ from ptofix.trace.reach import unneeded_barriers  # noqa: E402
 from ptofix.trace.record import Recording  # noqa: E402
 
 PTO_ISA = ROOT.parent / "shared" / "pto-isa" / "f35e7f60"
-# The test-only stand-ins that add op headers the cost model's list leaves out (TCOLEXPAND*, ...).
-INCLUDES = (ROOT / "tests" / "fixtures" / "op_footprint_probes" / "include",)
 SIZE = {"float": 4, "half": 2}
 UB_LIMIT = 192 * 1024
 ARENA = 20 * 1024
@@ -129,7 +127,7 @@ class Gen:
         self.control = control    # also 3-deep loops, run-time trip counts 0-2, break/continue/return, #if, lambdas
         self.loop_depth = 0
         self.open_sets: list[tuple[str, str, str]] = []   # (src, dst, event) set, not yet waited (--sync)
-        self.more_ops = more_ops  # also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD, TAXPY (stand-in headers)
+        self.more_ops = more_ops  # also TCOLEXPAND, TROWEXPANDMAX/MIN, TCOLPROD, TROWPROD, TAXPY
         self.wild = wild          # also sources of another valid shape than dst's, and SetValidShape
         self.rnd = random.Random(seed)
         self.counter = 3          # v1, v2 and v3 are the parameters
@@ -880,7 +878,7 @@ def judge_kernel(kernel: Kernel, work: Path, pto_isa: Path, cache: Path, full: b
     start = time.monotonic()
     path = work / f"fuzz_{kernel.seed}.cpp"
     path.write_text(kernel.text, encoding="utf-8")
-    environment = compile_environment([str(d) for d in INCLUDES], (), str(pto_isa))
+    environment = compile_environment((), (), str(pto_isa))
     try:
         fixed = fix_cpp(kernel.text, patterns="auto", environment=environment, path=str(path))
     except InputError as error:

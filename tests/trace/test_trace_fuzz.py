@@ -98,7 +98,7 @@ def test_the_wild_and_more_ops_modes_add_their_shapes():
 def test_the_output_differs_only_in_the_removed_barriers(seed, modes):
     """The driver's premise: the output's trace is the input's without the removed sites' barriers."""
     kernel = fuzz.generate(seed, **modes)
-    fixed = fix_cpp(kernel.text, patterns="auto", include_dirs=[str(d) for d in fuzz.INCLUDES])
+    fixed = fix_cpp(kernel.text, patterns="auto")
     removed = {d.line for d in fixed.decisions if d.decision == "removed"}
     before, after = kernel.text.split("\n"), fixed.text.split("\n")
     assert len(before) == len(after)
@@ -189,7 +189,7 @@ def test_the_fixtures_are_the_generators_kernels():
 def test_the_fixtures_removals_stay_as_traced(name):
     text = (FIXTURES / name).read_text(encoding="utf-8")
     _with_isa, without, barriers, _runs = promised(name)
-    fixed = fix_cpp(text, patterns="auto", include_dirs=[str(d) for d in fuzz.INCLUDES])
+    fixed = fix_cpp(text, patterns="auto")
     assert sum(d.decision == "removed" for d in fixed.decisions) == without
     assert text.count("pipe_barrier(PIPE_V);") == barriers
 
@@ -205,7 +205,7 @@ def test_run_verify_trace_accepts_the_fixtures(name, tmp_path):
         args = [x for arg in run.split(",") for x in ("--arg", arg)]
         done = subprocess.run([sys.executable, "-m", "ptofix", "run", "--pattern", "auto", "--verify-trace",
                                "--pto-isa", str(PTO_ISA), "--cache-dir", str(tmp_path / "cache"),
-                               *[x for d in fuzz.INCLUDES for x in ("-I", str(d))], *args, str(FIXTURES / name),
+                               *args, str(FIXTURES / name),
                                "-o", str(out)], capture_output=True, text=True, cwd=ROOT, check=False)
         assert done.returncode == 0, (run, done.stderr)
         assert "cannot trace" not in done.stderr and "cannot compare" not in done.stderr, (run, done.stderr)

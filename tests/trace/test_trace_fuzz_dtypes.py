@@ -65,7 +65,7 @@ def test_the_dtypes_kernels_are_read_and_have_barriers(seed):
     """Each kernel parses, every barrier is read (none kept for want of a model), and the output
     differs from the input only in the removed barriers (the driver's premise)."""
     kernel = fuzz.generate(seed, dtypes=True)
-    fixed = fix_cpp(kernel.text, patterns="auto", include_dirs=[str(d) for d in fuzz.INCLUDES])
+    fixed = fix_cpp(kernel.text, patterns="auto")
     assert fixed.decisions and kernel.text.count("pipe_barrier(PIPE_V);") == len(fixed.decisions)
     assert all(d.decision == "removed" or d.cause is not None for d in fixed.decisions)
     removed = {d.line for d in fixed.decisions if d.decision == "removed"}

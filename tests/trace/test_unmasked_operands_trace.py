@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "unmasked_operands"
 SIXTEEN = FIXTURES / "sixteen_bit_on_byte_tiles.cpp"
 NARROW = FIXTURES / "cvt_narrow_side.cpp"
-HEADERS = ROOT / "tests" / "fixtures" / "op_footprint_probes" / "include"
 
 
 def test_the_fixture_runs_every_exempt_op():
@@ -31,7 +30,7 @@ def test_the_fixture_runs_every_exempt_op():
 
 @in_perfsim
 def test_the_exempt_ops_issue_no_one_byte_vector_instruction(tmp_path):
-    environment = compile_environment([str(HEADERS)], (), str(PTO_ISA))
+    environment = compile_environment((), (), str(PTO_ISA))
     results = trace_texts({str(SIXTEEN): SIXTEEN.read_text(encoding="utf-8")},
                           TraceOptions(environment=environment, cache_dir=tmp_path / "cache"))
     recording = results[str(SIXTEEN)].recording
@@ -61,7 +60,7 @@ def test_the_trace_refuses_the_removals_the_proof_now_keeps(tmp_path):
         lines[line - 1] = "  /* removed */"
     stripped = tmp_path / "stripped.cpp"
     stripped.write_text("\n".join(lines), encoding="utf-8")
-    common = ("--pto-isa", str(PTO_ISA), "--cache-dir", str(tmp_path / "cache"), "-I", str(HEADERS))
+    common = ("--pto-isa", str(PTO_ISA), "--cache-dir", str(tmp_path / "cache"))
     done = run("check", "--trace", *common, str(stripped))
     assert re.findall(r":(\d+):\d+: warning: WAW race in the trace", done.stderr) == ["23", "31"], done.stderr
     done = run("run", "--pattern", "auto", "--verify-trace", *common, str(NARROW), "-o", str(tmp_path / "out.cpp"))
