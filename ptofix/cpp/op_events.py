@@ -161,8 +161,9 @@ class OpEvents:
 
         if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
-        if base == "TCVT":
-            self._conversion_in_place(stmt, args, env, accesses)
+        judged = self._conversion_in_place(stmt, args, env, accesses) if base == "TCVT" else frozenset()
+        if not (base == "TEXTRACT" and self._one_copy(args, env)):
+            self._operands_share_bytes(stmt, base, accesses, judged)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
         event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
@@ -399,7 +400,8 @@ class OpEvents:
             out.append(access)
         return out
 
-    def _conversion_in_place(self, stmt: SimpleStmt, args: Sequence[Any], env: dict, accesses: list) -> None:
+    def _conversion_in_place(self, stmt: SimpleStmt, args: Sequence[Any], env: dict,
+                             accesses: list) -> frozenset[str]:
         """A TCVT whose destination shares UB bytes with its source and whose element sizes differ
         races with itself. pto-isa a2a3 TCvt.hpp (f35e7f60) converts a tile with one vconv per row
         (or per group of repeats) and no pipe_barrier(PIPE_V) between them; converted in place, a
@@ -408,17 +410,19 @@ class OpEvents:
         TCVTs: `check --trace` reports "TCVT's vconv_f322f16r writes UB ..., which TCVT's
         vconv_f322f16r (line N) read"), and no barrier of the kernel can order it: the op is
         recorded as an internal race, as TFILLPAD's (the function is not verified). Equal element
-        sizes in place keep each vconv on its own row's bytes: no pair."""
+        sizes in place keep each vconv on its own row's bytes: no pair. Returns the names of the
+        pair it judged (none when the sizes are equal: _operands_share_bytes judges that pair)."""
         if len(args) < 2:
-            return
+            return frozenset()
         dst, src = tile_operand(args[0], env), tile_operand(args[1], env)
         if dst is None or src is None or dst.tile is None or src.tile is None:
-            return
+            return frozenset()
         sizes = (dtype_size(dst.tile.dtype), dtype_size(src.tile.dtype))
-        if sizes[0] == sizes[1]:
-            return
+        if sizes[0] == sizes[1] or None in sizes:
+            return frozenset()
+        judged = frozenset((dst.name, src.name))
         if self._one_conversion(dst, src, sizes):
-            return
+            return judged
         writes = [span for a in accesses if a.write and a.name == dst.name and a.intervals for span in a.intervals]
         reads = [span for a in accesses if not a.write and a.name == src.name and a.intervals for span in a.intervals]
         if any(lo < read_hi and read_lo < hi for lo, hi in writes for read_lo, read_hi in reads):
@@ -426,6 +430,70 @@ class OpEvents:
                 "TCVT in place: its destination shares UB bytes with its source of another element size, and "
                 "pto-isa's TCvt converts row by row with no pipe_barrier(PIPE_V) between its vconvs (a WAR or RAW "
                 "inside the op that no barrier of the kernel orders)")
+        return judged
+
+    def _operands_share_bytes(self, stmt: SimpleStmt, base: str, accesses: Sequence[Access],
+                              judged: frozenset[str]) -> None:
+        """An op that writes UB bytes another of its operands reads or writes, other than in place
+        (the same tile placement: one address, the same rows, columns, element size and layout, so
+        that each instruction reads and writes the same elements), is taken to race with itself.
+        pto-isa a2a3 issues most ops as several vector instructions with no pipe_barrier(PIPE_V)
+        between them: a row at a time when the valid columns fall short of the row (TBinOp.hpp,
+        TUnaryOp.hpp, TBinSOp.hpp), a head and a tail when a row is not whole repeats, one per
+        REPEAT_MAX repeats, and TROWEXPAND*/TCOLEXPAND* one per row or column stripe
+        (TRowExpandBinOp.hpp, TColExpandBinOp.hpp); TMOV between UB tiles a copy_ubuf_to_ubuf a row.
+        With the destination shifted over a source, or a broadcast operand inside the destination,
+        a later instruction reads bytes an earlier one wrote, or writes bytes it read, and
+        msSanitizer's rule flags the pair (`check --trace` reports "TADD's vadd reads UB ..., which
+        TADD's vadd (line N) wrote"). No barrier of the kernel can order it: the op is recorded as an
+        internal race, as TFILLPAD's and TCVT's are (the function is not verified). The model does
+        not tell which forms issue one instruction: every such sharing is taken to race (fail
+        closed); the same operand twice, or two operands at the same placement, never is, and a
+        TCVT's destination and source of other element sizes are _conversion_in_place's (``judged``)."""
+        if id(stmt) in self.internal_races:
+            return
+        for write in accesses:
+            if not write.write or not write.intervals:
+                continue
+            for other in accesses:
+                if other is write or other.name == write.name or not other.intervals:
+                    continue
+                if frozenset((write.name, other.name)) == judged:
+                    continue
+                if not any(lo < other_hi and other_lo < hi
+                           for lo, hi in write.intervals for other_lo, other_hi in other.intervals):
+                    continue
+                if same_placement(write, other):
+                    continue
+                kind = "write" if other.write else "read"
+                self.internal_races[id(stmt)] = (
+                    f"{base}: '{write.name}' shares UB bytes with '{other.name}', which it also {kind}s, at another "
+                    f"placement, and pto-isa issues the op as several vector instructions with no "
+                    f"pipe_barrier(PIPE_V) between them (a RAW, WAR or WAW inside the op that no barrier of the "
+                    f"kernel orders)")
+                return
+
+    def _one_copy(self, args: Sequence[Any], env: dict) -> bool:
+        """Whether a TEXTRACT between UB tiles issues one instruction, so that it has no pair of its
+        own. pto-isa a2a3 TExtract.hpp (f35e7f60, TEXTRACT_IMPL, TExtractVecToVecNDDispatch):
+        between RowMajor (ND: isRowMajor, whatever the SLayout) UB tiles, one copy_ubuf_to_ubuf of
+        every valid row (a burst a row, gaps for the strides), then a vcopy a REPEAT_MAX rows for
+        the valid columns' bytes past whole 32-byte blocks. One instruction: every valid column
+        count dst may have is whole blocks (and not the 1 x 1 scalar path, nor the form with two
+        destinations)."""
+        dst = tile_operand(args[0], env) if args else None
+        src = tile_operand(args[1], env) if len(args) > 1 else None
+        if dst is None or src is None or dst.tile is None or src.tile is None:
+            return False
+        if len(args) > 2 and tile_operand(args[2], env) is not None:
+            return False
+        if any(t.blayout != "RowMajor" or t.space != UB_SPACE for t in (dst.tile, src.tile)):
+            return False
+        size = dtype_size(dst.tile.dtype)
+        if size is None or size != dtype_size(src.tile.dtype) or (dst.tile.valid_row, dst.tile.valid_col) == (1, 1):
+            return False
+        cols = self.values.valid_dim_values(dst, 1)
+        return bool(cols) and all(col > 0 and col * size % BLOCK_BYTES == 0 for col in cols)
 
     def _one_conversion(self, dst: Symbol, src: Symbol, sizes: tuple[int | None, int | None]) -> bool:
         """Whether the TCVT issues one vconv, so that it has no pair of its own. pto-isa a2a3
@@ -702,3 +770,15 @@ def _pto_enumerator(node: Any) -> tuple[str, str]:
         return "", ""
     parts = node.id.removeprefix("::").removeprefix("pto::").split("::")
     return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
+
+
+def same_placement(one: Access, other: Access) -> bool:
+    """Whether two operands of an op lie at one address with the same rows, columns, element size
+    and layout (Access.exact: one known address and a static walk), so that the op's instructions
+    read and write each element of one where they do the other's."""
+    if one.exact is None or other.exact is None:
+        return False
+    space, addr, rows, cols, dtype, blayout = one.exact[:6]
+    o_space, o_addr, o_rows, o_cols, o_dtype, o_blayout = other.exact[:6]
+    return ((space, addr, rows, cols, blayout) == (o_space, o_addr, o_rows, o_cols, o_blayout)
+            and dtype_size(dtype) == dtype_size(o_dtype) is not None)
