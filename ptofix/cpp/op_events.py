@@ -493,7 +493,7 @@ class OpEvents:
         if size is None or size != dtype_size(src.tile.dtype) or (dst.tile.valid_row, dst.tile.valid_col) == (1, 1):
             return False
         cols = self.values.valid_dim_values(dst, 1)
-        return bool(cols) and all(col > 0 and col * size % BLOCK_BYTES == 0 for col in cols)
+        return cols is not None and bool(cols) and all(col > 0 and col * size % BLOCK_BYTES == 0 for col in cols)
 
     def _one_conversion(self, dst: Symbol, src: Symbol, sizes: tuple[int | None, int | None]) -> bool:
         """Whether the TCVT issues one vconv, so that it has no pair of its own. pto-isa a2a3
