@@ -904,6 +904,14 @@ class CorpusGen(Gen):
         self.c_values = sorted(r.sample(range(1, self.vc + 1), 2)) if self.dcols else [self.vc, self.vc]
 
     # --- tiles -----------------------------------------------------------------------------------------
+    def place(self, nbytes: int, row_bytes: int) -> int:
+        if self.rnd.random() < 0.08:
+            # pto-isa's hidden UB scratch [184 KiB, 192 KiB): TROWEXPAND*'s vbrcb of a ColMajor column
+            # (TRowExpandBinOp.hpp TMP_UB_OFFSET) writes it
+            self.features["in-scratch"] += 1
+            return min(SCRATCH + self.rnd.randrange(0, 64) * 32, UB_LIMIT - nbytes - 32)
+        return super().place(nbytes, row_bytes)
+
     def declare(self, tile: TileDecl, bind: bool = True) -> None:
         self.tiles.append(tile)
         if tile.dynamic:
