@@ -12,8 +12,8 @@ constants in the constructor, and valid columns from a third parameter v4.
 
 What red13's campaigns found (2026-11-29, pto-isa f35e7f60, each kernel traced with two argument sets, a
 removal WRONG when the output's trace has a race the input's has not): no wrong removal.
-`--corpus-ops --seeds 0:60` (this generator): 60 kernels, 537 barriers, 140 removed (139 executed in a traced
-run), 0 wrong, 0 cannot judge, 0 refused; 169 kept barriers the trace shows unneeded one at a time (reach).
+`--corpus-ops --seeds 0:130` (this generator): 130 kernels, 1,205 barriers, 327 removed (324 executed in a traced
+run), 0 wrong, 0 cannot judge, 0 refused; 383 kept barriers the trace shows unneeded one at a time (reach).
 `--corpus-ops --seeds 100:220` with the generator before its scratch placements (b969cbf): 120 kernels, 1,165
 barriers, 308 removed (304 executed), 0 wrong, 0 cannot judge; 267 of the 308 removals sit next to one of the
 ops above (by neighbour: TROWMAX/TROWSUM/TROWMIN 145, TEXTRACT 37, TROWEXPAND* 63, TCONCAT 29, TFILLPAD 27, TRSQRT 24).
