@@ -18,8 +18,8 @@ calls left out (the output differs only there; ``--full`` builds and traces the 
 as ``run --verify-trace`` does, and checks the two agree). A removal is WRONG when the output's
 trace has a race (msSanitizer's a2/a3 rule, ptofix/trace/judge.py) the input's has not.
 
-    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--sync] [--control] [--dtypes] [--full]
-        [--keep DIR] [--pto-isa DIR]
+    python scripts/trace_fuzz.py --seeds 0:150 [--wild] [--more-ops] [--sync] [--control] [--dtypes]
+        [--corpus-ops] [--full] [--keep DIR] [--pto-isa DIR]
 
 ``--wild`` adds sources of another valid shape than dst's (pto-isa walks every operand by dst's valid
 shape: its PTO_ASSERT that they agree is compiled out without _DEBUG), ``SetValidShape`` calls (in loops,
@@ -36,8 +36,15 @@ a2a3 TCvt.hpp converts without a tmp, TCMP/TCMPS into uint8 masks and TSEL/TSELS
 ops on 1-, 2- and 4-byte tiles, TEXPANDS/TROWEXPAND on 1-byte tiles, valid columns that are not whole
 blocks, tiles placed to end exactly where others start, and views of one buffer as another element type
 (tests/trace/test_trace_fuzz_dtypes.py); with --sync/--control it uses their structure too. The old
-modes' kernels are unchanged by them. Not generated: TFILLPAD (needs a dst PadValue other than
-Null), TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build); outside
+modes' kernels are unchanged by them. ``--corpus-ops`` (red13) draws the ops and spellings of real ptoas
+output the modes above never draw (CorpusGen): TRESHAPE aliases (another element type, valid shape or
+folded rows over the same bytes; 1 x R rows reshaped into R x 1 columns; re-aliased after a loop moved the
+source), row reductions into (-1, -1) ColMajor columns with ptoas 2026-08-21's tmp of src's shape,
+TROWEXPANDDIV/SUB/MUL/ADD with and without a 1 x N tmp, TRSQRT with and without its tmp, Vec -> Vec
+TEXTRACT windows (aligned, unaligned, 1 x 1; offsets from constants or the loop counter), TCONCAT,
+TGATHER(dst, src, idx, tmp), TFILLPAD into PadValue::Min/Zero tiles, tiles spelled (-1, -1) with
+constant shapes, and valid columns from a third parameter v4 (tests/trace/test_trace_fuzz_corpus_ops.py).
+Not generated: TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build); outside
 --dtypes, the select family and TCMPS masks (tests/trace/test_select_family_trace.py) and integer
 bitwise ops.
 
@@ -62,7 +69,7 @@ from ptofix.trace.reach import unneeded_barriers  # noqa: E402
 from ptofix.trace.record import Recording  # noqa: E402
 
 PTO_ISA = ROOT.parent / "shared" / "pto-isa" / "f35e7f60"
-SIZE = {"float": 4, "half": 2}
+SIZE = {"float": 4, "half": 2, "int32_t": 4}    # (int32_t: --corpus-ops's TGATHER indices)
 UB_LIMIT = 192 * 1024
 ARENA = 20 * 1024
 SCRATCH = 184 * 1024
@@ -844,8 +851,365 @@ class SizedTile(TileDecl):
         return self.cols * DTYPE_SIZE[self.dtype]
 
 
+# --- --corpus-ops (red13): the ops real ptoas output uses that the modes above never draw ----------------
+
+@dataclass
+class CorpusTile(TileDecl):
+    """A TileDecl whose valid columns may come from the kernel's parameter v4 (``dcols``: the type says
+    -1, -1 and the constructor takes (rows, v4), ptoas 2026-08-21's form), with a pad value."""
+    dcols: bool = False
+    pad: str = "Null"
+    spelled_dynamic: bool = False   # -1, -1 in the type, constants in the constructor (ptoas 2026-08-21)
+
+    @property
+    def dynamic(self) -> bool:
+        return isinstance(self.vrows, str) or self.dcols or self.spelled_dynamic
+
+    def type_text(self) -> str:
+        vr, vc = (-1, -1) if self.dynamic else (self.vrows, self.vcols)
+        return (f"Tile<TileType::Vec, {self.dtype}, {self.rows}, {self.cols}, BLayout::{self.layout}, {vr}, {vc}, "
+                f"SLayout::NoneBox, 512, PadValue::{self.pad}, CompactMode::Null>")
+
+    def shape_key(self) -> tuple:
+        return (self.vrows, self.vcols, self.dcols)
+
+
+ROWRED_OPS = ["TROWMAX", "TROWSUM", "TROWMIN"]
+ROWEXP_OPS = ["TROWEXPANDDIV", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDADD"]
+
+
+class CorpusGen(Gen):
+    """``--corpus-ops``: Gen's structure (overlapping placements, views, loops that re-place tiles by
+    their counter, branches) over the ops and spellings of ptoas's real output that the other modes
+    never draw: TRESHAPE (a second tile of another shape, element type or valid shape over the same
+    bytes, declared unbound and aliased where ptoas does it, re-aliased after its source moves);
+    TROWMAX/TROWSUM/TROWMIN with a tmp of src's shape whose valid columns come from another parameter
+    (ptoas 2026-08-21: `Tile<..., -1, -1>(rows, v7)`) into a (-1, -1) ColMajor column; TROWEXPANDDIV/SUB/
+    MUL/ADD with 3 operands and with a 1 x N tmp; TRSQRT with and without its tmp; Vec -> Vec TEXTRACT
+    windows (aligned and unaligned valid columns, offsets from constants or the loop counter); TCONCAT;
+    TGATHER(dst, src, idx, tmp); TFILLPAD into a tile of PadValue::Min/Zero (pto-isa's TFILLPAD races
+    with itself: such races are the input's too, and only new ones count). Valid columns may be set at
+    run time from v4 as well as rows from v2."""
+
+    def __init__(self, seed: int, sync: bool = False, control: bool = False) -> None:
+        super().__init__(seed, False, False, sync, control)
+        r = self.rnd
+        self.loop_var: str | None = None
+        self.aliases: list[tuple[TileDecl, TileDecl]] = []     # (TRESHAPE's dst, its source)
+        self.counter = 4          # (v4 is a parameter too: valid columns at run time)
+        self.vc = r.choice([8, 10, 16, 24, 32, 40, 64])
+        self.dcols = r.random() < 0.4
+        self.c_values = sorted(r.sample(range(1, self.vc + 1), 2)) if self.dcols else [self.vc, self.vc]
+
+    # --- tiles -----------------------------------------------------------------------------------------
+    def place(self, nbytes: int, row_bytes: int) -> int:
+        if self.rnd.random() < 0.08:
+            # pto-isa's hidden UB scratch [184 KiB, 192 KiB): TROWEXPAND*'s vbrcb of a ColMajor column
+            # (TRowExpandBinOp.hpp TMP_UB_OFFSET) writes it
+            self.features["in-scratch"] += 1
+            return min(SCRATCH + self.rnd.randrange(0, 64) * 32, UB_LIMIT - nbytes - 32)
+        return super().place(nbytes, row_bytes)
+
+    def declare(self, tile: TileDecl, bind: bool = True) -> None:
+        self.tiles.append(tile)
+        if tile.dynamic:
+            rows = "v2" if isinstance(tile.vrows, str) else self.const(int(tile.vrows))
+            cols = "v4" if getattr(tile, "dcols", False) else self.const(tile.vcols)
+            self.decls.append(f"  {tile.type_text()} {tile.name} = {tile.type_text()}({rows}, {cols});")
+        else:
+            self.decls.append(f"  {tile.type_text()} {tile.name};")
+        if bind:
+            self.assign(tile, tile.addr, self.decls)
+
+    def tile(self, dtype: str, rows: int, cols: int, vr: int | str, vc: int, kind: str, layout: str = "RowMajor",
+             dcols: bool = False, pad: str = "Null", addr: int | None = None, bind: bool = True) -> CorpusTile:
+        tile = CorpusTile(self.var(), dtype, rows, cols, layout, vr, vc, 0, kind, dcols, pad,
+                          self.rnd.random() < 0.3)
+        tile.addr = self.place(tile.nbytes, tile.row_bytes) if addr is None else addr
+        self.declare(tile, bind)
+        return tile
+
+    def new_main(self, dtype: str | None = None, vr: int | str | None = None, vc: int | None = None) -> TileDecl:
+        dtype = dtype or self.rnd.choice(["float", "float", "half"])
+        vr = self.vr if vr is None else vr
+        dcols = self.dcols and vc is None
+        vc = vc or self.vc
+        return self.tile(dtype, self.rows, self.cols_for(dtype, vc), vr, vc, "main", dcols=dcols)
+
+    def derived(self) -> TileDecl:
+        """A view of a main tile's bytes (TASSIGN to its address, a block or a row into it)."""
+        r = self.rnd
+        parent = r.choice(self.mains())
+        assert isinstance(parent, CorpusTile)
+        addr = parent.addr + r.choice([0, 32, parent.row_bytes])
+        self.features["view-offset"] += 1
+        return self.tile(parent.dtype, self.rows, self.cols_for(parent.dtype, parent.vcols), parent.vrows,
+                         parent.vcols, "main", dcols=parent.dcols, addr=min(addr, UB_LIMIT - 8192))
+
+    def new_col(self, dtype: str) -> TileDecl:
+        """A (rows x 1) ColMajor column: (-1, -1) from (v2 or rows, 1) as ptoas 2026-08-21 writes it, or
+        static; a third of the time the TRESHAPE of a 1 x rows row (ptoas's 1x16 <-> 16x1 pairs)."""
+        r = self.rnd
+        if self.rows * SIZE[dtype] % 32 == 0 and r.random() < 0.35:
+            row = self.tile(dtype, 1, self.rows, 1, self.rows, "row")
+            col = self.tile(dtype, self.rows, 1, self.rows, 1, "col", layout="ColMajor", bind=False)
+            self.decls.append(f"  TRESHAPE({col.name}, {row.name});")
+            col.addr = row.addr
+            self.features["col-reshaped-from-row"] += 1
+            return col
+        self.features["col-ColMajor"] += 1
+        return self.tile(dtype, max(self.rows, 32 // SIZE[dtype]), 1, self.vr, 1, "col", layout="ColMajor")
+
+    def new_row(self, dtype: str, vc: int) -> TileDecl:
+        return self.tile(dtype, 1, self.cols_for(dtype, vc), 1, vc, "row")
+
+    def reshape(self, src: TileDecl | None = None) -> None:
+        """A second tile over a main tile's bytes by TRESHAPE: another element type (same rows, the
+        row's bytes), another valid shape, or rows folded (2R x C/2). Declared and aliased at the top
+        (so that every path has it bound), re-aliased here: a re-placement of the source in between
+        leaves it where it was until then."""
+        r = self.rnd
+        pairs = [(new, old) for new, old in self.aliases if src is None or old is src]
+        if pairs and r.random() < 0.6:
+            new, old = r.choice(pairs)
+            self.emit(f"TRESHAPE({new.name}, {old.name});")
+            new.addr = old.addr
+            self.ops["TRESHAPE again"] += 1
+            return
+        src = src or r.choice([t for t in self.mains() if t.layout == "RowMajor"])
+        assert isinstance(src, CorpusTile)
+        how = r.choice(["retype", "revalid", "fold"])
+        size = SIZE[src.dtype]
+        if how == "retype":
+            dtype = "half" if src.dtype == "float" else "float"
+            cols = src.row_bytes // SIZE[dtype]
+            vc = max(1, min(cols, src.vcols * size // SIZE[dtype]))
+            new = self.tile(dtype, self.rows, cols, src.vrows, vc, "main", dcols=False, bind=False)
+        elif how == "revalid":
+            vc = r.choice([c for c in (8, 10, 16, 24, 40, 64) if c <= src.cols] or [src.cols])
+            dcols = r.random() < 0.3 and src.cols >= self.vc
+            # (v4 is at most self.vc: a run-time tile's key has self.vc)
+            new = self.tile(src.dtype, self.rows, src.cols, src.vrows, self.vc if dcols else vc, "main",
+                            dcols=dcols, bind=False)
+        else:
+            if src.cols % 2 or (src.cols // 2) * size % 32:
+                return
+            new = self.tile(src.dtype, 2 * self.rows, src.cols // 2, 2 * self.rows, src.cols // 2, "fold",
+                            bind=False)
+        self.decls.append(f"  TRESHAPE({new.name}, {src.name});")
+        self.aliases.append((new, src))
+        new.addr = src.addr
+        self.ops[f"TRESHAPE {how}"] += 1
+        if how == "fold":
+            self.emit(f"TADDS({new.name}, {new.name}, {self.scalar(new.dtype)});")
+            self.ops["TADDS on fold"] += 1
+
+    def big(self, dtype: str) -> CorpusTile:
+        """A tile larger than the mains, for TEXTRACT windows."""
+        found = [t for t in self.tiles if t.kind == "big" and t.dtype == dtype]
+        if found and self.rnd.random() < 0.6:
+            return self.rnd.choice(found)  # type: ignore[return-value]
+        rows = self.rows + self.rnd.choice([0, 4, 8])
+        cols = self.cols_for(dtype, self.vc + self.rnd.choice([0, 8, 16, 32]))
+        return self.tile(dtype, rows, cols, rows, cols, "big")
+
+    # --- ops -------------------------------------------------------------------------------------------
+    def op(self) -> None:
+        r = self.rnd
+        family = r.choices(["gen", "reshape", "rowred", "rowexp", "rsqrt", "extract", "concat", "gather",
+                            "fillpad"], [6, 2, 3, 3, 2, 3, 2, 1, 2])[0]
+        if family == "gen" or family == "reshape" and self.loop_depth == 0 and r.random() < 0.5:
+            super().op()
+            return
+        getattr(self, f"op_{family}")()
+
+    def op_reshape(self) -> None:
+        self.reshape()
+
+    def op_rowred(self) -> None:
+        r = self.rnd
+        src = self.pick(r.choice(["float", "float", "half"]))
+        cols = [t for t in self.tiles if t.kind == "col" and t.dtype == src.dtype and t.vrows == src.vrows]
+        col = r.choice(cols) if cols and r.random() < 0.7 else self.new_col(src.dtype)
+        name = r.choice(ROWRED_OPS)
+        how = r.choice(["same-shape-tmp", "same-shape-tmp", "main-tmp", "row-tmp"])
+        if how == "same-shape-tmp":
+            # ptoas 2026-08-21: the tmp is a tile of src's rows and cols, its valid columns another value
+            assert isinstance(src, CorpusTile)
+            tmp = self.tile(src.dtype, src.rows, src.cols, src.vrows, r.choice([src.vcols, self.vc]), "tmp",
+                            dcols=r.random() < 0.5)
+        elif how == "main-tmp":
+            tmp = self.pick(src.dtype, src.shape_key())
+        else:
+            tmp = self.tile(src.dtype, 1, self.cols_for(src.dtype, src.cols), 1, src.cols, "tmp")
+        self.features[f"rowred-{how}"] += 1
+        self.ops[name] += 1
+        self.emit(f"{name}({col.name}, {src.name}, {tmp.name});")
+
+    def op_rowexp(self) -> None:
+        r = self.rnd
+        dst = self.pick(r.choice(["float", "float", "half"]))
+        cols = [t for t in self.tiles if t.kind == "col" and t.dtype == dst.dtype and t.vrows == dst.vrows]
+        col = r.choice(cols) if cols and r.random() < 0.7 else self.new_col(dst.dtype)
+        name = r.choice(ROWEXP_OPS)
+        src0 = dst if r.random() < 0.4 else self.pick(dst.dtype, dst.shape_key())
+        if r.random() < 0.4:
+            # (dst, src0, src1, tmp): vbrcb of ceil(validRow / 8) * 256 bytes into tmp (a 1 x N row)
+            n = r.choice([256, 512, 2048]) // SIZE[dst.dtype]
+            tmps = [t for t in self.tiles if t.kind == "tmp" and t.dtype == dst.dtype and t.rows == 1
+                    and t.cols == n]
+            tmp = r.choice(tmps) if tmps and r.random() < 0.5 else self.tile(dst.dtype, 1, n, 1, n, "tmp")
+            self.emit(f"{name}({dst.name}, {src0.name}, {col.name}, {tmp.name});")
+            self.ops[f"{name}+tmp"] += 1
+        else:
+            self.emit(f"{name}({dst.name}, {src0.name}, {col.name});")
+            self.ops[name] += 1
+
+    def op_rsqrt(self) -> None:
+        r = self.rnd
+        dst = self.pick(r.choice(["float", "float", "half"]))
+        src = self.pick(dst.dtype, dst.shape_key()) if r.random() < 0.6 else dst
+        if r.random() < 0.5:
+            n = 32 // SIZE[dst.dtype]
+            tmps = [t for t in self.tiles if t.kind == "tmp" and t.dtype == dst.dtype]
+            tmp = r.choice(tmps) if tmps and r.random() < 0.4 else self.tile(dst.dtype, 1, n, 1, n, "tmp",
+                                                                             dcols=False)
+            self.emit(f"TRSQRT({dst.name}, {src.name}, {tmp.name});")
+            self.ops["TRSQRT+tmp"] += 1
+        else:
+            self.emit(f"TRSQRT({dst.name}, {src.name});")
+            self.ops["TRSQRT"] += 1
+
+    def op_extract(self) -> None:
+        """TEXTRACT(dst, src, row, col) Vec -> Vec: dst's valid shape read from src at (row, col), a
+        block-aligned column; dst a main tile or a window tile of its own."""
+        r = self.rnd
+        dtype = r.choice(["float", "float", "half"])
+        src = self.big(dtype) if r.random() < 0.6 else self.pick(dtype)
+        step = 32 // SIZE[dtype]
+        # (a2a3 CheckTExtractVecToVecND: dst's Rows and Cols at most src's; a 1 x 1 valid dst is the
+        # scalar path, TExtractVecToVecNDScalar, between V -> S and S -> V round trips)
+        fits = [t for t in self.mains(dtype) if t.rows <= src.rows and t.cols <= src.cols]
+        if fits and r.random() < 0.5:
+            dst = r.choice(fits)
+        else:
+            vr = r.randrange(1, src.rows + 1)
+            vc = r.choice([c for c in (1, 2, 3, 8, 10, 16, 20, 24, 32, 40) if c <= src.cols])
+            if r.random() < 0.15:
+                vr, vc = 1, 1
+            cols = min(src.cols, -(-vc // step) * step + r.choice([0, 0, step]))
+            dst = self.tile(dtype, vr, cols, vr, vc, "win")
+        vrows = dst.rows if isinstance(dst.vrows, str) else int(dst.vrows)
+        row_hi = src.rows - vrows
+        col_hi = (src.cols - dst.vcols) // step
+        if row_hi < 0 or col_hi < 0:
+            return
+        row = r.randrange(0, row_hi + 1)
+        col = r.randrange(0, col_hi + 1) * step
+        if self.loop_var is not None and r.random() < 0.3 and row_hi >= 2:
+            row_text = self.loop_var      # (the counter: 0 .. 2)
+            self.features["extract-row-by-counter"] += 1
+        else:
+            row_text = self.const(row)
+        self.emit(f"TEXTRACT({dst.name}, {src.name}, {row_text}, {self.const(col)});")
+        self.ops["TEXTRACT" + (" unaligned" if dst.vcols * SIZE[dtype] % 32 else "")] += 1
+
+    def op_concat(self) -> None:
+        r = self.rnd
+        dtype = r.choice(["float", "half"])
+        step = 32 // SIZE[dtype]
+        a = r.choice([step, 2 * step, step // 2 + 1, 3])
+        b = r.choice([step, 2 * step, 5])
+        rows = self.rows
+        src0 = self.tile(dtype, rows, self.cols_for(dtype, a), rows, a, "cat")
+        src1 = self.tile(dtype, rows, self.cols_for(dtype, b), rows, b, "cat")
+        dst = self.tile(dtype, rows, self.cols_for(dtype, a + b + step), rows, a + b, "cat")
+        self.emit(f"TCONCAT({dst.name}, {src0.name}, {src1.name});")
+        self.ops["TCONCAT"] += 1
+        others = [t for t in self.tiles if t.kind == "cat" and t.dtype == dtype and t is not dst]
+        if others and r.random() < 0.5:
+            self.barrier()
+            self.emit(f"TCONCAT({r.choice(others).name}, {dst.name}, {src1.name});")
+            self.ops["TCONCAT"] += 1
+
+    def op_gather(self) -> None:
+        src = self.tile("float", 1, 64, 1, 64, "gather")
+        idx = self.tile("int32_t", 1, 64, 1, 64, "gather")
+        tmp = self.tile("int32_t", 1, 64, 1, 64, "gather")
+        dst = self.tile("float", 1, 64, 1, 64, "gather")
+        self.emit(f"TEXPANDS({src.name}, 1.0f);")
+        self.emit(f"TEXPANDS({idx.name}, 0);")
+        self.barrier()
+        self.emit(f"TGATHER({dst.name}, {src.name}, {idx.name}, {tmp.name});")
+        self.ops["TGATHER"] += 1
+
+    def op_fillpad(self) -> None:
+        r = self.rnd
+        src = self.pick(r.choice(["float", "half"]))
+        assert isinstance(src, CorpusTile)
+        pad = r.choice(["Min", "Zero"])
+        dst = self.tile(src.dtype, src.rows, src.cols, src.rows, src.cols, "pad", pad=pad)
+        self.emit(f"TFILLPAD({dst.name}, {src.name});")
+        self.ops[f"TFILLPAD {pad}"] += 1
+        mains = self.mains(src.dtype, (src.rows, src.cols, False))
+        if mains and r.random() < 0.5:
+            self.barrier()
+            self.emit(f"TADD({r.choice(mains).name}, {dst.name}, {dst.name});")
+            self.ops["TADD of padded"] += 1
+
+    # --- structure ------------------------------------------------------------------------------------
+    def pick(self, dtype: str | None = None, key: tuple | None = None) -> TileDecl:
+        found = self.mains(dtype, key)
+        if found:
+            return self.rnd.choice(found)
+        if key is None:
+            return self.new_main(dtype)
+        vr, vc, dcols = key
+        dtype = dtype or self.rnd.choice(["float", "half"])
+        return self.tile(dtype, self.rows, self.cols_for(dtype, vc), vr, vc, "main", dcols=dcols)
+
+    def lambda_op(self) -> None:
+        """Gen's lambda_op for an op of one statement; the ops here that write several (TGATHER's
+        set-up, TCONCAT twice, TFILLPAD and its reader, a reshape's alias) stay as they are."""
+        start = len(self.lines)
+        self.op()
+        body = self.lines[start:]
+        if len(body) != 1 or body[0].strip().startswith(("pipe_barrier", "set_flag", "wait_flag", "#")):
+            return
+        del self.lines[start:]
+        self.counter += 1
+        self.emit(f"auto f{self.counter} = [&]() {{ {body[0].strip()} }};")
+        self.emit(f"f{self.counter}();")
+        self.features["lambda-op"] += 1
+
+    def block(self, count: int, loop_var: str | None, depth: int) -> None:
+        outer, self.loop_var = self.loop_var, loop_var
+        if loop_var is not None and self.rnd.random() < 0.25:
+            # re-alias: a reshaped tile follows its source after the loop moved it
+            moved = [t for t in self.tiles if t.kind == "main" and t.layout == "RowMajor"]
+            if moved:
+                tile = self.rnd.choice(moved)
+                stride = self.rnd.choice([32, tile.row_bytes, tile.nbytes])
+                base = self.place(tile.nbytes + 3 * stride, tile.row_bytes)
+                self.assign(tile, f"{self.const(base)} + {loop_var} * {self.const(stride)}")
+                tile.addr = base
+                self.features["loop-rebind-then-reshape"] += 1
+                self.reshape(tile)
+        super().block(count, loop_var, depth)
+        self.loop_var = outer
+
+    def kernel(self) -> Kernel:
+        base = super().kernel()
+        text = base.text.replace("int32_t v2, int32_t v3) {", "int32_t v2, int32_t v3, int32_t v4) {")
+        text = text.replace("// red9 trace fuzz", "// red13 trace fuzz --corpus-ops")
+        runs = [run + (("v4", str(c)),) for run, c in zip(base.runs, self.c_values, strict=True)]
+        return Kernel(self.seed, text, runs, self.ops, self.features)
+
+
 def generate(seed: int, wild: bool = False, more_ops: bool = False, sync: bool = False,
-             control: bool = False, dtypes: bool = False) -> Kernel:
+             control: bool = False, dtypes: bool = False, corpus_ops: bool = False) -> Kernel:
+    if corpus_ops:
+        return CorpusGen(seed, sync, control).kernel()
     if dtypes:
         return DtypeGen(seed, sync, control).kernel()
     return Gen(seed, wild, more_ops, sync, control).kernel()
@@ -972,12 +1336,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="tiles of int8/uint8, int16/uint16, int32/uint32, bf16, half and float: TCVT between "
                              "them, TCMP/TCMPS masks and TSEL/TSELS, bitwise ops, adjacent placement, views as another "
                              "type (with --sync/--control; not with --wild/--more-ops)")
+    parser.add_argument("--corpus-ops", action="store_true",
+                        help="TRESHAPE, TEXTRACT windows, TCONCAT, TGATHER, TFILLPAD, TRSQRT, TROWMAX/TROWSUM with "
+                             "ptoas 2026-08-21's tmp tiles, TROWEXPANDDIV/SUB with and without a tmp, valid columns "
+                             "from a parameter (with --sync/--control; not with --wild/--more-ops/--dtypes)")
     parser.add_argument("--print", dest="show", action="store_true", help="print the kernels, judge nothing")
     args = parser.parse_args(argv)
     seeds = parse_seeds(args.seeds)
+    modes = (args.wild, args.more_ops, args.sync, args.control, args.dtypes, args.corpus_ops)
     if args.show:
         for seed in seeds:
-            sys.stdout.write(generate(seed, args.wild, args.more_ops, args.sync, args.control, args.dtypes).text)
+            sys.stdout.write(generate(seed, *modes).text)
         return 0
     work = Path(args.keep)
     work.mkdir(parents=True, exist_ok=True)
@@ -985,7 +1354,7 @@ def main(argv: list[str] | None = None) -> int:
     ops: Counter = Counter()
     features: Counter = Counter()
     for seed in seeds:
-        kernel = generate(seed, args.wild, args.more_ops, args.sync, args.control, args.dtypes)
+        kernel = generate(seed, *modes)
         outcome = judge_kernel(kernel, work, Path(args.pto_isa), Path(args.cache_dir), args.full)
         outcomes.append(outcome)
         if outcome.verdict not in ("cannot-judge", "refused"):
