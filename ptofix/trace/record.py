@@ -202,8 +202,8 @@ PTOFIX_NO_TSAN static void ptofix_fatal_fault(std::uintptr_t address)
     ptofix_say("\\nptofix trace: the run faulted at address ");
     ptofix_say_hex(address);
     if (address < 65536) {
-        ptofix_say(", near 0: a null pointer's access (the trace passes each pointer parameter a zero-filled GM "
-                   "buffer, so a pointer the kernel reads from GM is null)\\n");
+        ptofix_say(", near 0: a null or small pointer's access (a pointer the kernel reads from GM, which the "
+                   "trace passes zero-filled, or makes from a scalar argument: --arg NAME=VALUE)\\n");
     } else if (ptofix_trace_gm_bounds[1] != 0 && address >= ptofix_trace_gm_bounds[1] &&
                address - ptofix_trace_gm_bounds[1] < (std::uintptr_t{1} << 40)) {
         ptofix_say(", ");
