@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from ..perf.build import EXTERN_C, EntryCall, entry_call
@@ -42,7 +41,6 @@ NO_ENTRY = "no __global__ kernel entry"
 _RECORDED = re.compile(r'RecordCceCall\(\s*(?:[\w:]+\s*,\s*)?"(\w+)"')
 
 
-@lru_cache(maxsize=4)
 def recorded_intrinsics(include_dir: Path) -> frozenset[str]:
     """The names of the intrinsics a checkout's cost model records (``RecordCceCall("vadd", ...)``
     in the headers under ``include_dir/pto/costmodel``)."""

@@ -355,10 +355,10 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
     out: dict[str, Recording | PtofixError] = {}
     planned = {}
     jobs = []
+    recorded = recorded_intrinsics(tools.include_dir)
     for path in paths:
         try:
-            call, entry_notes, compiled = choose_run(path, texts[path], function,
-                                                         recorded_intrinsics(tools.include_dir))
+            call, entry_notes, compiled = choose_run(path, texts[path], function, recorded)
         except PtofixError as error:
             out[path] = error
             continue
