@@ -486,7 +486,9 @@ def prepare_checkout(pto_isa: str, cache_dir: Path, timeout: float = DEFAULT_TIM
     return target / "include", key
 
 
-EXTERN_C = re.compile(r'\bextern\s*"C"\s*(?:[A-Za-z_]\w*\s*[*&]*\s*)*?([A-Za-z_]\w*)\s*\(')
+# (Each word whole, the run after it one class: a prose comment saying `extern "C"` with no '(' after
+# it is read in linear time, not split every way there is.)
+EXTERN_C = re.compile(r'\bextern\s*"C"\s*(?:[A-Za-z_]\w*\b[\s*&]*)*?([A-Za-z_]\w*)\s*\(')
 
 
 def entry_call(path: str, text: str, function: str | None) -> EntryCall:

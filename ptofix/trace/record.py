@@ -14,23 +14,20 @@ intrinsic a line: ``name arg arg ...``.
 """
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..perf.build import (
-    EXTERN_C,
     MEMORY_LIMIT,
     CompileJob,
     EntryCall,
     Toolchain,
     cache_key,
     compile_all,
-    entry_call,
     half_source,
     included_headers_key,
     link,
@@ -45,6 +42,7 @@ from ..perf.measure import scalar_arguments
 from ..source import PtofixError, SourceText
 from ..tool_process import ToolOutputTooLarge
 from ..tool_process import run_as_group as _run_as_group
+from .entry import choose_run, recorded_intrinsics
 from .instrument import CallSite, instrument
 
 TRACE_SHIM = Path(__file__).with_name("trace_shim.hpp")   # (not shim.hpp: perf's unit includes that name)
@@ -175,13 +173,58 @@ PTOFIX_NO_TSAN void __tsan_atomic_signal_fence(int) { __atomic_signal_fence(__AT
 #if defined(__x86_64__) && defined(__linux__)
 #define PTOFIX_WATCH_UB 1
 #include <ucontext.h>
+#include <unistd.h>
 static void *ptofix_open_pages[4];
 static int ptofix_open_count = 0;
+// A fault that is no access of the stand-in ends the run (the access faults again, as it would), after
+// one line on stderr saying where it was (the run's error, record.py run: the last line of stderr).
+PTOFIX_NO_TSAN static void ptofix_say(const char *text)
+{
+    std::size_t size = 0;
+    while (text[size] != 0)
+        ++size;
+    if (write(2, text, size) < 0)
+        return;
+}
+PTOFIX_NO_TSAN static void ptofix_say_hex(std::uintptr_t value)
+{
+    char digits[19] = "0x";
+    int count = 0;
+    for (std::uintptr_t rest = value; count == 0 || rest != 0; rest >>= 4)
+        ++count;
+    for (int index = 0; index < count; ++index)
+        digits[2 + count - 1 - index] = "0123456789abcdef"[(value >> (4 * index)) & 15];
+    digits[2 + count] = 0;
+    ptofix_say(digits);
+}
+PTOFIX_NO_TSAN static void ptofix_fatal_fault(std::uintptr_t address)
+{
+    ptofix_say("\\nptofix trace: the run faulted at address ");
+    ptofix_say_hex(address);
+    if (address < 65536) {
+        ptofix_say(", near 0: a null or small pointer's access (a pointer the kernel reads from GM, which the "
+                   "trace passes zero-filled, or makes from a scalar argument: --arg NAME=VALUE)\\n");
+    } else if (ptofix_trace_gm_bounds[1] != 0 && address >= ptofix_trace_gm_bounds[1] &&
+               address - ptofix_trace_gm_bounds[1] < (std::uintptr_t{1} << 40)) {
+        ptofix_say(", ");
+        ptofix_say_hex(address - ptofix_trace_gm_bounds[1]);
+        ptofix_say(" bytes past the end of the trace's 64 MiB zero-filled GM buffer (a GM offset the scalar "
+                   "arguments make: --arg NAME=VALUE)\\n");
+    } else {
+        ptofix_say(", neither in the UB stand-in nor in the trace's GM buffer\\n");
+    }
+}
 PTOFIX_NO_TSAN static void ptofix_scalar_fault(int, siginfo_t *info, void *context)
 {
     const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
-    if (address < ptofix_ub_lo || address >= ptofix_ub_hi || ptofix_open_count == 4) {
+    if (address < ptofix_ub_lo || address >= ptofix_ub_hi) {
+        ptofix_fatal_fault(address);
         std::signal(SIGSEGV, SIG_DFL);      // (not the stand-in: the access faults again, as it would)
+        return;
+    }
+    if (ptofix_open_count == 4) {
+        ptofix_say("\\nptofix trace: one instruction touched more than 4 pages of the UB stand-in\\n");
+        std::signal(SIGSEGV, SIG_DFL);
         return;
     }
     auto *machine = &static_cast<ucontext_t *>(context)->uc_mcontext;
@@ -312,13 +355,14 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
     out: dict[str, Recording | PtofixError] = {}
     planned = {}
     jobs = []
+    recorded = recorded_intrinsics(tools.include_dir)
     for path in paths:
         try:
-            call, entry_notes = choose_entry(path, texts[path], function)
+            call, entry_notes, compiled = choose_run(path, texts[path], function, recorded)
         except PtofixError as error:
             out[path] = error
             continue
-        job, obj, binary, sites = plan(tools, path, texts[path], call, extra_flags)
+        job, obj, binary, sites = plan(tools, path, compiled, call, extra_flags)
         planned[path] = (call, obj, binary, sites, job is None, entry_notes)
         if job is not None:
             jobs.append(job)
@@ -337,48 +381,6 @@ def record(paths: list[str], texts: dict[str, str], tools: Toolchain, given: dic
         out[path] = Recording(path, calls, sites, call.name, shown, entry_notes + notes, cached,
                               time.monotonic() - start)
     return out
-
-
-_ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
-
-
-def _c_names(call: EntryCall, text: str) -> EntryCall:
-    """``call`` with the extern "C" names read past an ``__attribute__((...))`` (perf's reading
-    would take ``__attribute__`` itself for the name, and rename it)."""
-    return replace(call, c_linkage=tuple(sorted(set(EXTERN_C.findall(_ATTRIBUTE.sub(" ", text))))))
-
-
-def choose_entry(path: str, text: str, function: str | None) -> tuple[EntryCall, list[str]]:
-    """The entry to run: ``function``, else the one ``__global__`` function, else (with a note) the
-    one ``extern "C"`` function the file defines (a kernel whose entry is ``extern "C" __aicore__``),
-    else (with a note) the one function of external linkage it defines that is not ``inline``, a
-    template or a member (ptoas 2026-08 writes its kernel as ``AICORE void name(...)`` beside
-    ``static AICORE inline`` helpers), else, when it defines none, its one ``static`` such function
-    (``static __aicore__ void name(...)``, as some ptoas builds write it). Several candidates, or
-    none: the error asks for --function."""
-    try:
-        return _c_names(entry_call(path, text, function), text), []
-    except PtofixError as error:
-        if function is not None or "no __global__ kernel entry" not in error.diagnostic.message:
-            raise
-        from ..cpp.parser import parse_cpp
-        functions = parse_cpp(SourceText(text, path)).functions
-        defined = {fn.name for fn in functions}
-        names = [name for name in EXTERN_C.findall(_ATTRIBUTE.sub(" ", text)) if name in defined]
-        if len(set(names)) == 1:
-            return _c_names(entry_call(path, text, names[0]), text), [
-                f"{path}: note: no __global__ entry: the trace runs the extern \"C\" function '{names[0]}' "
-                f"(--function NAME to choose)"]
-        kernels = [fn for fn in functions if not fn.qualified and not fn.namespace
-                   and fn.declaration.template_params == () and "inline" not in fn.declaration.return_words]
-        external = {fn.name for fn in kernels if not fn.static}
-        internal = {fn.name for fn in kernels if fn.static}
-        if names or len(external) > 1 or not external and len(internal) != 1:
-            raise
-        name, why = ((external.pop(), "the one function of external linkage the file defines") if external else
-                     (internal.pop(), "the one function the file defines that is not inline, a template or a member"))
-        return _c_names(entry_call(path, text, name), text), [
-            f"{path}: note: no __global__ entry: the trace runs '{name}', {why} (--function NAME to choose)"]
 
 
 def run(path: str, binary: Path, values: list[str], timeout: float) -> list[Call]:

@@ -94,11 +94,16 @@ template <typename A> inline auto ptofix_trace_ub(A addr)
 // 4. GM pointers. perf passes nullptr for every pointer parameter (the cost model reads no GM); a
 //    kernel that reads a scalar from GM with the scalar unit (`v2[i]`, an args array) would fault on
 //    the host. The trace passes the start of a zero-filled host buffer instead: such a read gives 0.
+//    Its bounds are kept for the run's fault report (record.py MAIN: a fault past its end is a GM
+//    offset the scalar arguments made).
 #include <vector>
+inline std::uintptr_t ptofix_trace_gm_bounds[2] = {0, 0};
 struct ptofix_trace_gm_pointer {
     template <typename T> operator T *() const
     {
         static std::vector<unsigned char> zeros(std::size_t{64} << 20);
+        ptofix_trace_gm_bounds[0] = reinterpret_cast<std::uintptr_t>(zeros.data());
+        ptofix_trace_gm_bounds[1] = ptofix_trace_gm_bounds[0] + zeros.size();
         return reinterpret_cast<T *>(zeros.data());
     }
 };
