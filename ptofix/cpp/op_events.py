@@ -4,6 +4,7 @@ ops (TLOAD, the scalar TCI) the proof may read as rewriting bytes."""
 from __future__ import annotations
 
 from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
+from ..pto.derived_facts import LINEAR
 from ..pto.ops import (
     ARG_REDUCE,
     BLOCK_BYTES,
@@ -31,6 +32,7 @@ from ..pto.ops import (
     trailing_drain_holds,
 )
 from ..pto.tiles import FLOAT_TYPES, HIDDEN_SCRATCH, REPEAT_BYTES, REPEAT_MAX, TileType, bytes_in_space, dtype_size
+from ..pto.walks import BINARY_OPS, SCALAR_OPS, UNARY_OPS, TileWalk, walk_kind
 from . import stmt_parser as A
 from .c_types import expr_type
 from .cfg_events import (
@@ -162,7 +164,7 @@ class OpEvents:
         if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
         judged = self._conversion_in_place(stmt, args, env, accesses) if base == "TCVT" else frozenset()
-        if not (base == "TEXTRACT" and self._one_copy(args, env)):
+        if not (base == "TEXTRACT" and self._one_copy(args, env)) and not one_linear_instruction(base, accesses):
             self._operands_share_bytes(stmt, base, accesses, judged)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
@@ -782,3 +784,34 @@ def same_placement(one: Access, other: Access) -> bool:
     o_space, o_addr, o_rows, o_cols, o_dtype, o_blayout = other.exact[:6]
     return ((space, addr, rows, cols, blayout) == (o_space, o_addr, o_rows, o_cols, o_blayout)
             and dtype_size(dtype) == dtype_size(o_dtype) is not None)
+
+
+def one_linear_instruction(base: str, accesses: Sequence[Access]) -> bool:
+    """Whether an element-wise, scalar or unary op issues one vector instruction, so that it has no
+    pair of its own: every operand at one known address with a static walk (Access.exact) that
+    pto/walks.py's walk_kind calls ``linear`` (pto-isa a2a3 TBinOp.hpp's fast path or run-time full
+    rows, TBinSOp.hpp's tileDataContinue, TUnaryOp.hpp's isCombined; the table derived from the
+    cost-model trace where it has the type's class), all of one element size and valid shape, and
+    the run whole 256-byte repeats (no masked tail instruction) of at most REPEAT_MAX (no second
+    instruction). tests/trace/test_operands_share_bytes_trace.py and scripts/trace_operand_overlap.py
+    check it against the trace."""
+    if base not in BINARY_OPS | SCALAR_OPS | UNARY_OPS or not accesses:
+        return False
+    shapes = set()
+    for access in accesses:
+        exact = access.exact
+        if access.tmp or exact is None or None in (exact[2], exact[3], exact[6], exact[7]):
+            return False
+        size = dtype_size(exact[4])
+        if size is None:
+            return False
+        walk = TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], access.type_contiguous,
+                        access.valid_col_in_type, exact[4] or "", access.valid_in_type)
+        if walk_kind(base, walk, access.write)[0] != LINEAR:
+            return False
+        shapes.add((size, exact[6], exact[7]))
+    if len(shapes) != 1:
+        return False
+    size, rows, cols = next(iter(shapes))
+    nbytes = rows * cols * size
+    return nbytes % REPEAT_BYTES == 0 and 0 < nbytes // REPEAT_BYTES <= REPEAT_MAX

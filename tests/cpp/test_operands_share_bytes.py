@@ -8,7 +8,8 @@ placements (element-wise, scalar, unary, TMOV, row reductions, TROWEXPAND*, TCOL
 by a block, a row, a tile's rows; broadcast operands inside the destination) found 86 that the
 trace (`check --trace`) flags and `check` called verified. `check` now leaves the function
 unverified (exit 4, the note on the op); the same operand twice, two operands at one placement and
-disjoint operands stay verified, and so does a TEXTRACT that issues one copy. tests/trace/test_operands_share_bytes_trace.py has the trace say the
+disjoint operands stay verified, and so do an element-wise, scalar or unary op that issues one
+linear instruction (op_events.one_linear_instruction) and a TEXTRACT that issues one copy. tests/trace/test_operands_share_bytes_trace.py has the trace say the
 same of each case. The racing cases fail before the change (exit 0, verified)."""
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ CASES = {
     "TEXP in place": (4, 256, 200, "0x8000", "T o", "0x10000", "TEXP(d, s)", False),
     "TROWEXPANDMUL, disjoint": (8, 128, 128, "0x10000", "C o", "0x18000", "TROWEXPANDMUL(d, s, o)", False),
     "TMOV, disjoint": (16, 64, 48, "0x10000", "T o", "0x18000", "TMOV(d, s)", False),
+    # One linear instruction (pto/walks.py: full rows, 16 whole repeats): no pair of its own.
+    "TADD of full rows a row over its source, one instruction": (16, 64, 64, "0x8100", "T o", "0x10000",
+                                                                 "TADD(d, s, o)", False),
+    "TMULS of full rows a block under its source, one instruction": (16, 64, 64, "0x7fe0", "T o", "0x10000",
+                                                                     "TMULS(d, s, 2.0f)", False),
     # pto-isa a2a3 TExtract.hpp: one copy_ubuf_to_ubuf when the valid columns are whole blocks.
     "TEXTRACT of the first row onto it, whole blocks": (4, 256, 200, "0x10000", "R o", "0x8000",
                                                         "TEXTRACT(o, s, 0, 0)", False),
