@@ -149,6 +149,8 @@ def _fallback(path: str, text: str, error: PtofixError,
 def _code(text: str) -> str:
     """``text`` with comments, literals' insides and preprocessor lines blanked, offsets kept."""
     from ..cpp.lexical import masked_literals
+    # raw-text scan: the trace reads a kernel the model may not parse (it runs files check cannot
+    # read too), and the wrapper and entry search needs the compiled copy's offsets, not a model's.
     return _DIRECTIVE_LINE.sub(lambda found: re.sub(r"[^\n]", " ", found.group(0)), masked_literals(text))
 
 
