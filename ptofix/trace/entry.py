@@ -33,10 +33,9 @@ from pathlib import Path
 
 from ..perf.build import EXTERN_C, EntryCall, entry_call
 from ..source import PtofixError, SourceText
-from .instrument import instrument
+from .instrument import blanked_code, instrument
 
 _ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
-_DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.MULTILINE)
 NO_ENTRY = "no __global__ kernel entry"
 _RECORDED = re.compile(r'RecordCceCall\(\s*(?:[\w:]+\s*,\s*)?"(\w+)"')
 
@@ -146,14 +145,6 @@ def _fallback(path: str, text: str, error: PtofixError,
     raise error
 
 
-def _code(text: str) -> str:
-    """``text`` with comments, literals' insides and preprocessor lines blanked, offsets kept."""
-    from ..cpp.lexical import masked_literals
-    # raw-text scan: the trace reads a kernel the model may not parse (it runs files check cannot
-    # read too), and the wrapper and entry search needs the compiled copy's offsets, not a model's.
-    return _DIRECTIVE_LINE.sub(lambda found: re.sub(r"[^\n]", " ", found.group(0)), masked_literals(text))
-
-
 def _calls(code: str, name: str) -> int:
     """How often ``code`` calls ``name`` (not as a member: no ``.`` or ``->`` before it)."""
     return sum(1 for found in re.finditer(rf"\b{re.escape(name)}\s*\(", code)
@@ -188,7 +179,7 @@ def _forwarding(path: str, text: str, functions: list, wrapper_name: str,
     start, end = wrapper.body.span
     if text[start:start + 1] != "{" or text[end - 1:end] != "}":
         return None
-    code = _code(text)
+    code = blanked_code(text)
     if len(re.findall(rf"\b{re.escape(wrapper_name)}\b", code)) != 1:
         return None                         # (named elsewhere: declared or called)
     if not _records_nothing(path, text, code, wrapper, recorded):

@@ -28,6 +28,15 @@ from ..source import SourceText
 _CALLED = re.compile(r"\b(T[A-Z][A-Z0-9_]*|pipe_barrier|set_flag|wait_flag)\b")
 _QUALIFIER = re.compile(r"(?:::\s*)?(?:[A-Za-z_]\w*\s*::\s*)+$")
 _DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.MULTILINE)
+
+
+def blanked_code(text: str) -> str:
+    """``text`` with comments, literals' insides and preprocessor lines blanked, offsets kept: what
+    the instrumented copy and the trace's entry search (entry.py) read."""
+    # raw-text scan: the kernel's text with literals masked at their offsets, where the instrumented copy
+    # inserts its calls and the entry search finds its wrappers (not a check: the trace command reads
+    # no model, and runs files the model cannot parse)
+    return _DIRECTIVE_LINE.sub(lambda found: re.sub(r"[^\n]", " ", found.group(0)), masked_literals(text))
 _KEYWORDS_BEFORE_CALL = frozenset({"return", "else", "do", "case", "co_return", "throw"})
 SYNC_CALLS = frozenset({"pipe_barrier", "set_flag", "wait_flag"})
 # A tile's own scalar accesses (pto/common/pto_tile.hpp Tile::GetValue, SetValue).
@@ -102,10 +111,7 @@ def _top_level_commas(code: str, start: int, end: int) -> list[int]:
 def instrument(source: SourceText) -> tuple[str, list[CallSite]]:
     """The instrumented copy of ``source`` and its call sites (``ptofix_trace_at``'s ids index it)."""
     text = source.text
-    # raw-text scan: the kernel's text with literals masked at their offsets, where the instrumented copy
-    # inserts its calls (not a check: the trace command reads no model)
-    code = masked_literals(text)
-    code = _DIRECTIVE_LINE.sub(lambda found: re.sub(r"[^\n]", " ", found.group(0)), code)
+    code = blanked_code(text)
     edits: list[tuple[int, int, str]] = []       # (position, order at that position, text)
     sites: list[CallSite] = []
     for found in _CALLED.finditer(code):
