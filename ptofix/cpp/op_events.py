@@ -164,8 +164,7 @@ class OpEvents:
         if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
         judged = self._conversion_in_place(stmt, args, env, accesses) if base == "TCVT" else frozenset()
-        if not (base == "TEXTRACT" and self._one_copy(args, env)) and not one_linear_instruction(base, accesses):
-            self._operands_share_bytes(stmt, base, accesses, judged)
+        self._operands_share_bytes(stmt, base, args, env, accesses, judged)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
         event = self._new(EventKind.OP, stmt=stmt, op=base, accesses=accesses)
@@ -434,8 +433,8 @@ class OpEvents:
                 "inside the op that no barrier of the kernel orders)")
         return judged
 
-    def _operands_share_bytes(self, stmt: SimpleStmt, base: str, accesses: Sequence[Access],
-                              judged: frozenset[str]) -> None:
+    def _operands_share_bytes(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict,
+                              accesses: Sequence[Access], judged: frozenset[str]) -> None:
         """An op that writes UB bytes another of its operands reads or writes, other than in place
         (the same tile placement: one address, the same rows, columns, element size and layout, so
         that each instruction reads and writes the same elements), is taken to race with itself.
@@ -467,6 +466,9 @@ class OpEvents:
                     continue
                 if same_placement(write, other):
                     continue
+                # (Asked only once operands share bytes: walk_kind reads the op's facts.)
+                if (base == "TEXTRACT" and self._one_copy(args, env)) or one_linear_instruction(base, accesses):
+                    return
                 kind = "write" if other.write else "read"
                 self.internal_races[id(stmt)] = (
                     f"{base}: '{write.name}' shares UB bytes with '{other.name}', which it also {kind}s, at another "
