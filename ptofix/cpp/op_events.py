@@ -16,6 +16,7 @@ from ..pto.ops import (
     ROW_REDUCE,
     SCALAR_TCI,
     SORT32_INDEX_BYTES,
+    WINDOW_OPS,
     lacks_tmp,
     move_pipe,
     mrgsort_copy_bytes,
@@ -164,6 +165,7 @@ class OpEvents:
         if base in REDUCE_TMP_OPS and len(args) > 2:
             accesses = self._reduce_tmp(base, args, env, accesses)
         judged = self._conversion_in_place(stmt, args, env, accesses) if base == "TCVT" else frozenset()
+        self._window_off_grid(stmt, base, args, env)
         self._operands_share_bytes(stmt, base, args, env, accesses, judged)
         if spec.row_expand and len(args) == 3:
             return self._row_expand(stmt, base, args, env, accesses)
@@ -477,6 +479,16 @@ class OpEvents:
                     f"kernel orders)")
                 return
 
+    def _window_off_grid(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict) -> None:
+        """A TEXTRACT or TINSERT whose copy may start off the UB's block grid (TileAccesses.
+        window_column_problem): its operands' bytes are unknown already (TileAccesses._bound_window),
+        which keeps the barriers around it; what it issues is not known either, so check verifies no
+        function that runs it, even with no other op beside it (recorded as an op's own races are)."""
+        if base in WINDOW_OPS:
+            why = self.tiles.window_column_problem(base, args, env)
+            if why:
+                self.internal_races[id(stmt)] = why
+
     def _one_copy(self, args: Sequence[Any], env: dict) -> bool:
         """Whether a TEXTRACT between UB tiles issues one instruction, so that it has no pair of its
         own. pto-isa a2a3 TExtract.hpp (f35e7f60, TEXTRACT_IMPL, TExtractVecToVecNDDispatch):
@@ -484,12 +496,15 @@ class OpEvents:
         every valid row (a burst a row, gaps for the strides), then a vcopy a REPEAT_MAX rows for
         the valid columns' bytes past whole 32-byte blocks. One instruction: every valid column
         count dst may have is whole blocks (and not the 1 x 1 scalar path, nor the form with two
-        destinations)."""
+        destinations). Its copy must start on the UB's block grid too: a column offset that may not
+        be whole blocks has made every operand's bytes unknown already (TileAccesses.
+        window_column_problem), and is refused here as well."""
         dst = tile_operand(args[0], env) if args else None
         src = tile_operand(args[1], env) if len(args) > 1 else None
         if dst is None or src is None or dst.tile is None or src.tile is None:
             return False
-        if len(args) > 2 and tile_operand(args[2], env) is not None:
+        if len(args) > 2 and tile_operand(args[2], env) is not None or self.tiles.window_column_problem(
+                "TEXTRACT", args, env):
             return False
         if any(t.blayout != "RowMajor" or t.space != UB_SPACE for t in (dst.tile, src.tile)):
             return False

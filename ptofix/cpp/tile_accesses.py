@@ -15,11 +15,13 @@ from ..pto.ops import (
     STRUCT_OUTPUT_TYPES,
     VALUE_ARGUMENTS,
     WALKED_AT_DST_ROW_PITCH,
+    WINDOW_OPS,
     concat_row_bytes,
     mask_row_bytes,
     operand_walks,
     unmasked_reach,
     unmasked_repeat_bytes,
+    window_column_on_grid,
 )
 from ..pto.ordering import COL_EXPAND_WALKED_BY_CHUNKS, WALKED_IN_REPEAT_ORDER
 from ..pto.tiles import UB_ALIGN_BYTES, TileType, bytes_in_space, dtype_size, on_ub_grid, walked_in_address_order
@@ -111,7 +113,7 @@ class TileAccesses:
             tiles = {index: (sym, at) for index, sym, at in operands}
             if 0 in tiles and 1 in tiles and not self._shaped_like(tiles[1][0], tiles[0][0]):
                 out[tiles[1][1]].elementwise = False
-        if op in ("TEXTRACT", "TINSERT"):
+        if op in WINDOW_OPS:
             self._bound_window(op, args, env, operands, out)
         elif op == "TCONCAT":
             self._bound_concat(operands, out)
@@ -301,6 +303,51 @@ class TileAccesses:
                 fits = fits and w is not None and d is not None and row + w[2] <= d[0] and col + w[3] <= d[1]
             if not fits:
                 out[at] = unknown_bytes(out[at], f"{op}: the window at its offsets may lie past '{sym.name}'")
+        if len(offsets) <= 2 * len(windows):
+            why = self.window_column_problem(op, args, env)
+            if why:
+                for _, _, at in tiles:
+                    out[at] = unknown_bytes(out[at], why)
+
+    def window_column_problem(self, op: str, args: Sequence[Any], env: dict) -> str:
+        """Why the copies of a TEXTRACT or TINSERT between UB tiles may start off the UB's 32-byte
+        block grid (a column offset not provably whole blocks: ops.window_column_on_grid), or "" when
+        every one is on it: the scalar path (the window's type has a 1 x 1 valid shape) and NZ tiles
+        (offsets rounded down to whole stripes) take any offset. The two-destination TEXTRACT, whose
+        code ptofix has not read, is held to whole blocks as well."""
+        found = [tile_operand(arg, env) for arg in args]
+        syms = [sym for sym in found if sym is not None]
+        offsets = [(index, arg) for index, arg in enumerate(args) if found[index] is None]
+        if len(syms) < 2:
+            return ""
+        walked = syms[0] if op == "TINSERT" else syms[-1]
+        windows = syms[1:2] if op == "TINSERT" else syms[:-1]
+        types = [sym.tile for sym in syms]
+        if len(syms) == 2 and all(t is not None for t in types):
+            window = windows[0].tile
+            assert window is not None
+            if (window.valid_row, window.valid_col) == (1, 1) or all(t.blayout != "RowMajor" for t in types if t):
+                return ""
+        size = dtype_size(walked.tile.dtype) if walked.tile is not None else None
+        # (pto.ops.window_column_on_grid)
+        why = (f"pto-isa a2a3 {'TInsert' if op == 'TINSERT' else 'TExtract'}.hpp asserts it only in debug builds, "
+               "and its copy then starts off the UB's 32-byte block grid: which bytes the hardware touches is "
+               "not modelled")
+        for k in range(len(windows)):
+            if 2 * k + 1 >= len(offsets):
+                break       # (a defaulted offset: 0)
+            index, arg = offsets[2 * k + 1]
+            name = arg.id if isinstance(arg, A.Name) else f"(argument {index + 1})"
+            values = self.values.eval(arg, env) or frozenset()
+            unknown = "its values are" if not values else "the element size is" if size is None and any(
+                v % 0x10000 for v in values) else ""
+            if unknown:
+                return (f"{op} column offset {name}: ptofix cannot tell that it is a whole number of 32-byte "
+                        f"blocks ({unknown} not known): {why}")
+            off = sorted(v for v in values if size is not None and not window_column_on_grid(v, size))
+            if off:
+                return f"{op} column offset {off[0]} ({off[0] * size} bytes) is not a whole 32-byte block: {why}"
+        return ""
 
     def _bound_concat(self, operands: list, out: list) -> None:
         """TCONCAT(dst, src0, src1) walks dst's valid rows of all three, each row as far as

@@ -672,6 +672,29 @@ def sort32_drains(dst_valid_rows: int) -> bool:
 # use of it is OpSpec.row_expand.
 HIDDEN_SCRATCH_UNLESS_FLOAT = frozenset({"TCVT", "TEXTRACT"})
 
+# A Vec -> Vec TEXTRACT between RowMajor (ND) tiles starts its copy at the source's address plus the
+# column offset's elements (pto-isa a2a3 TExtract.hpp at f35e7f60, TExtractVecToVecNDAligned/
+# NDUnaligned: `srcAddr + indexRow * srcRowStride + indexCol`), a TINSERT at the destination's
+# (TInsert.hpp TInsertVecToVecND*: `dstStart`). That the offset is a whole number of 32-byte blocks is
+# only a PTO_ASSERT of the dispatch (TExtractVecToVecNDDispatch, tinsert_common.hpp
+# TInsertVecToVecNDDispatch), compiled out unless _DEBUG (common/debug.h); a row offset moves it by
+# whole rows, whole blocks by a static_assert (CheckTExtractVecToVecND: RowStride bytes 32-byte
+# aligned). The host cost model then issues the same copy_ubuf_to_ubuf (and a tail's vcopy) at an
+# address off the UB's block grid, 12 bytes past it for 3 floats
+# (tests/trace/test_extract_column_offset_trace.py), where the CCE copy takes 32-byte-aligned UB
+# addresses (cceintrinsicapi, the general copy parameters): which bytes the hardware touches is not
+# known, as for a tile off the grid (tiles.UB_ALIGN_BYTES). Not on the scalar path (the window tile's
+# type has a 1 x 1 valid shape: one element through the scalar unit) nor between NZ tiles (the
+# offset is rounded down to whole c0 stripes, TExtractVecToVecNZ*: every address on the grid).
+WINDOW_OPS = frozenset({"TEXTRACT", "TINSERT"})
+
+
+def window_column_on_grid(col: int, element: int) -> bool:
+    """Whether a column offset of ``col`` elements of ``element`` bytes (any int: a uint16_t
+    parameter wraps by 65536 elements, whole blocks) moves an ND copy by whole 32-byte blocks."""
+    return col * element % BLOCK_BYTES == 0
+
+
 # The argument indices where an op takes a value (a scalar, a mode, a row/column index, a
 # pre-quantisation scalar) instead of a tile, in any overload at the pto-isa commits the notes
 # cite (include/pto/common/pto_instr.hpp at 404d0f36, bb2e8607, 5a2e8553, 14f761c8, b9122ec5 and
