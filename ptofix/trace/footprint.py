@@ -109,7 +109,7 @@ def ub(address: int, name: str) -> int:
         return address - UB_BIAS
     if 0 <= address < UB_ANYWHERE:
         return address
-    raise CannotJudge(f"{name}'s operand 0x{address:x} is no UB address (a tile with no TASSIGN'd address?)")
+    raise CannotJudge(f"{name}'s operand 0x{address:x} is no UB address (a tile that no TASSIGN or TPOP placed?)")
 
 
 def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
