@@ -39,6 +39,8 @@
     template <typename T> inline void NAME(__ubuf__ T *dst, __VA_ARGS__)
 #define PTOFIX_P(...) __VA_ARGS__
 // NAME(dst, a1..aN): the element type of dst.
+#define PTOFIX_DST_4(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3) \
+    { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3); }
 #define PTOFIX_DST_5(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4) \
     { PTOFIX_ELEMENT(T); ::NAME(reinterpret_cast<std::uintptr_t>(d), a1, a2, a3, a4); }
 #define PTOFIX_DST_6(NAME) template <typename T> inline void NAME(__ubuf__ T *d, auto a1, auto a2, auto a3, auto a4, auto a5) \
@@ -66,7 +68,7 @@ PTOFIX_DST_10(vadd) PTOFIX_DST_10(vsub) PTOFIX_DST_10(vmul) PTOFIX_DST_10(vdiv) 
 PTOFIX_DST_10(vmin) PTOFIX_DST_10(vand) PTOFIX_DST_10(vor) PTOFIX_DST_11(vsel)
 PTOFIX_DST_8(vadds) PTOFIX_DST_8(vmuls) PTOFIX_DST_8(vmaxs) PTOFIX_DST_8(vmins) PTOFIX_DST_8(vlrelu)
 PTOFIX_DST_8(vshl) PTOFIX_DST_8(vshr) PTOFIX_DST_9(vshr) PTOFIX_DST_8(vaxpy)
-PTOFIX_DST_5(vbrcb) PTOFIX_DST_6(vcgadd) PTOFIX_DST_6(vcgmax) PTOFIX_DST_6(vcgmin)
+PTOFIX_DST_4(vbitsort) PTOFIX_DST_5(vbrcb) PTOFIX_DST_6(vcgadd) PTOFIX_DST_6(vcgmax) PTOFIX_DST_6(vcgmin)
 PTOFIX_DST_8(vreducev2) PTOFIX_DST_5(vgather) PTOFIX_DST_6(vgatherb)
 PTOFIX_SRC_10(vcmpv_eq) PTOFIX_SRC_10(vcmpv_ne) PTOFIX_SRC_10(vcmpv_gt) PTOFIX_SRC_10(vcmpv_ge)
 PTOFIX_SRC_10(vcmpv_lt) PTOFIX_SRC_10(vcmpv_le)
