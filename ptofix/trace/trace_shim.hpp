@@ -75,6 +75,20 @@ PTOFIX_SRC_10(vcmpv_lt) PTOFIX_SRC_10(vcmpv_le)
 PTOFIX_SRC_8(vcmpvs_eq) PTOFIX_SRC_8(vcmpvs_ne) PTOFIX_SRC_8(vcmpvs_gt) PTOFIX_SRC_8(vcmpvs_ge)
 PTOFIX_SRC_8(vcmpvs_lt) PTOFIX_SRC_8(vcmpvs_le)
 
+// 1b. vmrgsort4(dst, lists, count, config): its lists are an array of UB pointers (a2a3 TMrgSort.hpp
+//    TMrgsort: `__ubuf__ T *addrArray[N]`, N = 2, 3 or 4), which the cost model records as the array's
+//    host address. Recorded before it, `ptofix_lists L0 L1 L2 L3`: the address of each list config's
+//    mask (Xt[11:8]) names, 0 for the others (whose entries the array may not have).
+template <typename T> inline void vmrgsort4(__ubuf__ T *d, __ubuf__ T **lists, auto count, auto config)
+{
+    std::uint64_t at[4] = {0, 0, 0, 0};
+    for (int list = 0; list < 4; ++list)
+        if (((std::uint64_t)config >> (8 + list)) & 1)
+            at[list] = reinterpret_cast<std::uintptr_t>(lists[list]);
+    ::pto::mocker::RecordCceCall("ptofix_lists", 0, at[0], at[1], at[2], at[3]);
+    ::vmrgsort4(reinterpret_cast<std::uintptr_t>(d), lists, count, config);
+}
+
 inline void ptofix_trace_at(unsigned id)
 {
     ::pto::mocker::RecordCceCall("ptofix_at", 0, (std::uint64_t)id);
