@@ -49,6 +49,8 @@ BLOCKS_PER_REPEAT = REPEAT_BYTES // BLOCK
 UB_ANYWHERE = 0x40000       # an over-approximation of A2/A3's 192 KiB UB: "anywhere in UB"
 TASSIGN_SPAN = 1 << 32      # any integer a TASSIGN gives (a placement past the UB is check's to report)
 UB_BIAS = 1 << 40           # trace_shim.hpp PTOFIX_TRACE_UB_BIAS
+LISTS = "ptofix_lists"      # vmrgsort4's list addresses (trace_shim.hpp item 1b)
+MERGE_STRUCTURE = 8         # a merge sort's score-index structure, bytes (pto-isa a2a3 TMrgSort.hpp STRUCTSIZE)
 FULL = (1 << 64) - 1
 
 # Intrinsics that read or write no UB of their own: state, synchronisation, and other pipes'
@@ -109,7 +111,7 @@ def ub(address: int, name: str) -> int:
         return address - UB_BIAS
     if 0 <= address < UB_ANYWHERE:
         return address
-    raise CannotJudge(f"{name}'s operand 0x{address:x} is no UB address (a tile with no TASSIGN'd address?)")
+    raise CannotJudge(f"{name}'s operand 0x{address:x} is no UB address (a tile that no TASSIGN or TPOP placed?)")
 
 
 def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -467,6 +469,8 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
         sb, ib, db = ub(src, name), ub(idx, name), ub(dst, name)
         return [access([(sb, sb + repeat * 32 * s)], False), access([(ib, ib + repeat * 32 * 4)], False),
                 access([(db, db + repeat * 32 * 8)], True)]
+    if name == "vmrgsort4":
+        return _merge_sort(args)
     if name in ("vgather", "vgatherb"):
         # The sources are wherever the offsets point: all of UB is read. The offsets (4 bytes each)
         # and the destination as msSanitizer takes them (mssanitizer@ffce6d2 csrc/plugin/
@@ -517,6 +521,33 @@ def _decode_special(name: str, args: tuple[int, ...], state: MaskState, element:
             out.append(access(_span(dst, name, kept * s), True))
         return out
     return None
+
+
+def _merge_sort(args: tuple[int, ...]) -> list[Access]:
+    """vmrgsort4(dst, lists, count, config) and the list addresses the shim recorded before it (args 4-7,
+    trace_shim.hpp item 1b): it merges up to 4 sorted lists of 8-byte score-index structures (a2a3
+    TMrgSort.hpp STRUCTSIZE) into dst. config: Xt[7:0] the repeat count, Xt[11:8] which lists are
+    read; count: list i's structures in bits [16i, 16i + 16). A repeat reads each list's structures
+    and writes them all, packed, after the previous repeat's; repeat k's lists lie k times the
+    repeat's bytes after the first's (the single-source form, TMrgsort(dst, src, n, repeat): 4 lists
+    of n structures each, one after another). With input-list exhausted suspension (Xt[12]) it may
+    stop early: every structure is counted (more bytes, never fewer). A repeat count of 0 or a list
+    read of 0 structures (what the hardware does then is not documented, pto-facts §8 "TMRGSORT")
+    cannot be judged."""
+    name = "vmrgsort4"
+    _need(name, args, 8)
+    dst, _array, count, config = args[:4]
+    repeat, valid = config & 0xFF, (config >> 8) & 0xF
+    if repeat == 0 or any(valid >> i & 1 and not (count >> (16 * i)) & 0xFFFF for i in range(4)):
+        raise CannotJudge(f"{name}: a repeat count of 0 or a list of 0 structures (not documented)")
+    sizes = [((count >> (16 * i)) & 0xFFFF) * MERGE_STRUCTURE if valid >> i & 1 else 0 for i in range(4)]
+    total = sum(sizes)
+    reads = []
+    for i in range(4):
+        if valid >> i & 1:
+            base = ub(args[4 + i], name)
+            reads += [(base + k * total, base + k * total + sizes[i]) for k in range(repeat)]
+    return [access(reads, False), access(_span(dst, name, repeat * total), True)]
 
 
 # The MTE copies between GM and UB pto-isa's a2a3 TLOAD/TSTORE issue (pto-isa f35e7f60

@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ..pto.pipe_codes import PIPE_ALL, PIPE_V
-from .footprint import NOT_VECTOR, Access, CannotJudge, MaskState, decode
+from .footprint import LISTS, NOT_VECTOR, Access, CannotJudge, MaskState, decode
 from .record import Call
 from .select import SELECT, SelectState
 
@@ -66,6 +66,7 @@ def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int,
     state = MaskState()
     select = SelectState()
     element = 0
+    lists: tuple[int, ...] = ()
     out: list[Instruction] = []
     barriers: list[tuple[int, int]] = []
     for position, call in enumerate(calls):
@@ -81,6 +82,12 @@ def decode_stream(calls: list[Call]) -> tuple[list[Instruction], list[tuple[int,
         elif name == "ptofix_element" and args:
             element = args[0]
             continue
+        elif name == LISTS:
+            lists = args
+            continue
+        if name == "vmrgsort4":
+            # (Its list addresses, recorded just before it: trace_shim.hpp item 1b.)
+            args, lists = args[:4] + lists, ()
         if name in NOT_VECTOR:
             select.observe_other(name, args)
             continue

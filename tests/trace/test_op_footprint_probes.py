@@ -24,9 +24,10 @@ fixtures build with no -I of their own.
 Each fixture's first line gives the removal count and the scalar arguments of its run.
 
 Not here: TSEL, TSELS, TPRELU, TREM and TREMS (the select family, judged since trace8 by
-ptofix/trace/select.py: tests/trace/test_select_family_trace.py); and, because the trace cannot judge
-them at f35e7f60, TSORT32 (the shim records no element size for vbitsort), TCOLARGMAX/MIN and
-TPARTARGMAX/MIN (their vcmp_* intrinsics are not in the cost model: they do not build).
+ptofix/trace/select.py: tests/trace/test_select_family_trace.py); TSORT32 (judged since the shim
+records vbitsort's element size: tests/trace/test_trace_sort.py); and, because the trace cannot judge
+them at f35e7f60, TCOLARGMAX/MIN and TPARTARGMAX/MIN (their vcmp_* intrinsics are not in the cost
+model: they do not build).
 """
 from __future__ import annotations
 

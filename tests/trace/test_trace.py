@@ -97,8 +97,18 @@ def test_count_mode_is_exact_and_a_norm_mask_counts_whole_blocks():
 
 
 def test_what_the_table_does_not_decode_cannot_be_judged():
-    with pytest.raises(CannotJudge, match="no footprint is known for the intrinsic vmrgsort4"):
+    with pytest.raises(CannotJudge, match="no footprint is known for the intrinsic scatter_vnchwconv_b16"):
+        decode("scatter_vnchwconv_b16", (UB_BIAS, 0, 0, 0), MaskState(), 4)
+    # vmrgsort4 with no list addresses recorded (trace_shim.hpp item 1b), a repeat count of 0, a list of 0
+    with pytest.raises(CannotJudge, match="vmrgsort4 recorded 4 arguments, 8 expected"):
         decode("vmrgsort4", (UB_BIAS, 0, 0, 0), MaskState(), 4)
+    lists = (UB_BIAS, UB_BIAS + 0x200, 0, 0)
+    with pytest.raises(CannotJudge, match="not documented"):
+        decode("vmrgsort4", (UB_BIAS + 0x400, 0, 64 | 64 << 16, 0b0011 << 8, *lists), MaskState(), 4)
+    with pytest.raises(CannotJudge, match="not documented"):
+        decode("vmrgsort4", (UB_BIAS + 0x400, 0, 64, 1 | 0b0011 << 8, *lists), MaskState(), 4)
+    read, write = decode("vmrgsort4", (UB_BIAS + 0x400, 0, 64 | 64 << 16, 1 | 0b0011 << 8, *lists), MaskState(), 4)
+    assert read.ranges == ((0, 0x400),) and write.ranges == ((0x400, 0x800),)
     with pytest.raises(CannotJudge, match="no UB address"):
         decode("vexp", (0x55550000_0000, UB_BIAS, 1, 1, 1, 8, 8), MaskState(), 4)
     with pytest.raises(CannotJudge, match="count mode with no count"):
