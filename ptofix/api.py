@@ -145,8 +145,10 @@ class Race:
     # "same-access-chain": an unbarriered PTOAS #674 same-access chain (ptoas prunes its barrier,
     # Ascend's msSanitizer flags the pair); "same-rebroadcast": two row-expands broadcasting the same
     # unchanged per-row tile through the hidden scratch (the same bytes either way, pto-facts §2.4;
-    # msSanitizer flags the pair); "overlap": any other race.
-    category: Literal["overlap", "same-access-chain", "same-rebroadcast"] = "overlap"
+    # msSanitizer flags the pair); "multi-pipe-chain": a pair only a set_flag/wait_flag chain through
+    # two or more other pipes orders (msSanitizer's single-pipe check credits pipe_barrier alone,
+    # ptofix's contract a direct round trip V -> X -> V too); "overlap": any other race.
+    category: Literal["overlap", "same-access-chain", "same-rebroadcast", "multi-pipe-chain"] = "overlap"
 
 
 def _side(side: dict[str, Any]) -> HazardSide:
@@ -294,7 +296,10 @@ def check(text: str, include_dirs: Sequence[str] = (), *, defines: Sequence[str]
     ``same_access_chains``: PTOAS #674 same-access chains are no race (``--same-access-chains``);
     by default they are races of category ``"same-access-chain"`` (msSanitizer flags them). Two
     broadcasts of the same unchanged per-row tile through the hidden scratch are races of category
-    ``"same-rebroadcast"`` under either model (msSanitizer flags them; pto-facts §2.4).
+    ``"same-rebroadcast"`` under either model (msSanitizer flags them; pto-facts §2.4). A pair that only
+    a set_flag/wait_flag chain through two or more other pipes orders is a race of category
+    ``"multi-pipe-chain"`` (msSanitizer's single-pipe check credits pipe_barrier alone, ptofix's
+    contract a direct round trip V -> X -> V too).
     ``environment``: the settings as one value (:func:`compile_environment`), instead of
     ``include_dirs`` and ``defines``."""
     report = check_report(text, include_dirs, defines=defines, path=path, same_access_chains=same_access_chains,

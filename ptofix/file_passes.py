@@ -133,6 +133,9 @@ def input_races_line(path: str, check_report: dict[str, Any]) -> str:
         rebroadcasts = int(check_report.get("by_category", {}).get("same-rebroadcast", 0))
         if rebroadcasts:
             kinds += f"; {rebroadcasts} same per-row broadcast{'' if rebroadcasts == 1 else 's'}"
+        flag_chains = int(check_report.get("by_category", {}).get("multi-pipe-chain", 0))
+        if flag_chains:
+            kinds += f"; {flag_chains} multi-pipe flag chain{'' if flag_chains == 1 else 's'}"
         line = (f"{path}: note: the input has {races} PIPE_V race{'' if races == 1 else 's'} ({kinds}): "
                 "`ptofix check` on this file shows each, `--fix` inserts the barriers they need")
     else:

@@ -15,7 +15,16 @@ from __future__ import annotations
 import html
 
 from . import regex_cache
-from .cpp.hazard_words import line_of, page_words, qualifiers, race_page_words, ranges, shared_operand
+from .cpp.hazard_words import (
+    MULTI_PIPE_CHAIN_WORDS,
+    flag_chain_words,
+    line_of,
+    page_words,
+    qualifiers,
+    race_page_words,
+    ranges,
+    shared_operand,
+)
 from .located import within
 from .pto.ops import OPS
 from .reports import printable_names
@@ -314,12 +323,15 @@ def _file_section(report: dict[str, Any]) -> str:
         for race in races:
             later, earlier = race["later"], race["earlier"]
             operand = shared_operand(later, earlier) + " " + ranges(race.get("bytes"))
-            # (An unbarriered PTOAS #674 chain, or two broadcasts of the same per-row tile (pto-facts
-            # §2.4): each a race of its own category under msSanitizer's rule.)
+            # (An unbarriered PTOAS #674 chain, two broadcasts of the same per-row tile (pto-facts
+            # §2.4), or a pair only a flag chain through two or more other pipes orders: each a race
+            # of its own category under msSanitizer's rule.)
             kind = race["kind"] + (" (PTOAS #674 same-access chain: ptoas prunes this barrier; Ascend's "
                                    "msSanitizer flags it)" if race.get("category") == "same-access-chain" else
                                    " (same per-row broadcast: the scratch holds the same bytes either way; "
                                    "Ascend's msSanitizer flags it)" if race.get("category") == "same-rebroadcast"
+                                   else f" ({MULTI_PIPE_CHAIN_WORDS}: {flag_chain_words(race['flag_chain'])})"
+                                   if race.get("category") == "multi-pipe-chain" and race.get("flag_chain")
                                    else "")
             cells = [kind, operand,
                      f"line {line_of(later['location'])}: {later.get('statement', '')}",

@@ -38,6 +38,9 @@ RULES = (
     ("pipe-v-race-same-rebroadcast", "Two row-expands broadcast the same unchanged per-row tile through the hidden "
      "scratch with no PIPE_V drain between them: the scratch holds the same bytes either way; Ascend's "
      "msSanitizer flags it"),
+    ("pipe-v-race-multi-pipe-chain", "Two vector ops may run at once and conflict in UB bytes, ordered only by a "
+     "set_flag/wait_flag chain through two or more other pipes: msSanitizer's single-pipe check credits "
+     "pipe_barrier alone, ptofix's contract also a direct round trip V -> X -> V"),
     ("pipe-race-cross-pipe", "An MTE copy to or from UB, or a scalar-unit load or store of UB, and an access on "
      "another pipe conflict in UB bytes with no set_flag/wait_flag chain or PIPE_ALL barrier ordering them "
      "(check --trace)"),
@@ -107,6 +110,7 @@ def results_of(report: dict[str, Any]) -> list[dict[str, Any]]:
         related = [{"id": 0, "physicalLocation": _place(note.at), "message": {"text": note.text}}]
         rule = {"same-access-chain": "pipe-v-race-same-access-chain",
                 "same-rebroadcast": "pipe-v-race-same-rebroadcast",
+                "multi-pipe-chain": "pipe-v-race-multi-pipe-chain",
                 "cross-pipe": "pipe-race-cross-pipe"}.get(race.get("category", ""), "pipe-v-race")
         results.append(_result(rule, "warning", warning.text, warning.at, related))
     for note in report.get("unverified", ()):

@@ -1,6 +1,7 @@
 """`check -I ../shared/corpus/real/include FILE` as a gate on the 31 real kernels (issue 68 item 4:
-exit 4, unverified, on at most 6 for what the model does not know). The exit-4 set is pinned
-exactly, so a relaxation that verifies one more or a model change that loses one shows here, with
+exit 4, unverified, on at most 6 for what the model does not know). The exit-4 set (with the
+unverified kernels that race too, exit 1) is pinned exactly, so a relaxation that verifies one
+more or a model change that loses one shows here, with
 each kernel's first reason. Two kinds:
 
 Gaps of the model (issue 68's bound of 6 counts these):
@@ -17,6 +18,10 @@ Ops whose own instructions race by msSanitizer's rule, which no barrier of the k
 - 08_rope_qkv (11 x 128), 09_rope_qkv_generated_a2a3 (5 x 128), 40_rmsnorm_rope (16 x 64): a TCVT
   of float to bf16 in place. pto-isa a2a3 TCvt.hpp's TCvtHead issues one vconv a row with no
   barrier between, so row 1's bf16 write lands on bytes row 0's vconv read (a WAR).
+
+08_rope_qkv also races: two pairs of vector ops only a flag chain through two other pipes orders
+(V -> MTE3 -> MTE2 -> V; msSanitizer's single-pipe check credits pipe_barrier alone, `check --trace`
+reports both), so its exit status is the race's, 1; it stays unverified as above.
 """
 from __future__ import annotations
 
@@ -41,6 +46,8 @@ OP_RACES_ITSELF = {
     "40_rmsnorm_rope.cpp": _TCVT,
 }
 UNVERIFIED = MODEL_GAPS | OP_RACES_ITSELF
+# Unverified kernels that also show a race (exit 1, the more severe status).
+RACES_TOO = {"08_rope_qkv.cpp"}
 
 
 @pytest.mark.slow
@@ -52,7 +59,8 @@ def test_check_leaves_at_most_six_real_kernels_unverified_by_model_gaps(corpus_d
         status = main(["check", "--color", "never", "-I", include, os.path.join(real, name)])
         err = capsys.readouterr().err
         assert status in (0, 1, 4), (name, err)
-        if status == 4:
+        if status == 4 or name in RACES_TOO:
+            assert status == (1 if name in RACES_TOO else 4), (name, err)
             found[name] = next(line for line in err.splitlines() if "is unverified" in line)
     assert sorted(found) == sorted(UNVERIFIED), found
     for name, why in UNVERIFIED.items():

@@ -81,6 +81,7 @@ class Tally:
     races: int = 0
     chain_races: int = 0          # of them, unbarriered PTOAS #674 same-access chains
     rebroadcast_races: int = 0    # ... and broadcasts of the same per-row tile (pto-facts §2.4)
+    flag_chain_races: int = 0     # ... and pairs only a flag chain through two or more other pipes orders
     cross_pipe_races: int = 0     # ... and (--trace) an MTE copy or a scalar access against another pipe's
     unverified: int = 0
     placements: int = 0
@@ -92,6 +93,7 @@ class Tally:
         self.races += len(report["races"])
         self.chain_races += report.get("by_category", {}).get("same-access-chain", 0)
         self.rebroadcast_races += report.get("by_category", {}).get("same-rebroadcast", 0)
+        self.flag_chain_races += report.get("by_category", {}).get("multi-pipe-chain", 0)
         self.cross_pipe_races += report.get("by_category", {}).get("cross-pipe", 0)
         self.unverified += len(report["unverified"])
         self.placements += len(report["placements"])
@@ -101,14 +103,18 @@ class Tally:
         def count(n: int, what: str) -> str:
             return f"{n} {what}{'' if n == 1 else 's'}"
         races = count(self.races, 'race')
-        if self.chain_races or self.rebroadcast_races or self.cross_pipe_races:
+        if self.chain_races or self.rebroadcast_races or self.flag_chain_races or self.cross_pipe_races:
             # (Per category: an unbarriered PTOAS #674 chain is a race of its own, the default model's;
-            # so is a broadcast of the same per-row tile, pto-facts §2.4, and a trace's race across pipes.)
-            parts = [f"{self.races - self.chain_races - self.rebroadcast_races - self.cross_pipe_races} overlap"]
+            # so is a broadcast of the same per-row tile, pto-facts §2.4, a pair only a flag chain
+            # through two or more other pipes orders, and a trace's race across pipes.)
+            others = self.chain_races + self.rebroadcast_races + self.flag_chain_races + self.cross_pipe_races
+            parts = [f"{self.races - others} overlap"]
             if self.chain_races:
                 parts.append(count(self.chain_races, 'PTOAS #674 same-access chain'))
             if self.rebroadcast_races:
                 parts.append(count(self.rebroadcast_races, 'same per-row broadcast'))
+            if self.flag_chain_races:
+                parts.append(count(self.flag_chain_races, 'multi-pipe flag chain'))
             if self.cross_pipe_races:
                 parts.append(f"{self.cross_pipe_races} across pipes")
             races += f" ({', '.join(parts)})"

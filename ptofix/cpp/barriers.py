@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from .flag_chains import WalkTrail
+
 MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
 # Bounded work per walk, so that a proof (and `check`) costs linear time in the kernel's size
 # whatever its shape: a walk that finds more vector ops than this, or visits more walk states,
@@ -445,7 +447,8 @@ class BarrierAnalysis:
 
     # -- walks ---------------------------------------------------------------------------------
     def ops_in_flight(self, cfg: FunctionCFG, start: Event, backward: bool,
-              proven_only: bool = False, crossed: set[int] | None = None) -> tuple[list[tuple[Event, bool]], bool]:
+              proven_only: bool = False, crossed: set[int] | None = None, credit_chains: bool = False,
+              trail: WalkTrail | None = None) -> tuple[list[tuple[Event, bool]], bool]:
         """The PIPE_V ops (and Unknown events) that may be in flight together with ``start``:
         those reachable from it, backward or forward, without crossing a drain, in program order,
         as ``[(event, via_back_edge)]``, and whether a walk reached the function's entry or exit.
@@ -456,6 +459,15 @@ class BarrierAnalysis:
         ``proven_only`` (lenient flags): a flag orders only where its sets and waits provably
         alternate, as in the proof; what this walk finds beyond the lenient one's is what the
         lenient trust may hide. ``crossed`` gets the ids of the removed barriers the walk crosses.
+
+        A flag round trip orders two V ops only when direct, V -> X -> V (one other pipe X, any
+        X under lenient flags, the scalar unit alone in the proof): msSanitizer's single-pipe check
+        credits pipe_barrier alone, ptofix's contract (and the trace judge) a direct round trip
+        too, never a chain through two or more other pipes. ``credit_chains`` (lenient flags):
+        any linked chain V -> X -> Y -> ... -> V orders as well, the walk `check` made before it
+        followed that rule; races.py reads what it no longer reaches to tell a race that only
+        such a chain orders (races.MULTI_PIPE_CHAIN). ``trail``: records each walk state's parent
+        and where a flag chain cut a path (WalkTrail: to name the chain).
         """
         trusted = self.trusted_tags(cfg)
         if proven_only:
@@ -466,8 +478,9 @@ class BarrierAnalysis:
         crossings = 0
         stack: list[tuple[Event, bool, frozenset]] = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
-        # A flag chain, read in walk order: forward a set opens ("signal", tag) when its pipe is V or
-        # one that has waited for an open signal ("after", pipe); backward the mirror image.
+        # A flag round trip, read in walk order: forward a set opens ("signal", tag) when its pipe is
+        # V, or one that has waited for an open signal ("after", pipe) and the set goes back to V
+        # (any pipe with ``credit_chains``); backward the mirror image (_chain_step).
         chain_first, chain_then = (EventKind.FLAG_WAIT, EventKind.FLAG_SET) if backward \
             else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
         removed = self.removed
@@ -490,6 +503,8 @@ class BarrierAnalysis:
                     reached.add(state[0])
                 if kind is drain or (kind is barrier and state[0] not in removed):
                     continue
+                if trail is not None:
+                    trail.parent[state] = (trail.entered.get((id(event), back, pending)), nxt)
                 if len(seen) > max_states:
                     _give_up(found, nxt, f"more than {MAX_WINDOW_STATES} walk states in one window (not analysed)")
                     stack.clear()
@@ -512,9 +527,8 @@ class BarrierAnalysis:
                         reached.add(AT_BOUNDARY)
                     continue
                 next_pending = pending
+                ordered = False
                 if kind is closes and nxt.tag in pending:
-                    if backward:
-                        continue      # the other half of a V->S pair crossed before: drained here
                     # A V->S pair orders V's earlier work only before the scalar unit (the proof's
                     # walks and check's lenient ones alike: leniency trusts a pair's alternation,
                     # never a drain the vendor's rule does not count).
@@ -523,6 +537,8 @@ class BarrierAnalysis:
                     # single_pipe_race_alg_impl.cpp ProcessSyncEvent; `check --trace`'s judge adds
                     # a flag round trip, ptofix/trace/judge.py) orders two V instructions only
                     # through a barrier or V -> X -> V flags: the S -> V half must follow.
+                    # (Backward, the other half of a V->S pair crossed before: drained here.)
+                    ordered = backward
                     next_pending = (pending - {nxt.tag}) | {_AFTER_SCALAR}
                 elif kind is opens and nxt.tag in trusted and (not backward or _AFTER_SCALAR in pending):
                     # (Backward, a walk takes a wait_flag(PIPE_V, PIPE_S, e) only once the
@@ -532,22 +548,11 @@ class BarrierAnalysis:
                         and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
                         and (lenient or nxt.tag.startswith(_SCALAR_TO_VECTOR)) \
                         and not ((proven_only or not lenient) and not self._chain_link_alternates(cfg, nxt.tag)):
-                    # Each pipe runs its own instructions in program order, and wait_flag(P, Q, e)
-                    # holds Q until P's set_flag(P, Q, e). Forward from the earlier op: V (or a pipe
-                    # already after it) signals Q, Q waits for that signal, Q signals R, ..., V waits:
-                    # V's later work runs after its earlier work. Backward from the later op, the
-                    # same chain read from its end. A V -> X signal and a Y -> V wait that no chain
-                    # links order nothing.
-                    pipes, _, _ = nxt.tag.partition(":")
-                    src, _, dst = pipes.partition(">")
-                    near, far = (dst, src) if backward else (src, dst)
-                    if nxt.kind is chain_first:
-                        if near == "PIPE_V" or ("after", near) in pending:
-                            next_pending = next_pending | {("signal", nxt.tag)}
-                    elif ("signal", nxt.tag) in pending:
-                        if far == "PIPE_V":
-                            continue      # ordered: nothing further along this path races
-                        next_pending = next_pending | {("after", far)}
+                    next_pending, ordered = _chain_step(nxt, pending, next_pending, backward, credit_chains)
+                if ordered:
+                    if trail is not None:
+                        trail.cuts.append(state)
+                    continue      # ordered: nothing further along this path races
                 if kind in in_window:
                     found.setdefault((state[0], state[1]), nxt)
                     if len(found) > MAX_WINDOW_OPS:
@@ -555,6 +560,8 @@ class BarrierAnalysis:
                         stack.clear()
                         break
                 stack.append((nxt, state[1], next_pending))
+                if trail is not None:
+                    trail.entered[(id(nxt), state[1], next_pending)] = state
         ops = sorted(((ev, key[1]) for key, ev in found.items()), key=lambda pair: (pair[0].order, pair[1]))
         return ops, boundary
 
@@ -789,6 +796,41 @@ class BarrierAnalysis:
         """Decide every selected barrier of the analysed functions: ``self.selection.run`` (which
         barriers are removed together: barrier_selection.py)."""
         return self.selection.run(patterns, force, weights, independent, selection_proofs)
+
+
+def _chain_step(event: Event, pending: frozenset, next_pending: frozenset, backward: bool,
+                credit_chains: bool) -> tuple[frozenset, bool]:
+    """A flag event's step along a flag chain (ops_in_flight's walk states): the walk's flags after
+    ``event`` (``next_pending``: as the V->S pairs left them) and whether the chain it completes
+    orders the two ends of the path.
+
+    Each pipe runs its own instructions in program order, and wait_flag(P, Q, e) holds Q until P's
+    set_flag(P, Q, e). Forward from the earlier op: V signals X, X waits for that signal, X signals
+    V, V waits: V's later work runs after its earlier work. Backward from the later op, the same
+    round trip read from its end. A V -> X signal and a Y -> V wait that no chain links order
+    nothing.
+
+    Only a direct round trip V -> X -> V orders (unless ``credit_chains``): X, once after V, opens a
+    signal only back to V. The vendor's rule orders two V instructions by pipe_barrier alone
+    (msSanitizer's single-pipe check, Ascend/mssanitizer csrc/race_sanitizer/alg_framework/
+    single_pipe_race_alg_impl.cpp ProcessSyncEvent counts PIPE_BARRIER only, set_flag/wait_flag
+    none; mem_event_checker.cpp IsSinglePipeRaceEvent races two events of one pipe whose barrierNo
+    is equal); ptofix's contract credits a direct round trip too, as the trace judge does
+    (ptofix/trace/judge.py), never a chain through two or more other pipes (V -> X -> Y -> V).
+    ``credit_chains``: any linked chain orders (what `check` credited before; races.py tells the
+    races it alone would hide, flag_chains.py)."""
+    pipes, _, _ = event.tag.partition(":")
+    src, _, dst = pipes.partition(">")
+    near, far = (dst, src) if backward else (src, dst)
+    first = event.kind is (EventKind.FLAG_WAIT if backward else EventKind.FLAG_SET)
+    if first:
+        if near == "PIPE_V" or (("after", near) in pending and (far == "PIPE_V" or credit_chains)):
+            return next_pending | {("signal", event.tag)}, False
+    elif ("signal", event.tag) in pending:
+        if far == "PIPE_V":
+            return next_pending, True
+        return next_pending | {("after", far)}, False
+    return next_pending, False
 
 
 class ChainVerdicts:

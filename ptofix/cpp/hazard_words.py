@@ -17,7 +17,7 @@ The shapes differ (a diagnostic line, a table cell); the words are written only 
 from __future__ import annotations
 
 from ..located import DiagnosticLine, Located, Place
-from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE, REBROADCAST_RACE_NOTE
+from ..pto.race_model import CHAIN_NOT_CREDITED, CHAIN_RACE_NOTE, FLAG_CHAIN_RACE_NOTE, REBROADCAST_RACE_NOTE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ ACROSS_BACK_EDGE = "across the loop back-edge"
 NO_CHAIN = "no same-access chain"
 # A race of two broadcasts of the same unchanged per-row tile (cpp/races.SAME_REBROADCAST), by name.
 SAME_REBROADCAST_WORDS = "same per-row broadcast"
+# A race that only a flag chain through two or more other pipes orders (cpp/races.MULTI_PIPE_CHAIN).
+MULTI_PIPE_CHAIN_WORDS = "multi-pipe flag chain"
 
 
 def ranges(intervals: Iterable[Any] | None, compact: bool = False) -> str:
@@ -85,18 +87,37 @@ def reason(hazard: dict[str, Any], chain_refused: str) -> Located:
                    suffix)
 
 
+def flag_chain_words(chain: list[dict[str, Any]]) -> str:
+    """A flag chain from V back to V, as races.to_json gives it (each link's ``from`` and ``to``
+    pipes, the lines of its ``set_flag`` and ``wait_flag``): that this pair is ordered only
+    through it, and why that is no ordering: ``this pair is ordered only through 2 other pipes:
+    PIPE_V -> PIPE_MTE3 (set_flag line 161, wait_flag line 165) -> PIPE_MTE2 (lines 167, 172) ->
+    PIPE_V (lines 174, 178); the vendor's rule credits a barrier ...``."""
+    hops = [f"{link['to']} ({'set_flag line ' if not i else 'lines '}{link['set_line']}"
+            f"{', wait_flag line ' if not i else ', '}{link['wait_line']})" for i, link in enumerate(chain)]
+    others = len(chain) - 1
+    return (f"this pair is ordered only through {others} other pipe{'' if others == 1 else 's'}: "
+            f"{' -> '.join([chain[0]['from'], *hops]) if chain else ''}; {FLAG_CHAIN_RACE_NOTE}")
+
+
 def race_lines(hazard: dict[str, Any], overlap: list[tuple[int, int]], path: str, later_at: str, earlier_at: str,
-               earlier_line: int, same_rebroadcast: bool = False) -> tuple[DiagnosticLine, DiagnosticLine]:
+               earlier_line: int, same_rebroadcast: bool = False,
+               flag_chain: list[dict[str, Any]] | None = None) -> tuple[DiagnosticLine, DiagnosticLine]:
     """``check``'s (warning at the later op, note at the earlier one), GCC style: a short first line
     (what races with what, on which bytes); the earlier op's own access (its name, when another one
     aliases the bytes, and its whole range) and how the two meet (``path``) go on the note, each
     said once. ``later_at``/``earlier_at``: where each op is (a located.Place, or the path alone),
     ``earlier_line`` its line; ``same_rebroadcast``: the race is two broadcasts of the same per-row
-    tile (cpp/races.SAME_REBROADCAST). Each line keeps its place and text as data (SARIF reads them)."""
+    tile (cpp/races.SAME_REBROADCAST); ``flag_chain``: the chain through two or more other pipes
+    that alone orders the pair (cpp/races.MULTI_PIPE_CHAIN; its links as to_json gives them), the
+    category first (races.Race.category). Each line keeps its place and text as data (SARIF reads
+    them)."""
     earlier, later = hazard["earlier"], hazard["later"]
-    category = " (PTOAS #674 same-access chain)" if hazard.get("same_access_chain") else \
+    category = f" ({MULTI_PIPE_CHAIN_WORDS})" if flag_chain else \
+        " (PTOAS #674 same-access chain)" if hazard.get("same_access_chain") else \
         f" ({SAME_REBROADCAST_WORDS})" if same_rebroadcast else ""
-    tail = f"; {CHAIN_RACE_NOTE}" if hazard.get("same_access_chain") else \
+    tail = f"; {flag_chain_words(flag_chain)}" if flag_chain else \
+        f"; {CHAIN_RACE_NOTE}" if hazard.get("same_access_chain") else \
         f"; {REBROADCAST_RACE_NOTE}" if same_rebroadcast else ""
     warning = (f"{hazard['kind']} race{category}: {later['op']} {verb(later)} {operand(later)} "
                f"{ranges(overlap) or 'unknown bytes'}, which {earlier['op']} (line {earlier_line}) may still "

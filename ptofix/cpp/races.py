@@ -11,10 +11,13 @@ race. Statements the model does not
 understand make the function *unverified* (one note naming the first of them), never a race. Only a
 certain use of the hidden scratch races: a row-expand whose broadcast path is known, not an integer
 TCVT/TEXTRACT that may use it (a conflict through such a possible use makes the function
-unverified). Flag round trips V -> X ... X -> V are taken as ordering (the report lists races that
-must exist); where the proof would not trust such a flag (its sets and waits not proven to
-alternate: a set still pending makes a wait drain nothing) and it alone orders two conflicting
-ops, the function is unverified too.
+unverified). A direct flag round trip V -> X -> V (any X) is taken as ordering (the report lists
+races that must exist); where the proof would not trust such a flag (its sets and waits not proven
+to alternate: a set still pending makes a wait drain nothing) and it alone orders two conflicting
+ops, the function is unverified too. A chain through two or more other pipes, V -> X -> Y -> ... ->
+V, orders nothing: msSanitizer's single-pipe check credits pipe_barrier alone, ptofix's contract a
+direct round trip too (cpp/flag_chains.py); a race such a chain alone would order is of its own
+category (``MULTI_PIPE_CHAIN``), its note naming the chain.
 
 ptoas output can race this way: two no-tmp row-expands with a ColMajor per-row operand share the
 hidden scratch (docs/reference/pto-facts.md §2.3). When the second op broadcasts the very same,
@@ -35,6 +38,7 @@ from . import hazard_words
 from .barrier_decisions import Hazard
 from .barriers import BarrierAnalysis
 from .cfg_events import SCRATCH_ACCESS_NAME, UB_SPACE, Access, Event, EventKind
+from .flag_chains import V_PIPE, FlagLink, WalkTrail, chain_along, other_pipes
 from .model import CaseLabel, Comment, CppFile, Directive, Function, LabelStmt, SimpleStmt, Stmt
 from .symbols import Kind
 from .templates import binding_label, instantiations, is_function_template, never_instantiated
@@ -47,12 +51,15 @@ if TYPE_CHECKING:
 
 # check's categories of race: any overlap, the unbarriered PTOAS #674 same-access chains the
 # default race model does not credit, and two broadcasts of the same unchanged per-row tile through
-# the hidden scratch (pto-facts §2.4: the same bytes either way; msSanitizer flags the pair). Each of
-# the last two has its own SARIF rule and note.
+# the hidden scratch (pto-facts §2.4: the same bytes either way; msSanitizer flags the pair), and a
+# pair only a flag chain through two or more other pipes orders (cpp/flag_chains.py: msSanitizer's
+# single-pipe check credits pipe_barrier alone, ptofix's contract a direct round trip V -> X -> V
+# too). Each of the last three has its own SARIF rule and note.
 OVERLAP = "overlap"
 SAME_ACCESS_CHAIN = "same-access-chain"
 SAME_REBROADCAST = "same-rebroadcast"
-CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN, SAME_REBROADCAST)
+MULTI_PIPE_CHAIN = "multi-pipe-chain"
+CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN, SAME_REBROADCAST, MULTI_PIPE_CHAIN)
 
 
 # The tag of an unverified function's UNKNOWN event whose reason already says that a race through
@@ -61,17 +68,22 @@ UNDECIDED = "<undecided>"
 
 
 class Race(Struct):
-    __slots__ = ("fn", "hazard", "same_rebroadcast")
+    __slots__ = ("fn", "hazard", "same_rebroadcast", "flag_chain")
     fn: Function
     hazard: Hazard
     # The later op's broadcast rewrites the scratch the earlier op reads with the same bytes (§2.4).
     same_rebroadcast: bool
-    _fields: ClassVar[tuple[str, ...]] = ("fn", "hazard", "same_rebroadcast")
+    # The flag chain through two or more other pipes that alone orders the pair, V first and last
+    # (MULTI_PIPE_CHAIN); None: no such chain orders it.
+    flag_chain: tuple[FlagLink, ...] | None
+    _fields: ClassVar[tuple[str, ...]] = ("fn", "hazard", "same_rebroadcast", "flag_chain")
 
-    def __init__(self, fn: Function, hazard: Hazard, same_rebroadcast: bool = False) -> None:
+    def __init__(self, fn: Function, hazard: Hazard, same_rebroadcast: bool = False,
+                 flag_chain: tuple[FlagLink, ...] | None = None) -> None:
         self.fn = fn
         self.hazard = hazard
         self.same_rebroadcast = same_rebroadcast
+        self.flag_chain = flag_chain
 
     @property
     def earlier(self) -> Event:
@@ -83,6 +95,10 @@ class Race(Struct):
 
     @property
     def category(self) -> str:
+        # (A pair a chain orders is no race at all under the rule that credits the chain: that is
+        # its first cause, before a same-access chain's or an equal broadcast's.)
+        if self.flag_chain:
+            return MULTI_PIPE_CHAIN
         if self.hazard.same_access_chain:
             return SAME_ACCESS_CHAIN
         return SAME_REBROADCAST if self.same_rebroadcast else OVERLAP
@@ -163,6 +179,7 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
     # whether or not a modelled op follows it in a window: no claim of "no race" past it.
     unknowns: list[Event] = [e for e in cfg.events if e.kind is EventKind.UNKNOWN
                              and not _isolated_call(analysis, cfg, e)]
+    chains = _ChainsInWay(analysis, cfg)
     for c in cfg.events:
         if c.kind is not EventKind.OP:
             continue
@@ -202,7 +219,7 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
                 seen.add(key)
                 # (The later broadcast rewrites the scratch with identical bytes: a race all the same
                 # under the vendor's rule, of its own category.)
-                races.append(Race(fn, hazard, _same_rebroadcast(analysis, cfg, hazard)))
+                races.append(Race(fn, hazard, _same_rebroadcast(analysis, cfg, hazard), chains.chain(c, p, back_p)))
     if analysis.ctx.exhausted():
         # (Spent while this function was read: its answers may lack what earlier ones had.)
         unknowns.append(Event(EventKind.UNKNOWN, why=f"not analysed: {analysis.ctx.exhausted()}"))
@@ -211,6 +228,49 @@ def _function_races(analysis: BarrierAnalysis, fn: Function, races: list[Race], 
         first = min(located, key=lambda u: u.stmt.span.start if u.stmt is not None else 0) \
             if located else unknowns[0]
         unverified.append(Unverified(fn, first))
+
+
+class _ChainsInWay:
+    """Which flag chain through two or more other pipes alone orders a race of one function
+    (Race.flag_chain): the walk back from the later op that credits any linked chain
+    (ops_in_flight's ``credit_chains``, the walk `check` made before it followed the vendor's rule)
+    does not reach the earlier op, and a chain it cut a path at lies after the earlier op (the
+    direct walk back from the chain's first set_flag reaches it). Asked only of a race, and only in
+    a function with a link between two pipes neither of which is V (every such chain has one)."""
+
+    def __init__(self, analysis: BarrierAnalysis, cfg: FunctionCFG) -> None:
+        self.analysis = analysis
+        self.cfg = cfg
+        self._middle: bool | None = None
+        self._walks: dict[int, tuple[set[tuple[int, bool]], WalkTrail] | None] = {}
+        self._behind: dict[int, set[int]] = {}
+
+    def chain(self, c: Event, p: Event, back_p: bool) -> tuple[FlagLink, ...] | None:
+        if self._middle is None:
+            self._middle = any(e.kind in (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
+                               and V_PIPE not in e.tag.partition(":")[0].split(">") for e in self.cfg.events)
+        if not self._middle:
+            return None
+        if id(c) not in self._walks:
+            trail = WalkTrail()
+            ops, _ = self.analysis.ops_in_flight(self.cfg, c, backward=True, credit_chains=True, trail=trail)
+            # (A walk that stopped at its bound may have left the earlier op unreached: no claim.)
+            bounded = any(e.kind is EventKind.UNKNOWN and e.tag == WINDOW_BOUND for e, _ in ops)
+            self._walks[id(c)] = None if bounded else ({(id(e), back) for e, back in ops}, trail)
+        walk = self._walks[id(c)]
+        if walk is None or (id(p), back_p) in walk[0]:
+            return None
+        for cut in walk[1].cuts:
+            found = chain_along(walk[1].path_to(cut))
+            if found is None or other_pipes(found) < 2:
+                continue
+            first = found[0].set_event
+            if id(first) not in self._behind:
+                behind, _ = self.analysis.ops_in_flight(self.cfg, first, backward=True)
+                self._behind[id(first)] = {id(e) for e, _ in behind}
+            if id(p) in self._behind[id(first)]:
+                return found
+        return None
 
 
 def _isolated_call(analysis: BarrierAnalysis, cfg: FunctionCFG, event: Event) -> bool:
@@ -405,7 +465,21 @@ def describe(race: Race, source: SourceText, analysis: BarrierAnalysis | None = 
 
     line = source.line_col(earlier.stmt.span.start)[0] if earlier.stmt is not None else 0
     return hazard_words.race_lines(h.describe(source), overlap(race), path_text(race, analysis), where(h.later),
-                                   where(earlier), line, race.same_rebroadcast)
+                                   where(earlier), line, race.same_rebroadcast, flag_chain(race, source))
+
+
+def flag_chain(race: Race, source: SourceText) -> list[dict] | None:
+    """The flag chain that alone orders a MULTI_PIPE_CHAIN race, as data: each link's ``from`` and
+    ``to`` pipes and the lines of its ``set_flag`` and ``wait_flag`` (the JSON race's
+    ``flag_chain``, which the note and the page word: hazard_words.flag_chain_words); None for any
+    other race."""
+    if not race.flag_chain:
+        return None
+
+    def line(event: Event) -> int:
+        return source.line_col(event.stmt.span.start)[0] if event.stmt is not None else 0
+    return [{"from": link.src, "to": link.dst, "set_line": line(link.set_event), "wait_line": line(link.wait_event)}
+            for link in race.flag_chain]
 
 
 def _inserted_marker(kind: str) -> str:
@@ -433,6 +507,9 @@ def to_json(race: Race, source: SourceText, analysis: BarrierAnalysis | None = N
     out = race.hazard.describe(source)
     out.update({"bytes": [list(iv) for iv in overlap(race)], "path": path_text(race, analysis),
                 "category": race.category, "warning": warning, "note": note})
+    chain = flag_chain(race, source)
+    if chain is not None:
+        out["flag_chain"] = chain
     return out
 
 

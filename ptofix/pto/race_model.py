@@ -60,6 +60,13 @@ CHAIN_RACE_NOTE = "ptoas prunes this barrier under PTOAS #674; Ascend's msSaniti
 # scratch (docs/reference/pto-facts.md §2.4): no race model credits it (the barrier proof does not).
 REBROADCAST_RACE_NOTE = ("Ascend's msSanitizer flags this pair; the hidden scratch holds the same bytes whichever "
                          "broadcast the earlier op reads (pto-facts §2.4)")
+# check's note on a race that only a flag chain through two or more other pipes orders
+# (cpp/flag_chains.py): msSanitizer's single-pipe check counts pipe_barrier alone
+# (Ascend/mssanitizer csrc/race_sanitizer/alg_framework/single_pipe_race_alg_impl.cpp
+# ProcessSyncEvent), ptofix's contract and the trace judge (ptofix/trace/judge.py) a direct round
+# trip too.
+FLAG_CHAIN_RACE_NOTE = ("the vendor's rule credits a barrier (msSanitizer's single-pipe check credits pipe_barrier "
+                        "alone) and ptofix's contract also a direct round trip V -> X -> V")
 
 # The --same-access-chains option's help (run, check, simulate, build; the passes' option).
 # (--help shows its first clause: what it does and that msSanitizer flags such pairs.)

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Races found in ../shared/corpus (relative path -> count); a change in the model shows here.
 CORPUS_RACES = {
     "ptoas-2026-04-17/samples/Addc/addc.cpp": 1,
+    "ptoas-2026-04-17/samples/ControlFlow/control_flow_mixed_pipe.cpp": 1,
     "ptoas-2026-08-21/lit/pto/issue646_pipev_repeat_prune.pto.l3.cpp": 2,
     "ptoas-2026-08-21/lit/tile_fusion/fusion_plan_treshape_boundary.pto.cpp": 1,
     "ptoas-2026-08-21/lit/tile_fusion/fusion_region_internal_dead_omission.pto.cpp": 1,
@@ -27,7 +28,9 @@ CORPUS_RACES = {
     "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_treshape.pto.cpp": 2,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/comb_sinkhorn.pto.l3.cpp": 2,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/hc_head_reduce.pto.l3.cpp": 1,
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/kv_rms_norm_rope.pto.l3.cpp": 1,
     "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/mix_x.pto.l3.cpp": 6,
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/scatter_softmax_pool.pto.l3.cpp": 3,
     "ptoas-2026-08-21/samples/FFN/ffn_full_tiled.pto.cpp": 13,
     "ptoas-2026-08-21/samples/FlashAttention/flash_attention-pto-new.pto.cpp": 27,
     "ptoas-2026-08-21/samples/FlashAttention/flash_attention_full_intermediate.pto.cpp": 27,
@@ -38,10 +41,16 @@ CORPUS_RACES = {
     "ptoas-2026-08-21/samples/GQA/gqa_softmax.pto.cpp": 33,
     "ptoas-2026-08-21/samples/PyPTOIRParser/paged_attention_example_kernel_softmax_prepare.pto.cpp": 3,
     "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/online_softmax.pto.l3.cpp": 2,
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/rope_kv_cache.pto.l3.cpp": 5,
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/down_proj_residual.pto.l3.cpp": 1,
     "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp": 2,
+    "ptoas-2026-08-21/samples/Qwen3_14BPrefillA3/kernels/aiv/rope_kv_cache.pto.l3.cpp": 1,
+    "ptoas-2026-08-21/samples/Qwen3_14BPrefillA3/kernels/aiv/silu.pto.l3.cpp": 1,
     "ptoas-2026-08-21/samples/SCF/scf_for_break_like.pto.cpp": 2,
     "ptoas-2026-08-21/samples/SCF/scf_while_break.pto.cpp": 2,
+    "ptoas-2026-08-21/samples/Sync/decode_projection_incore_0.pto.l3.cpp": 1,
     "ptoas-v0.45/samples/Addc/addc.pto.cpp": 1,
+    "ptoas-v0.45/samples/ControlFlow/control_flow_mixed_pipe.pto.cpp": 1,
     "ptoas-v0.45/samples/FFN/ffn_full_tiled.pto.cpp": 13,
     "ptoas-v0.45/samples/FlashAttention/flash_attention-pto-new.pto.cpp": 27,
     "ptoas-v0.45/samples/FlashAttention/flash_attention_full_intermediate.pto.cpp": 27,
@@ -49,6 +58,7 @@ CORPUS_RACES = {
     "ptoas-v0.45/samples/FlashAttention/flash_attention_softmax.pto.cpp": 27,
     "real/03_fa_splitpipe_call_both.cpp": 15,
     "real/19_attention_update.cpp": 2,
+    "real/21_fas_dense_attention_row_softmax.cpp": 1,
     "real/24_gqa_softmax_block.cpp": 45,
     "real/26_tpushpop_test6_scope3_incore.cpp": 12,
 }
@@ -57,6 +67,20 @@ CORPUS_RACES = {
 # msSanitizer flags the pair. (real/44_silu_a2a3.cpp has two more, with -I real/include.)
 SAME_BROADCAST = [
     "ptoas-2026-08-21/samples/Qwen3_14BDecodeA3/kernels/aiv/silu.pto.l3.cpp",
+]
+# Files whose every race is of the multi-pipe-chain category: two vector ops ordered only by a flag
+# chain through two or more other pipes (tests/commands/test_check_multi_pipe_chain.py).
+MULTI_PIPE_CHAIN_FILES = [
+    "ptoas-2026-04-17/samples/ControlFlow/control_flow_mixed_pipe.cpp",
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/kv_rms_norm_rope.pto.l3.cpp",
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/scatter_softmax_pool.pto.l3.cpp",
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/rope_kv_cache.pto.l3.cpp",
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/down_proj_residual.pto.l3.cpp",
+    "ptoas-2026-08-21/samples/Qwen3_14BPrefillA3/kernels/aiv/rope_kv_cache.pto.l3.cpp",
+    "ptoas-2026-08-21/samples/Qwen3_14BPrefillA3/kernels/aiv/silu.pto.l3.cpp",
+    "ptoas-2026-08-21/samples/Sync/decode_projection_incore_0.pto.l3.cpp",
+    "ptoas-v0.45/samples/ControlFlow/control_flow_mixed_pipe.pto.cpp",
+    "real/21_fas_dense_attention_row_softmax.cpp",
 ]
 
 # Every flagged file, by what the simulator (4 seeds) says about the original on its own.
@@ -105,6 +129,24 @@ SIMULATOR = {
     "ptoas-2026-08-21/lit/pto/issue646_pipev_repeat_prune.pto.l3.cpp": "cannot run: several kernel functions",
     "ptoas-2026-08-21/lit/tile_fusion/fusion_plan_treshape_boundary.pto.cpp": "cannot run: parameter",
     "ptoas-2026-08-21/lit/tile_fusion/op_scheduling_split_nested_region.pto.cpp": "cannot run: several kernel functions",
+    # Flagged since check credits no flag chain through two or more other pipes (V -> MTE3 -> MTE2
+    # -> V: msSanitizer's single-pipe check credits pipe_barrier alone, ptofix's contract a direct
+    # round trip too): each pipe runs in order, so the chain does order the pair on the hardware,
+    # and the simulator sees no difference where it runs.
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/scatter_softmax_pool.pto.l3.cpp": "equal",
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/down_proj_residual.pto.l3.cpp": "equal",
+    "ptoas-2026-08-21/samples/Sync/decode_projection_incore_0.pto.l3.cpp": "equal",
+    "real/21_fas_dense_attention_row_softmax.cpp": "equal",
+    "ptoas-2026-04-17/samples/ControlFlow/control_flow_mixed_pipe.cpp":
+        "cannot run: TLOAD of a Mat tile is not on the vector side",
+    "ptoas-v0.45/samples/ControlFlow/control_flow_mixed_pipe.pto.cpp":
+        "cannot run: TLOAD of a Mat tile is not on the vector side",
+    "ptoas-2026-08-21/samples/DeepseekV4DecodeA3/kernels/aiv/kv_rms_norm_rope.pto.l3.cpp":
+        "cannot run: unknown op or function 'TGATHER'",
+    "ptoas-2026-08-21/samples/Qwen3DecodeA3/kernels/aiv/rope_kv_cache.pto.l3.cpp": "cannot run: GM buffer 'v2'",
+    "ptoas-2026-08-21/samples/Qwen3_14BPrefillA3/kernels/aiv/rope_kv_cache.pto.l3.cpp":
+        "cannot run: nothing to compare",
+    "ptoas-2026-08-21/samples/Qwen3_14BPrefillA3/kernels/aiv/silu.pto.l3.cpp": "cannot run: nothing to compare",
     # The simulator stops at these v0.45 files' TLOAD of a Mat (cube-side) tile.
     "ptoas-v0.45/samples/FFN/ffn_full_tiled.pto.cpp": "cannot run: TLOAD of a Mat tile is not on the vector side",
     "ptoas-v0.45/samples/FlashAttention/flash_attention-pto-new.pto.cpp":
@@ -188,6 +230,16 @@ def test_same_broadcast_pairs_are_races_of_their_own_category_and_simulate_equal
         races = find_races(parse_cpp(SourceText(text, path)))[0]
         assert races and {(r.hazard.kind, r.category) for r in races} == {("WAR", "same-rebroadcast")}, rel
         assert _sim_status(path, text, rel) == "equal", rel
+
+
+def test_multi_pipe_chain_files_race_only_through_their_chains(corpus_dir):
+    """(Each had no race on the old code, which took any linked flag chain as ordering.)"""
+    for rel in MULTI_PIPE_CHAIN_FILES:
+        path = os.path.join(corpus_dir, rel)
+        races = find_races(parse_cpp(SourceText(open(path, encoding="utf-8").read(), path)))[0]
+        assert len(races) == CORPUS_RACES[rel] and {r.category for r in races} == {"multi-pipe-chain"}, rel
+        assert all(len(r.flag_chain) >= 3 and r.flag_chain[0].src == r.flag_chain[-1].dst == "PIPE_V"
+                   for r in races), rel
 
 
 def test_fa_sample_races_and_fix():
@@ -381,14 +433,18 @@ def _flagged(flags: str) -> str:
     # V -> MTE3 -> V, each signal awaited before the next: ordered.
     ("  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n"
      "  set_flag(PIPE_MTE3, PIPE_V, EVENT_ID1);\n  wait_flag(PIPE_MTE3, PIPE_V, EVENT_ID1);\n", 0),
-    # V -> MTE3 -> MTE2 -> V: ordered through two other pipes.
+    # V -> MTE3 -> MTE2 -> V: linked, but through two other pipes. The vendor's rule credits a
+    # barrier alone (msSanitizer's single-pipe check), ptofix's contract a direct round trip
+    # V -> X -> V too: a race of its own category (tests/commands/test_check_multi_pipe_chain.py).
     ("  set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n  wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);\n"
      "  set_flag(PIPE_MTE3, PIPE_MTE2, EVENT_ID0);\n  wait_flag(PIPE_MTE3, PIPE_MTE2, EVENT_ID0);\n"
-     "  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n", 0),
+     "  set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n  wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);\n", 1),
 ])
 def test_check_takes_only_a_linked_flag_chain_as_ordering(flags, races):
     found, _ = find_races(parse_cpp(SourceText(_flagged(flags), "k.cpp")))
     assert len(found) == races, flags
+    # (Only the chain through two other pipes is a race of the multi-pipe category.)
+    assert {r.category for r in found} <= ({"multi-pipe-chain"} if "PIPE_MTE3, PIPE_MTE2" in flags else {"overlap"})
 
 
 def test_two_broadcasts_are_told_apart_by_the_per_row_tile_the_valid_shapes_pick():
