@@ -1,8 +1,7 @@
 """`check -I ../shared/corpus/real/include FILE` as a gate on the 31 real kernels (issue 68 item 4:
 exit 4, unverified, on at most 6 for what the model does not know). The exit-4 set (with the
 unverified kernels that race too, exit 1) is pinned exactly, so a relaxation that verifies one
-more or a model change that loses one shows here, with
-each kernel's first reason. Two kinds:
+more or a model change that loses one shows here, with each kernel's first reason. Three kinds:
 
 Gaps of the model (issue 68's bound of 6 counts these):
 - 05_fa_fused_aiv: `v36.cons.setEntryOffset(...)`, a TPipe method (pto-isa's A5 path shifts the
@@ -10,6 +9,18 @@ Gaps of the model (issue 68's bound of 6 counts these):
 - 38_qr_rms_norm_quant: a TMP_UB scratch use that depends on a path the model cannot tell;
 - 41_exp_gate_up_act: ptoas's PTOAS__DCCI_SINGLE_CACHE_LINE template reads a parameter of a
   deduced (class?) type.
+
+Ops whose operands may share UB bytes the model does not know (op_events._operands_share_bytes:
+pto-isa issues the op as several vector instructions with no barrier between, so a shared byte is a
+race inside the op; unknown bytes are not taken to be apart). What the model does not know, so
+issue 68's bound counts these too:
+- 04_fa_fused_aic, 07_softmax: a TFILLPAD whose source's valid columns are a `min` of 128 (256) and
+  a difference of run-time values that may be negative (`v43 - v42 * 128` with v43 read from GM;
+  `v7 - v28 * v17` with v7 a parameter), so its walk may pass the tile;
+- 29_gate_1_aiv: a TROWEXPANDMUL whose operands' valid shapes are 0 x 0 (`v19 = 0`), but whose
+  walk bound (tile_accesses._bound_walks) takes the per-row source, a 16 x 1 ColMajor tile of the
+  destination's valid shape, as a full-shape one walked as far as the largest shape the model
+  allows the other source after its TPOP, 16 x 16: past its end, bytes unknown.
 
 Ops whose own instructions race by msSanitizer's rule, which no barrier of the kernel can order
 (known, not a gap; docs/commands/check.md):
@@ -45,7 +56,16 @@ OP_RACES_ITSELF = {
     "33_route_extract_top2.cpp": _TFILLPAD,
     "40_rmsnorm_rope.cpp": _TCVT,
 }
-UNVERIFIED = MODEL_GAPS | OP_RACES_ITSELF
+BYTES_UNKNOWN = {
+    "04_fa_fused_aic.cpp": "TFILLPAD: 'v50' may share UB bytes with 'v48', which it also reads, for the model "
+                           "does not know where they lie ('v48' may have a valid shape past its",
+    "07_softmax.cpp": "TFILLPAD: 'v41' may share UB bytes with 'v34', which it also reads, for the model does not "
+                      "know where they lie ('v34' may have a valid shape past its",
+    "29_gate_1_aiv.cpp": "TROWEXPANDMUL: 'v102' may share UB bytes with 'v99', which it also reads, for the model "
+                         "does not know where they lie (TROWEXPANDMUL walks 16 x 16 elements over 'v99', a 16 x 1 "
+                         "tile: past its end)",
+}
+UNVERIFIED = MODEL_GAPS | BYTES_UNKNOWN | OP_RACES_ITSELF
 # Unverified kernels that also show a race (exit 1, the more severe status).
 RACES_TOO = {"08_rope_qkv.cpp"}
 
@@ -65,5 +85,7 @@ def test_check_leaves_at_most_six_real_kernels_unverified_by_model_gaps(corpus_d
     assert sorted(found) == sorted(UNVERIFIED), found
     for name, why in UNVERIFIED.items():
         assert why in found[name], found[name]
+    # (What the model does not know, bytes included, counts; an op shown to race with itself does not.)
     gaps = [name for name, line in found.items() if not any(r in line for r in (_TCVT, _TFILLPAD))]
+    assert sorted(gaps) == sorted(MODEL_GAPS | BYTES_UNKNOWN), gaps
     assert len(gaps) <= 6, gaps

@@ -3,6 +3,7 @@ the scratch tiles the row-expand, reduce and merge-sort ops use, and the UB writ
 ops (TLOAD, the scalar TCI) the proof may read as rewriting bytes."""
 from __future__ import annotations
 
+from ..located import Located
 from ..pto.count_mode import MASK_PATTERN_EVERY, fillpad_reach, gather_by_pattern_reach
 from ..pto.derived_facts import LINEAR
 from ..pto.ops import (
@@ -426,13 +427,23 @@ class OpEvents:
         judged = frozenset((dst.name, src.name))
         if self._one_conversion(dst, src, sizes):
             return judged
-        writes = [span for a in accesses if a.write and a.name == dst.name and a.intervals for span in a.intervals]
-        reads = [span for a in accesses if not a.write and a.name == src.name and a.intervals for span in a.intervals]
-        if any(lo < read_hi and read_lo < hi for lo, hi in writes for read_lo, read_hi in reads):
+        pair = next(((write, read) for write in accesses if write.write and write.name == dst.name
+                     for read in accesses if not read.write and read.name == src.name and may_share(write, read)),
+                    None)
+        if pair is None:
+            return judged
+        unknown = unknown_bytes_why(pair)
+        if not unknown:
             self.internal_races[id(stmt)] = (
                 "TCVT in place: its destination shares UB bytes with its source of another element size, and "
                 "pto-isa's TCvt converts row by row with no pipe_barrier(PIPE_V) between its vconvs (a WAR or RAW "
                 "inside the op that no barrier of the kernel orders)")
+        else:
+            # (Bytes the model does not know may be shared: fail closed, with the operand's reason.)
+            self.internal_races[id(stmt)] = Located(
+                f"TCVT: its destination '{dst.name}' may share UB bytes with its source '{src.name}' of another "
+                "element size (", *unknown, "), and pto-isa's TCvt converts row by row with no pipe_barrier(PIPE_V) "
+                "between its vconvs (a WAR or RAW inside the op that no barrier of the kernel orders, if they do)")
         return judged
 
     def _operands_share_bytes(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict,
@@ -451,32 +462,36 @@ class OpEvents:
         TADD's vadd (line N) wrote"). No barrier of the kernel can order it: the op is recorded as an
         internal race, as TFILLPAD's and TCVT's are (the function is not verified). The model does
         not tell which forms issue one instruction: every such sharing is taken to race (fail
-        closed); the same operand twice, or two operands at the same placement, never is, and a
-        TCVT's destination and source of other element sizes are _conversion_in_place's (``judged``)."""
+        closed), and so is every pair of which either's bytes are not known (an address, extent or
+        valid shape the model does not know: they may be shared), with that operand's reason
+        (Access.unknown_why). The same operand twice, or two operands at the same placement (one
+        known address and shape: same_placement), never is, and a TCVT's destination and source of
+        other element sizes are _conversion_in_place's (``judged``)."""
         if id(stmt) in self.internal_races:
             return
         for write in accesses:
-            if not write.write or not write.intervals:
+            if not write.write:
                 continue
             for other in accesses:
-                if other is write or other.name == write.name or not other.intervals:
+                if other is write or other.name == write.name:
                     continue
                 if frozenset((write.name, other.name)) == judged:
                     continue
-                if not any(lo < other_hi and other_lo < hi
-                           for lo, hi in write.intervals for other_lo, other_hi in other.intervals):
+                if not may_share(write, other) or same_placement(write, other):
                     continue
-                if same_placement(write, other):
-                    continue
-                # (Asked only once operands share bytes: walk_kind reads the op's facts.)
+                # (Asked only once operands may share bytes: walk_kind reads the op's facts.)
                 if (base == "TEXTRACT" and self._one_copy(args, env)) or one_linear_instruction(base, accesses):
                     return
                 kind = "write" if other.write else "read"
-                self.internal_races[id(stmt)] = (
-                    f"{base}: '{write.name}' shares UB bytes with '{other.name}', which it also {kind}s, at another "
-                    f"placement, and pto-isa issues the op as several vector instructions with no "
-                    f"pipe_barrier(PIPE_V) between them (a RAW, WAR or WAW inside the op that no barrier of the "
-                    f"kernel orders)")
+                unknown = unknown_bytes_why((write, other))
+                self.internal_races[id(stmt)] = Located(
+                    f"{base}: '{write.name}' ", "may share" if unknown else "shares",
+                    f" UB bytes with '{other.name}', which it also {kind}s, ",
+                    *(("for the model does not know where they lie (", *unknown, ")") if unknown
+                      else ("at another placement",)),
+                    ", and pto-isa issues the op as several vector instructions with no pipe_barrier(PIPE_V) "
+                    "between them (a RAW, WAR or WAW inside the op that no barrier of the kernel orders",
+                    ", if they do)" if unknown else ")")
                 return
 
     def _window_off_grid(self, stmt: SimpleStmt, base: str, args: Sequence[Any], env: dict) -> None:
@@ -791,6 +806,24 @@ def _pto_enumerator(node: Any) -> tuple[str, str]:
     return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
 
 
+def may_share(one: Access, other: Access) -> bool:
+    """Whether two accesses may touch one UB byte: bytes the model does not know, of either, may be
+    (Access.overlaps); an access of no bytes touches none."""
+    return one.intervals != [] and other.intervals != [] and one.overlaps(other)
+
+
+def unknown_bytes_why(pair: Sequence[Access]) -> list[str]:
+    """The reasons the model does not know the bytes of each access of ``pair`` whose bytes it
+    does not know (Access.unknown_why, its places kept; a plain one where it has none), joined by
+    "; ": empty when it knows both."""
+    out: list[str] = []
+    for access in pair:
+        if access.intervals is None:
+            out += ["; "] if out else []
+            out.append(access.unknown_why or f"the bytes of '{access.name}' are not known")
+    return out
+
+
 def same_placement(one: Access, other: Access) -> bool:
     """Whether two operands of an op lie at one address with the same rows, columns, element size
     and layout (Access.exact: one known address and a static walk), so that the op's instructions
@@ -805,28 +838,33 @@ def same_placement(one: Access, other: Access) -> bool:
 
 def one_linear_instruction(base: str, accesses: Sequence[Access]) -> bool:
     """Whether an element-wise, scalar or unary op issues one vector instruction, so that it has no
-    pair of its own: every operand at one known address with a static walk (Access.exact) that
-    pto/walks.py's walk_kind calls ``linear`` (pto-isa a2a3 TBinOp.hpp's fast path or run-time full
-    rows, TBinSOp.hpp's tileDataContinue, TUnaryOp.hpp's isCombined; the table derived from the
-    cost-model trace where it has the type's class), all of one element size and valid shape, and
-    the run whole 256-byte repeats (no masked tail instruction) of at most REPEAT_MAX (no second
-    instruction). tests/trace/test_operands_share_bytes_trace.py and scripts/trace_operand_overlap.py
+    pair of its own: every operand of a static walk (Access.exact's shape, or Access.shape where
+    the address is not one the model knows: the instructions an op issues depend on its tiles'
+    shapes, not on where they lie) that pto/walks.py's walk_kind calls ``linear`` (pto-isa a2a3
+    TBinOp.hpp's fast path or run-time full rows, TBinSOp.hpp's tileDataContinue, TUnaryOp.hpp's
+    isCombined; the table derived from the cost-model trace where it has the type's class), all of
+    one element size and valid shape, and the run whole 256-byte repeats (no masked tail
+    instruction) of at most REPEAT_MAX (no second instruction). An access whose bytes are unknown
+    for another reason (a valid shape that may pass the tile, a walk past it) has no shape: not one
+    instruction. tests/trace/test_operands_share_bytes_trace.py and scripts/trace_operand_overlap.py
     check it against the trace."""
     if base not in BINARY_OPS | SCALAR_OPS | UNARY_OPS or not accesses:
         return False
     shapes = set()
     for access in accesses:
-        exact = access.exact
-        if access.tmp or exact is None or None in (exact[2], exact[3], exact[6], exact[7]):
+        # (rows, cols, dtype, blayout, valid rows, valid cols)
+        shape = access.exact[2:8] if access.exact is not None else access.shape
+        if access.tmp or shape is None or None in (shape[0], shape[1], shape[4], shape[5]):
             return False
-        size = dtype_size(exact[4])
+        rows, cols, dtype, blayout, valid_rows, valid_cols = shape
+        size = dtype_size(dtype)
         if size is None:
             return False
-        walk = TileWalk(exact[2], exact[3], size, exact[5], exact[6], exact[7], access.type_contiguous,
-                        access.valid_col_in_type, exact[4] or "", access.valid_in_type)
+        walk = TileWalk(rows, cols, size, blayout, valid_rows, valid_cols, access.type_contiguous,
+                        access.valid_col_in_type, dtype or "", access.valid_in_type)
         if walk_kind(base, walk, access.write)[0] != LINEAR:
             return False
-        shapes.add((size, exact[6], exact[7]))
+        shapes.add((size, valid_rows, valid_cols))
     if len(shapes) != 1:
         return False
     size, rows, cols = next(iter(shapes))
