@@ -108,6 +108,7 @@ COMPILED_MODULES = (
     "ptofix.cpp.barrier_decisions",
     "ptofix.cpp.barrier_sites",
     "ptofix.cpp.barrier_selection",
+    "ptofix.cpp.flag_chains",
     "ptofix.cpp.barriers",
     "ptofix.cpp.races",
     "ptofix.cpp.weights",
