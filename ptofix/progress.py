@@ -10,6 +10,8 @@ import sys
 import threading
 import time
 
+from .signals import signals_held
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,7 +41,14 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.enabled:
             self._ticker = threading.Thread(target=self._tick, name="ptofix-progress", daemon=True)
-            self._ticker.start()
+            # Started with Ctrl-C, SIGTERM and SIGHUP blocked: a thread inherits the mask of the one
+            # that starts it, so the ticker never takes a signal sent to the process and the kernel
+            # delivers it to the main thread. Taken by the ticker, it would not interrupt the main
+            # thread's wait for a worker or a tool (no EINTR there), and its handler would run only
+            # when that wait ended; and signals_held, which blocks them in the main thread while a
+            # tool starts, would not hold them (tool_process.run_as_group).
+            with signals_held():
+                self._ticker.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

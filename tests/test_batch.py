@@ -462,6 +462,34 @@ def test_no_progress_line_off_a_terminal_or_with_quiet(tty, enabled):
     assert terminal.text == ""
 
 
+def _blocked_signals(thread_id: int) -> set[int]:
+    """The signals thread ``thread_id`` (a native id) blocks, read from /proc (SigBlk: a hex mask,
+    bit n - 1 for signal n)."""
+    import os
+    with open(f"/proc/{os.getpid()}/task/{thread_id}/status", encoding="ascii") as status:
+        mask = int(next(line for line in status if line.startswith("SigBlk:")).split()[1], 16)
+    return {signum for signum in range(1, 65) if mask >> (signum - 1) & 1}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="thread signal masks, read from /proc")
+def test_the_progress_ticker_takes_no_signal_sent_to_the_process():
+    """A signal sent to the process goes to a thread that does not block it: the ticker must block
+    Ctrl-C, SIGTERM and SIGHUP, or one taken there would not interrupt the main thread's wait for a
+    worker or a tool, and signals_held would not hold it while a tool starts (an interrupted build
+    could leave that tool running). The main thread's own mask is unchanged."""
+    import signal
+    import threading
+
+    from ptofix.progress import Progress
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    main = threading.get_native_id()
+    before = _blocked_signals(main)
+    with Progress(3, True, _Terminal()) as progress:
+        assert progress._ticker is not None and progress._ticker.native_id is not None
+        assert held <= _blocked_signals(progress._ticker.native_id)
+        assert _blocked_signals(main) == before
+
+
 def test_a_batch_on_a_terminal_leaves_no_progress_text_behind(tree):
     import os
     import pty
