@@ -50,15 +50,17 @@ def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE
     alternate from there; None where it does not know (then the call may leave any state)."""
     vs = (src, dst) == ("PIPE_V", "PIPE_S")
     set_kind, wait_kind = (EventKind.SET_VS, EventKind.WAIT_VS) if vs else (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
-    prefix = "" if vs else f"{src}>{dst}:"
+    pipes = (src, dst)
     states: dict[int, frozenset] = {cfg.entry.order: entry}
     work = [cfg.entry]
     ok = True
     while work:
         event = work.pop()
         state = states[event.order]
-        this = event.tag[len(prefix):] if event.kind in (set_kind, wait_kind) and event.tag.startswith(prefix) \
-            else None
+        # (This flag's event id when the event sets or waits for a flag of these pipes, else None.)
+        flag = event.flag
+        this = None if event.kind is not set_kind and event.kind is not wait_kind else event.tag if vs \
+            else flag.event if flag is not None and flag.pipes() == pipes else None
         called = after_call(event, state) if after_call is not None and event.callee and this is None else None
         if this == tag:
             ok = ok and (1 if event.kind is set_kind else 0) not in state

@@ -42,7 +42,7 @@ from .barrier_sites import (
     may_hold_candidate,
     splice_may_hide_a_barrier,
 )
-from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind
+from .cfg_events import UNKNOWN_EVENT_ID, Access, Event, EventKind, FlagTag
 from .flag_states import FlagStates
 from .model import CppFile, Function, LabelStmt, SimpleStmt
 from .semantics import FileContext
@@ -66,9 +66,9 @@ MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it giv
 MAX_WINDOW_OPS = 128
 MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
 # The proof's V -> S flag pair and the S -> V pair that completes its round trip (ops_in_flight): the
-# walk state once the scalar unit has waited for V, and the tag prefix of the flags back to V.
+# walk state once the scalar unit has waited for V, and the pipes (FlagTag.pipes) of the flags back to V.
 _AFTER_SCALAR = ("after", "PIPE_S")
-_SCALAR_TO_VECTOR = "PIPE_S>PIPE_V:"
+_SCALAR_TO_VECTOR = ("PIPE_S", "PIPE_V")
 
 # Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
 # this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
@@ -439,11 +439,9 @@ class BarrierAnalysis:
         """The V->S flag ``tag``'s sets and waits alternate in ``cfg``'s function (FlagStates)."""
         return self.flags.alternates(cfg, ("PIPE_V", "PIPE_S", tag))
 
-    def _chain_link_alternates(self, cfg: FunctionCFG, tag: str) -> bool:
-        """The same for a flag event's tag `SRC>DST:EVENT`."""
-        pipes, _, event = tag.partition(":")
-        src, _, dst = pipes.partition(">")
-        return self.flags.alternates(cfg, (src, dst, event))
+    def _chain_link_alternates(self, cfg: FunctionCFG, flag: FlagTag) -> bool:
+        """The same for a flag of other pipes (a FLAG_SET/FLAG_WAIT event's)."""
+        return self.flags.alternates(cfg, flag.key())
 
     # -- walks ---------------------------------------------------------------------------------
     def ops_in_flight(self, cfg: FunctionCFG, start: Event, backward: bool,
@@ -478,7 +476,7 @@ class BarrierAnalysis:
         crossings = 0
         stack: list[tuple[Event, bool, frozenset]] = [(start, False, frozenset())]
         opens, closes = (EventKind.WAIT_VS, EventKind.SET_VS) if backward else (EventKind.SET_VS, EventKind.WAIT_VS)
-        # A flag round trip, read in walk order: forward a set opens ("signal", tag) when its pipe is
+        # A flag round trip, read in walk order: forward a set opens ("signal", flag) when its pipe is
         # V, or one that has waited for an open signal ("after", pipe) and the set goes back to V
         # (any pipe with ``credit_chains``); backward the mirror image (_chain_step).
         chain_first, chain_then = (EventKind.FLAG_WAIT, EventKind.FLAG_SET) if backward \
@@ -544,11 +542,12 @@ class BarrierAnalysis:
                     # (Backward, a walk takes a wait_flag(PIPE_V, PIPE_S, e) only once the
                     # S -> V half of its round trip is behind it in the walk: the mirror image.)
                     next_pending = pending | {nxt.tag}
-                if kind in (chain_first, chain_then) \
-                        and not nxt.tag.endswith(":" + UNKNOWN_EVENT_ID) \
-                        and (lenient or nxt.tag.startswith(_SCALAR_TO_VECTOR)) \
-                        and not ((proven_only or not lenient) and not self._chain_link_alternates(cfg, nxt.tag)):
-                    next_pending, ordered = _chain_step(nxt, pending, next_pending, backward, credit_chains)
+                flag = nxt.flag
+                if kind in (chain_first, chain_then) and flag is not None \
+                        and flag.event != UNKNOWN_EVENT_ID \
+                        and (lenient or flag.pipes() == _SCALAR_TO_VECTOR) \
+                        and not ((proven_only or not lenient) and not self._chain_link_alternates(cfg, flag)):
+                    next_pending, ordered = _chain_step(nxt, flag, pending, next_pending, backward, credit_chains)
                 if ordered:
                     if trail is not None:
                         trail.cuts.append(state)
@@ -798,11 +797,11 @@ class BarrierAnalysis:
         return self.selection.run(patterns, force, weights, independent, selection_proofs)
 
 
-def _chain_step(event: Event, pending: frozenset, next_pending: frozenset, backward: bool,
+def _chain_step(event: Event, flag: FlagTag, pending: frozenset, next_pending: frozenset, backward: bool,
                 credit_chains: bool) -> tuple[frozenset, bool]:
     """A flag event's step along a flag chain (ops_in_flight's walk states): the walk's flags after
-    ``event`` (``next_pending``: as the V->S pairs left them) and whether the chain it completes
-    orders the two ends of the path.
+    ``event`` (its flag ``flag``; ``next_pending``: as the V->S pairs left them) and whether the
+    chain it completes orders the two ends of the path.
 
     Each pipe runs its own instructions in program order, and wait_flag(P, Q, e) holds Q until P's
     set_flag(P, Q, e). Forward from the earlier op: V signals X, X waits for that signal, X signals
@@ -819,14 +818,12 @@ def _chain_step(event: Event, pending: frozenset, next_pending: frozenset, backw
     (ptofix/trace/judge.py), never a chain through two or more other pipes (V -> X -> Y -> V).
     ``credit_chains``: any linked chain orders (what `check` credited before; races.py tells the
     races it alone would hide, flag_chains.py)."""
-    pipes, _, _ = event.tag.partition(":")
-    src, _, dst = pipes.partition(">")
-    near, far = (dst, src) if backward else (src, dst)
+    near, far = (flag.dst_pipe, flag.src_pipe) if backward else (flag.src_pipe, flag.dst_pipe)
     first = event.kind is (EventKind.FLAG_WAIT if backward else EventKind.FLAG_SET)
     if first:
         if near == "PIPE_V" or (("after", near) in pending and (far == "PIPE_V" or credit_chains)):
-            return next_pending | {("signal", event.tag)}, False
-    elif ("signal", event.tag) in pending:
+            return next_pending | {("signal", flag)}, False
+    elif ("signal", flag) in pending:
         if far == "PIPE_V":
             return next_pending, True
         return next_pending | {("after", far)}, False

@@ -26,9 +26,9 @@ class EventKind(enum.Enum):
     CALL = "call"            # call of a local function, resolved to NOP or UNKNOWN later
     SET_VS = "set_vs"        # set_flag(PIPE_V, PIPE_S, e)
     WAIT_VS = "wait_vs"      # wait_flag(PIPE_V, PIPE_S, e)
-    # Any other set_flag / wait_flag, tag "SRC>DST:e": a chain of them (V signals X, X waits for it
-    # and then signals Y, ..., V waits) orders V's work before it with V's work after it; only
-    # `ptofix check` reads chains, the proof does not rely on them.
+    # Any other set_flag / wait_flag between two pipes, its flag an Event's ``flag`` (FlagTag): a chain
+    # of them (V signals X, X waits for it and then signals Y, ..., V waits) orders V's work before it
+    # with V's work after it; only `ptofix check` reads chains, the proof does not rely on them.
     FLAG_SET = "flag_set"
     FLAG_WAIT = "flag_wait"
     NOP = "nop"
@@ -104,8 +104,40 @@ class Access(Struct):
 INTERNAL_BARRIER = "<internal barrier>"
 
 
+class FlagTag(Struct):
+    """The flag a set_flag/wait_flag between two different pipes sets or waits for (a FLAG_SET or
+    FLAG_WAIT event's ``flag``; V->S flags are SET_VS/WAIT_VS events, their event id the ``tag``):
+    its source and destination pipes, pto's enumerator names (call_statements reads no other: a flag
+    of any other pipe is an Unknown statement), and its event id, UNKNOWN_EVENT_ID when it may vary.
+    Equal and hashed by value (the walks' states hold it); ``key`` is the (src, dst, event) triple
+    the flag dataflow (barrier_flags, flag_states) names a flag by."""
+
+    __slots__ = ("src_pipe", "dst_pipe", "event")
+    src_pipe: str
+    dst_pipe: str
+    event: str
+    _fields: ClassVar[tuple[str, ...]] = ("src_pipe", "dst_pipe", "event")
+
+    def __init__(self, src_pipe: str, dst_pipe: str, event: str) -> None:
+        self.src_pipe = src_pipe
+        self.dst_pipe = dst_pipe
+        self.event = event
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FlagTag) and self.key() == other.key()
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+    def key(self) -> tuple[str, str, str]:
+        return self.src_pipe, self.dst_pipe, self.event
+
+    def pipes(self) -> tuple[str, str]:
+        return self.src_pipe, self.dst_pipe
+
+
 class Event(Struct):
-    __slots__ = ("kind", "stmt", "op", "accesses", "why", "tag", "callee", "succ", "pred", "order")
+    __slots__ = ("kind", "stmt", "op", "accesses", "why", "tag", "callee", "succ", "pred", "order", "flag")
     kind: EventKind
     stmt: Stmt | None
     op: str
@@ -116,8 +148,9 @@ class Event(Struct):
     succ: list   # [(Event, is_back_edge)]
     pred: list
     order: int
+    flag: FlagTag | None        # FLAG_SET / FLAG_WAIT: the flag
     _fields: ClassVar[tuple[str, ...]] = ("kind", "stmt", "op", "accesses", "why", "tag", "callee", "succ", "pred",
-                                          "order")
+                                          "order", "flag")
 
     def __init__(
             self,
@@ -131,6 +164,7 @@ class Event(Struct):
             succ: list | None = None,
             pred: list | None = None,
             order: int = 0,
+            flag: FlagTag | None = None,
     ) -> None:
         self.kind = kind
         self.stmt = stmt
@@ -142,6 +176,7 @@ class Event(Struct):
         self.succ = [] if succ is None else succ
         self.pred = [] if pred is None else pred
         self.order = order
+        self.flag = flag
 
 
 # The event id of a flag whose event is not one constant (a parameter, a cast, a variable that

@@ -77,10 +77,9 @@ def _flag(event: Event) -> tuple[bool, str, str, str] | None:
     """(is a set, src, dst, event id) of a flag event the walks read as a link, else None."""
     if event.kind in (EventKind.SET_VS, EventKind.WAIT_VS):
         return event.kind is EventKind.SET_VS, V_PIPE, "PIPE_S", event.tag
-    if event.kind in (EventKind.FLAG_SET, EventKind.FLAG_WAIT):
-        pipes, _, key = event.tag.partition(":")
-        src, _, dst = pipes.partition(">")
-        return event.kind is EventKind.FLAG_SET, src, dst, key
+    flag = event.flag
+    if flag is not None and event.kind in (EventKind.FLAG_SET, EventKind.FLAG_WAIT):
+        return event.kind is EventKind.FLAG_SET, flag.src_pipe, flag.dst_pipe, flag.event
     return None
 
 

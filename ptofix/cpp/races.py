@@ -247,8 +247,8 @@ class _ChainsInWay:
 
     def chain(self, c: Event, p: Event, back_p: bool) -> tuple[FlagLink, ...] | None:
         if self._middle is None:
-            self._middle = any(e.kind in (EventKind.FLAG_SET, EventKind.FLAG_WAIT)
-                               and V_PIPE not in e.tag.partition(":")[0].split(">") for e in self.cfg.events)
+            self._middle = any(e.kind in (EventKind.FLAG_SET, EventKind.FLAG_WAIT) and e.flag is not None
+                               and V_PIPE not in e.flag.pipes() for e in self.cfg.events)
         if not self._middle:
             return None
         if id(c) not in self._walks:

@@ -23,6 +23,7 @@ from .cfg_events import (
     Access,
     Event,
     EventKind,
+    FlagTag,
 )
 from .count_mode import MASK_NORM_CALL
 from .lexical import identifiers
@@ -476,8 +477,10 @@ class FunctionCFG:
             if src != dst:
                 # An event id that may vary is UNKNOWN_EVENT_ID: it may be any event of these pipes.
                 tag = tag or UNKNOWN_EVENT_ID
-                return [self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
-                                  tag=f"{src}>{dst}:{tag}", why=f"{_KIND_VALUES[kind]}({src}, {dst}, {tag})")]
+                event = self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
+                                  why=f"{_KIND_VALUES[kind]}({src}, {dst}, {tag})")
+                event.flag = FlagTag(src, dst, tag)
+                return [event]
             return []
         if kind is Kind.VECTOR_OP:
             return self.ops.op(stmt, info)
