@@ -44,6 +44,13 @@ TROWEXPANDDIV/SUB/MUL/ADD with and without a 1 x N tmp, TRSQRT with and without 
 TEXTRACT windows (aligned, unaligned, 1 x 1; offsets from constants or the loop counter), TCONCAT,
 TGATHER(dst, src, idx, tmp), TFILLPAD into PadValue::Min/Zero tiles, tiles spelled (-1, -1) with
 constant shapes, and valid columns from a third parameter v4 (tests/trace/test_trace_fuzz_corpus_ops.py).
+Since red18 about 45% of its TEXTRACTs take a column offset off the 32-byte block grid (1, 3, 7, a block
+less one or one more elements, or the bare loop counter; pto-isa asserts whole blocks only in debug builds)
+or the counter times a block (CorpusGen.off_block_column), drawn from a random stream of their own: every
+other draw is as before, so an old seed's kernel differs only in those offsets and the constants' names
+after them (372 of the 920 --corpus-ops and --corpus-ops --sync --control kernels of seeds 0:400 and
+5000:5060 have such a TEXTRACT). TINSERT is not drawn: the cost model does not build it at f35e7f60
+('TINSERT_IMPL' was not declared).
 Not generated: TPARTADD/TPARTMAX (no _IMPL under the cost model at f35e7f60: they do not build); outside
 --dtypes, the select family and TCMPS masks (tests/trace/test_select_family_trace.py) and integer
 bitwise ops.
@@ -897,6 +904,9 @@ class CorpusGen(Gen):
         self.loop_var: str | None = None
         self.aliases: list[tuple[TileDecl, TileDecl]] = []     # (TRESHAPE's dst, its source)
         self.counter = 4          # (v4 is a parameter too: valid columns at run time)
+        # red18: a stream of its own for TEXTRACT column offsets off the 32-byte block grid, so that the
+        # main stream (every other draw of a seed's kernel) is what it was before them
+        self.side = random.Random(seed * 1_000_003 + 18)
         self.vc = r.choice([8, 10, 16, 24, 32, 40, 64])
         self.dcols = r.random() < 0.4
         self.c_values = sorted(r.sample(range(1, self.vc + 1), 2)) if self.dcols else [self.vc, self.vc]
@@ -1111,8 +1121,34 @@ class CorpusGen(Gen):
             self.features["extract-row-by-counter"] += 1
         else:
             row_text = self.const(row)
-        self.emit(f"TEXTRACT({dst.name}, {src.name}, {row_text}, {self.const(col)});")
+        col_text = self.off_block_column(dst, src, step) or self.const(col)
+        self.emit(f"TEXTRACT({dst.name}, {src.name}, {row_text}, {col_text});")
         self.ops["TEXTRACT" + (" unaligned" if dst.vcols * SIZE[dtype] % 32 else "")] += 1
+
+    def off_block_column(self, dst: TileDecl, src: TileDecl, step: int) -> str | None:
+        """red18: a TEXTRACT column offset that is not whole 32-byte blocks (1, 3 or 7 elements, a block
+        less one, or one more than a whole block; the loop counter 0 .. 2), or the counter times a block
+        (whole blocks at every value), drawn from the side stream; None for Gen's whole-block constant.
+        pto-isa a2a3 TExtract.hpp asks for whole blocks only by a PTO_ASSERT (compiled out without _DEBUG)
+        and its copy then starts off the block grid: ptofix makes the operands unknown (barriers kept,
+        tile_accesses.window_column_problem) except for a 1 x 1 window (the scalar path), and the trace
+        must be judged all the same."""
+        side = self.side
+        room = src.cols - dst.vcols       # (the offsets that keep dst's valid columns in src's row)
+        if side.random() >= 0.45 or room < 1:
+            return None
+        if self.loop_var is not None and side.random() < 0.4:
+            if side.random() < 0.5 and room >= 2:
+                self.features["extract-col-by-counter"] += 1
+                return self.loop_var                                  # (0, 1, 2 elements)
+            if room >= 2 * step:
+                self.features["extract-col-by-counter-blocks"] += 1
+                return f"{self.loop_var} * {self.const(step)}"        # (0, 1, 2 blocks)
+        offsets = [c for c in {1, 3, 7, step - 1, step + 1} if c <= room and c % step]
+        if not offsets:
+            return None
+        self.ops["TEXTRACT column off-block" + (" 1x1" if (dst.vrows, dst.vcols) == (1, 1) else "")] += 1
+        return self.const(side.choice(sorted(offsets)))
 
     def op_concat(self) -> None:
         r = self.rnd
