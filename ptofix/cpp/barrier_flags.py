@@ -58,9 +58,12 @@ def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE
         event = work.pop()
         state = states[event.order]
         # (This flag's event id when the event sets or waits for a flag of these pipes, else None.)
-        flag = event.flag
-        this = None if event.kind is not set_kind and event.kind is not wait_kind else event.tag if vs \
-            else flag.event if flag is not None and flag.pipes() == pipes else None
+        this = None
+        if event.kind is set_kind or event.kind is wait_kind:
+            if vs:
+                this = event.tag
+            elif event.flag is not None and event.flag.pipes() == pipes:
+                this = event.flag.event
         called = after_call(event, state) if after_call is not None and event.callee and this is None else None
         if this == tag:
             ok = ok and (1 if event.kind is set_kind else 0) not in state

@@ -192,10 +192,10 @@ class FunctionCFG:
 
     # -- construction ----------------------------------------------------------------------------
     def _new(self, kind: EventKind, *, stmt: Stmt | None = None, op: str = "", accesses: Sequence[Access] = (),
-             why: str = "", tag: str = "", callee: str = "") -> Event:
+             why: str = "", tag: str = "", callee: str = "", flag: FlagTag | None = None) -> Event:
         # (Event's fields spelled out, not **kw: compiled, a call with **kw builds a dict and goes
         # through Event's Python-level constructor.)
-        event = Event(kind, stmt, op, accesses, why, tag, callee)
+        event = Event(kind, stmt, op, accesses, why, tag, callee, flag=flag)
         event.order = len(self.events)
         self.events.append(event)
         return event
@@ -477,10 +477,8 @@ class FunctionCFG:
             if src != dst:
                 # An event id that may vary is UNKNOWN_EVENT_ID: it may be any event of these pipes.
                 tag = tag or UNKNOWN_EVENT_ID
-                event = self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
-                                  why=f"{_KIND_VALUES[kind]}({src}, {dst}, {tag})")
-                event.flag = FlagTag(src, dst, tag)
-                return [event]
+                return [self._new(EventKind.FLAG_SET if kind is Kind.SET_FLAG else EventKind.FLAG_WAIT, stmt=stmt,
+                                  why=f"{_KIND_VALUES[kind]}({src}, {dst}, {tag})", flag=FlagTag(src, dst, tag))]
             return []
         if kind is Kind.VECTOR_OP:
             return self.ops.op(stmt, info)
