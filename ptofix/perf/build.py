@@ -37,6 +37,7 @@ from pathlib import Path
 
 from ..output import write_stderr
 from ..pto.header_words import MAX_CHECKOUT_BYTES
+from ..pto.ops import struct_output_type
 from ..side_files import Unreadable, cache_dir, cache_directory_problem, file_kind, ownership_problem, read_side_file
 from ..signals import signals_held
 from ..source import PtofixError, SourceText
@@ -96,6 +97,20 @@ class EntryCall:
     pointers: tuple[bool, ...]           # pointer parameters get nullptr (Perf-Sim reads no GM)
     c_linkage: tuple[str, ...]           # the kernel's extern "C" names (renamed per half)
     types: tuple[str, ...] = ()          # each parameter's type name as written (int32_t, float, ...)
+    places: tuple[str, ...] = ()         # each parameter's ``file:line:col``, for a diagnostic
+
+    def aggregate(self, index: int) -> bool:
+        """Whether parameter ``index`` is one of pto's structs an op stores into (pto.ops
+        STRUCT_OUTPUT_TYPES: TMRGSORT's MrgSortExecutedNumList), which the run passes
+        value-initialised (``T{}``: its counts 0, as the struct's own zero initialisation leaves them),
+        taking no ``--arg``."""
+        return index < len(self.types) and struct_output_type(self.types[index])
+
+    def place(self, parameter: str, path: str) -> str:
+        """Parameter ``parameter``'s ``file:line:col`` (``path`` if it is not known)."""
+        if parameter in self.parameters and len(self.places) == len(self.parameters):
+            return self.places[self.parameters.index(parameter)]
+        return path
 
 
 def default_cache_dir() -> Path:
@@ -512,6 +527,7 @@ def entry_call(path: str, text: str, function: str | None) -> EntryCall:
     names: list[str] = []
     pointers: list[bool] = []
     types: list[str] = []
+    places: list[str] = []
     for index, param in enumerate(fn.parameters):
         if param.unread or param.declarator is None:
             raise PtofixError(f"cannot read parameter {index + 1} of '{fn.name}': {param.unread}",
@@ -519,8 +535,9 @@ def entry_call(path: str, text: str, function: str | None) -> EntryCall:
         names.append(param.name or f"#{index + 1}")
         pointers.append(bool(param.pointer) or param.reference)
         types.append(param.declarator.type.name)
+        places.append(source.location(param.span.start))
     return EntryCall(fn.name, tuple(names), tuple(pointers), tuple(sorted(set(EXTERN_C.findall(text)))),
-                     tuple(types))
+                     tuple(types), tuple(places))
 
 
 KERNEL_COPY = "kernel.cpp"       # the kernel's text beside the unit (keys see the text, not where it lives)
@@ -536,6 +553,8 @@ def half_source(side: str, call: EntryCall, pointer: str = "nullptr") -> str:
     for index, is_pointer in enumerate(call.pointers):
         if is_pointer:
             arguments.append(pointer)
+        elif call.aggregate(index):
+            arguments.append(f"std::tuple_element_t<{index}, Params>{{}}")
         else:
             arguments.append(f"ptofix_perf_value<std::tuple_element_t<{index}, Params>>(ptofix_perf_argv[{scalar}])")
             scalar += 1

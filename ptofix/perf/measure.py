@@ -122,8 +122,10 @@ def typed_value(path: str, call: EntryCall, name: str, type_name: str, text: str
     from ..sim.runner import scalar_arg
     ctype = CTYPE.get(type_name)
     if ctype is None:
-        raise PtofixError(f"{path}: parameter '{name}' of '{call.name}' has type '{type_name}': perf passes a "
-                          f"value only to an integer, bool or floating parameter")
+        raise PtofixError(f"{call.place(name, path)}: error: parameter '{name}' of '{call.name}' has type "
+                          f"'{type_name}': the run passes a value only to an integer, bool or floating "
+                          f"parameter, or value-initialises one of pto's structs an op stores into "
+                          f"(MrgSortExecutedNumList)", plain=True)
     try:
         value = scalar_arg(text, ctype)
     except PtofixError as exc:
@@ -136,8 +138,15 @@ def scalar_arguments(path: str, call: EntryCall, given: dict[str, str]) -> tuple
     shown: dict[str, str] = {}
     defaulted: list[str] = []
     types = call.types or ("",) * len(call.parameters)
-    for name, pointer, type_name in zip(call.parameters, call.pointers, types, strict=True):
+    for index, (name, pointer, type_name) in enumerate(zip(call.parameters, call.pointers, types, strict=True)):
         if pointer:
+            continue
+        if call.aggregate(index):
+            if name in given:
+                raise PtofixError(f"{call.place(name, path)}: error: --arg {name}: parameter '{name}' of "
+                                  f"'{call.name}' has type '{type_name}', which the run value-initialises "
+                                  f"(its counts 0); it takes no value", plain=True)
+            shown[name] = f"{type_name}{{}}"
             continue
         if name in given:
             value = given[name]

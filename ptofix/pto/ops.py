@@ -516,6 +516,12 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
 # uint16_t with no constructor or destructor (pto_instr.hpp at 3186c381).
 STRUCT_OUTPUT_TYPES = {"MrgSortExecutedNumList": "TMRGSORT"}
 
+
+def struct_output_type(type_name: str) -> bool:
+    """Whether ``type_name``, as written (``MrgSortExecutedNumList``, ``pto::...``, ``::pto::...``),
+    names one of STRUCT_OUTPUT_TYPES."""
+    return type_name.removeprefix("::").removeprefix("pto::") in STRUCT_OUTPUT_TYPES
+
 MRGSORT_PAIR_BYTES = 8      # one (value, index) pair of vmrgsort4: a float and its index, or a half,
                             # 2 bytes of padding and its index (TMrgSort.hpp STRUCTSIZE)
 MRGSORT_LISTS = 4           # vmrgsort4 merges at most four lists (TMrgSort.hpp BLOCK_NUM)

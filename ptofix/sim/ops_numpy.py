@@ -36,7 +36,6 @@ from ..pto.ops import (
     OPS,
     ROW_REDUCE,
     SOURCES_READ_AS_DST_TYPE,
-    STRUCT_OUTPUT_TYPES,
     concat_row_bytes,
     lacks_tmp,
     mrgsort_copy_bytes,
@@ -48,6 +47,7 @@ from ..pto.ops import (
     sort32_reach,
     sort32_row_intervals,
     spec_for,
+    struct_output_type,
     takes_value_at,
     trailing_drain_holds,
 )
@@ -1002,7 +1002,7 @@ class ExecutedCounts:
 
 def new_struct_value(type_name: str) -> ExecutedCounts | None:
     """A value of one of pto's structs an op stores into (pto.ops STRUCT_OUTPUT_TYPES), else None."""
-    if type_name.removeprefix("::").removeprefix("pto::") in STRUCT_OUTPUT_TYPES:
+    if struct_output_type(type_name):
         return ExecutedCounts([0] * MRGSORT_LISTS)
     return None
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ptofix.cli import main
-from ptofix.perf.build import compile_error, entry_call
-from ptofix.perf.measure import scalar_value
+from ptofix.perf.build import compile_error, entry_call, half_source
+from ptofix.perf.measure import scalar_arguments, scalar_value
 from ptofix.source import PtofixError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +107,43 @@ def test_entry_and_its_parameters_come_from_the_kernel():
     assert call.c_linkage == ("add_kernel",)
     fa = entry_call(str(FA), FA.read_text(encoding="utf-8"), None)
     assert fa.name == "fa_kernel" and fa.parameters[-1] == "v7" and fa.pointers == (True,) * 6 + (False,)
+
+
+STRUCT_KERNEL = """#include "pto/pto-inst.hpp"
+using namespace pto;
+
+extern "C" __global__ AICORE void k(int32_t n,
+    pto::MrgSortExecutedNumList done, __gm__ float *out) {
+}
+"""
+
+
+def test_an_executed_counts_parameter_is_passed_value_initialised():
+    """TMRGSORT's MrgSortExecutedNumList as a parameter: value-initialised in the call (``T{}``),
+    taking no command-line value, so the scalar after it still reads argv[0], 1, ..."""
+    call = entry_call("k.cpp", STRUCT_KERNEL, None)
+    assert call.parameters == ("n", "done", "out")
+    assert [call.aggregate(i) for i in range(3)] == [False, True, False]
+    assert call.places == ("k.cpp:4:37", "k.cpp:5:5", "k.cpp:5:39")
+    unit = half_source("aiv", call)
+    assert ("k(ptofix_perf_value<std::tuple_element_t<0, Params>>(ptofix_perf_argv[0]), "
+            "std::tuple_element_t<1, Params>{}, nullptr);") in unit
+    values, shown, notes = scalar_arguments("k.cpp", call, {"n": "3"})
+    assert values == ["3"] and shown == {"n": "3", "done": "pto::MrgSortExecutedNumList{}"} and notes == []
+
+
+def test_a_value_for_the_executed_counts_or_a_parameter_of_another_type_is_a_located_error():
+    call = entry_call("k.cpp", STRUCT_KERNEL, None)
+    with pytest.raises(PtofixError) as raised:
+        scalar_arguments("k.cpp", call, {"done": "0"})
+    assert raised.value.format().startswith("k.cpp:5:5: error: --arg done: parameter 'done' of 'k' has type "
+                                            "'pto::MrgSortExecutedNumList', which the run value-initialises")
+    other = entry_call("k.cpp", "struct S { int a; };\n"
+                       'extern "C" __global__ AICORE void k(S s) {\n}\n', None)
+    with pytest.raises(PtofixError) as raised:
+        scalar_arguments("k.cpp", other, {})
+    assert raised.value.format().startswith("k.cpp:2:37: error: parameter 's' of 'k' has type 'S': the run "
+                                            "passes a value only to an integer, bool or floating parameter")
 
 
 def test_a_file_without_an_entry_names_what_to_do():

@@ -83,3 +83,22 @@ def test_the_tmrgsort_lit_files_are_judged():
     for path in TMRGSORT_LIT:
         status, stderr, report = _check(str(path))
         assert report["unverified"] == [] and report["races"] == [] and status == 0, (path, stderr)
+
+
+@in_perfsim
+def test_a_kernel_taking_the_executed_counts_as_a_parameter_is_traced(tmp_path):
+    """TMRGSORT's MrgSortExecutedNumList as the entry's parameter (as ptoas-v0.45's
+    tmrgsort_variants and tmrgsort_format2_tmp_larger lit files take it): the run passes it
+    value-initialised and judges the kernel, as it judges the one declaring it in its body
+    (before, the build refused the parameter's type)."""
+    text = MERGE.read_text(encoding="utf-8")
+    text = text.replace("mrgsort(int32_t which)", "mrgsort(int32_t which, MrgSortExecutedNumList done)")
+    text = text.replace("  MrgSortExecutedNumList done{0, 0, 0, 0};\n", "  // (done: the parameter)\n")
+    kernel = tmp_path / "mrgsort_parameter.cpp"
+    kernel.write_text(text, encoding="utf-8")
+    status, stderr, report = _check("--arg", "which=0", str(kernel))
+    assert report["unverified"] == [], stderr
+    assert _races(report) == [("RAW", 31, "vadds", 32, "vmrgsort4", [[0x200, 0x400]])], stderr
+    assert status == 1
+    status, stderr, report = _check("--arg", "which=1", str(kernel))
+    assert (status, report["races"]) == (0, []), stderr
