@@ -11,6 +11,10 @@ from __future__ import annotations
 # module stores and hands back.
 import _signal as signal  # type: ignore[import-not-found]  # (no stub)
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 # ctypes is imported where a worker asks to die with its parent (~1.5 ms, -j N only).
 
 
@@ -21,7 +25,7 @@ def checkpoint() -> None:
     a long compiled stretch would hold a signal until it returns)."""
 
 
-CHECKPOINT_EVERY = 256        # statements (a mask: a power of two)
+CHECKPOINT_EVERY: Final = 256        # statements (a mask: a power of two)
 
 
 class Terminated(KeyboardInterrupt):

@@ -20,7 +20,7 @@ from .located import Located, Place
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
-    from typing import BinaryIO
+    from typing import BinaryIO, Final
 
 # Value types are NamedTuples and plain classes, not dataclasses: importing dataclasses (and
 # inspect) and generating each class's methods costs every `ptofix` run several ms of start-up.
@@ -36,13 +36,13 @@ class Span(NamedTuple):
         return source.text[self.start:self.end]
 
 
-_LONE_CR = r"\r(?!\n)"
+_LONE_CR: Final = r"\r(?!\n)"
 # Every byte that is not [A-Za-z0-9_] -> a blank: bytes.split() then yields an ASCII text's words.
-ASCII_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else ord(" ")
+ASCII_WORD_BYTES: Final = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else ord(" ")
                           for b in range(256))
-_NOT_WORD = regex_cache.compile(r"\W")      # (in an ASCII text: [^A-Za-z0-9_])
-_WORDS_CHUNK = 1 << 16
-_DIGITS = b"0123456789"      # compiled (by re, cached) only for a file that has a CR
+_NOT_WORD: Final = regex_cache.compile(r"\W")      # (in an ASCII text: [^A-Za-z0-9_])
+_WORDS_CHUNK: Final = 1 << 16
+_DIGITS: Final = b"0123456789"      # compiled (by re, cached) only for a file that has a CR
 
 
 def ascii_words(text: str, start: int, end: int) -> set[bytes]:
@@ -292,7 +292,7 @@ class Diagnostic:
         return "\n".join(lines)
 
 
-_LINE_BREAK = regex_cache.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
+_LINE_BREAK: Final = regex_cache.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 
 
 class OptionValueError(ValueError):
@@ -359,7 +359,7 @@ def too_deep(source: SourceText, what: str, limit: int = 100) -> PtofixError:
 
 # Larger inputs are refused rather than read: a kernel is a few MB, and a device such as
 # /dev/zero must not make ptofix read forever.
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_INPUT_BYTES: Final = 64 * 1024 * 1024
 
 def decode_utf8(data: bytes, path: str) -> SourceText:
     """Strict UTF-8 text of ``data``; an invalid byte is an error at its line and column."""

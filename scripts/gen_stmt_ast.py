@@ -46,20 +46,20 @@ from ..structs import Struct
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 # A statement nested deeper than this, in brackets or in the levels of its AST (`a + b + c` is two
 # levels, `- - a` two, `f(g(a))` three), is not understood (Unknown). It bounds the recursion of
 # the parsers and of every walk over an AST whatever the input: compiled, a recursion has no
 # interpreter limit to stop it. (clang's default bracket limit, -fbracket-depth, is 256; ptoas
 # writes a few levels.)
-MAX_EXPRESSION_NESTING = 64
+MAX_EXPRESSION_NESTING: Final = 64
 
 # The longest statement (or header part) the statement parser reads: its tokens take memory in
 # proportion, and ptoas's longest statements are ~1,700 characters (a comment block included). A
 # longer one the regex fast paths did not read is not understood (Unknown, with this reason:
 # stmt_parser.too_long_for_the_grammar); the regex fast paths read any length in linear time.
-MAX_GRAMMAR_CHARS = 16384
+MAX_GRAMMAR_CHARS: Final = 16384
 
 
 class Node(Struct):
@@ -133,7 +133,7 @@ def argument_name_ids(tmpl: TemplateId) -> tuple[str, ...]:
     return ids
 
 
-_MAX_INTEGER_DIGITS = 64        # more than any 128-bit value spells in decimal or octal
+_MAX_INTEGER_DIGITS: Final = 64        # more than any 128-bit value spells in decimal or octal
 
 
 @functools.lru_cache(maxsize=4096)
@@ -165,7 +165,7 @@ class Fallback(Node):
     __slots__ = ()
 
 
-_FALLBACK: Node = Fallback(-1, -1)
+_FALLBACK: Final[Node] = Fallback(-1, -1)
 '''
 
 _FIELD = re.compile(r"(?P<name>_?[a-z][a-z0-9_]*)(?P<child>\*{0,2}):\s*(?P<type>[^=#]+?)\s*"
@@ -339,7 +339,7 @@ def generate(spec_text: str) -> str:
     # Nodes without child nodes (exact types), but Name, which name_ids reads first.
     leaves = [n.name for n in nodes if not any(f.child for f in n.own) and n.name != "Name"]
     body += ["", "", "# Nodes without child nodes (exact types, see name_ids; Name is read before them).",
-             f"_LEAVES = ({', '.join(leaves)}{',' if len(leaves) == 1 else ''})"]
+             f"_LEAVES: Final[tuple] = ({', '.join(leaves)}{',' if len(leaves) == 1 else ''})"]
     return HEADER + PROLOGUE + "\n".join(body) + "\n" + EPILOGUE
 
 

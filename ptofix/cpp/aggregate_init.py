@@ -4,6 +4,10 @@ from __future__ import annotations
 from .. import regex_cache
 from .keywords import CPP_KEYWORDS
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 # TMRGSORT's MrgSortExecutedNumList (pto-isa include/pto/npu/a2a3/TMrgSort.hpp at f35e7f60: four
 # uint16_t, no constructor) initialized by a braced list of 1..4 integer literals, as ptoas prints it:
 # `pto::MrgSortExecutedNumList v = pto::MrgSortExecutedNumList{0, 0, 0, 0};` or `... v{0, 0};`.
@@ -38,9 +42,9 @@ _LOCAL_AGGREGATE = regex_cache.compile(
     r"\s*(struct|union)\s*\{([\w\s*,;\[\]]*)\}\s*([A-Za-z_]\w*)\s*;\s*")
 
 # How stmt_parser names the type of such an object: `<local union|uint64_t u64|int64_t val>`.
-LOCAL_AGGREGATE_MARK = "<local "
+LOCAL_AGGREGATE_MARK: Final = "<local "
 # The object_type of a local object of such a class (declarations.DeclarationReader, expressions).
-LOCAL_AGGREGATE_TYPE = "<local aggregate>"
+LOCAL_AGGREGATE_TYPE: Final = "<local aggregate>"
 
 _ARITHMETIC_WORDS = frozenset("""
     bool char short int long signed unsigned float double

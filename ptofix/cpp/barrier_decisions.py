@@ -14,15 +14,15 @@ from .model import Function, Stmt
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, Final
 
-PATTERNS = {
+PATTERNS: Final = {
     "gu": ("TROWEXPANDMUL", "TADD"),
     "softmax-exp-sum": ("TEXP", "TROWSUM"),
     "softmax-sum-add": ("TROWSUM", "TADD"),
 }
 PATTERN_ALIASES = {"trowexpandmul-tadd": "gu", "texp-trowsum": "softmax-exp-sum", "trowsum-tadd": "softmax-sum-add"}
-NO_PATTERN = {"none", "off", "disable", "disabled"}
+NO_PATTERN: Final = {"none", "off", "disable", "disabled"}
 
 
 def normalize_patterns(spec: str | None) -> set[str]:
@@ -145,10 +145,10 @@ class CauseKind(enum.Enum):
 
 # The kinds of a removable decision: kept all the same (a template never instantiated), they are
 # summed up as not understood.
-REMOVABLE_KINDS = frozenset([CauseKind.REDUNDANT, CauseKind.PROVED])
+REMOVABLE_KINDS: Final = frozenset([CauseKind.REDUNDANT, CauseKind.PROVED])
 # Each kind's value, read once: compiled, `kind.value` calls enum's Python-level property (every
 # decision's fields read two).
-_CAUSE_VALUES: dict[CauseKind, str] = {kind: kind.value for kind in CauseKind}
+_CAUSE_VALUES: Final[dict[CauseKind, str]] = {kind: kind.value for kind in CauseKind}
 
 
 class Cause(Struct):

@@ -13,11 +13,12 @@ from .vector_cfg import FunctionCFG
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Final
 
 
-NONE_PENDING = frozenset({0})
-MAYBE_PENDING = frozenset({0, 1})
-AT_BOUNDARY = -1       # recorded among the barriers a walk reached when it reached a boundary
+NONE_PENDING: Final = frozenset({0})
+MAYBE_PENDING: Final = frozenset({0, 1})
+AT_BOUNDARY: Final = -1       # recorded among the barriers a walk reached when it reached a boundary
 
 
 def may_be_same_event(a: str, b: str) -> bool:
@@ -33,7 +34,7 @@ def may_be_same_event(a: str, b: str) -> bool:
 
 
 # (EVENT_ID8 and up, where a header declares them, may wrap onto EVENT_ID0-7 like a number past 7.)
-_EVENT_ENUMERATOR = regex_cache.compile(r"EVENT_ID[0-7]")
+_EVENT_ENUMERATOR: Final = regex_cache.compile(r"EVENT_ID[0-7]")
 
 
 def flag_dataflow(cfg: FunctionCFG, tag: str, entry: frozenset, src: str = "PIPE_V",

@@ -18,6 +18,7 @@ from .weights import statement_weights
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Final
 
     from .model import CppFile, Function
     from .semantics import FileContext
@@ -27,11 +28,11 @@ if TYPE_CHECKING:
 # count rather than a time, so the outcome is deterministic): past it the best set found so far
 # stands, every removal of it proved. A changed set is completed and proved jointly at most
 # SELECTION_ROUNDS times (another round only when a joint proof gave up a removal).
-SELECTION_PROOFS_PER_CANDIDATE = 4
-SELECTION_MIN_PROOFS = 64
-SELECTION_ROUNDS = 4
-MAX_GIVEN_BACK = 4          # removals one swap may give back together
-PROOFS_KEPT_PER_BARRIER = 4     # the selection search's proofs remembered per barrier, latest first
+SELECTION_PROOFS_PER_CANDIDATE: Final = 4
+SELECTION_MIN_PROOFS: Final = 64
+SELECTION_ROUNDS: Final = 4
+MAX_GIVEN_BACK: Final = 4          # removals one swap may give back together
+PROOFS_KEPT_PER_BARRIER: Final = 4     # the selection search's proofs remembered per barrier, latest first
 
 
 class Prover(Protocol):

@@ -16,6 +16,7 @@ from .vector_cfg import FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Final
     pass
 
 
@@ -38,7 +39,7 @@ def local_mentions(model: CppFile) -> dict[int, set[str]]:
 
 # A pipe_barrier up to the next ';' (or a macro body's end) that plainly names a pipe other than
 # PIPE_V. Anything else (PIPE_V, a comment, a macro, a ';' elsewhere...) may be a PIPE_V barrier.
-_OTHER_PIPE_BARRIER = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*(?:;|\Z)")
+_OTHER_PIPE_BARRIER: Final = regex_cache.compile(r"\s*\(\s*(?:(?:::)?pto::|::)?PIPE_(?!V\b)[A-Z0-9_]+\s*\)\s*(?:;|\Z)")
 
 
 def unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
@@ -67,7 +68,7 @@ def unread_barrier(cfg: FunctionCFG, stmt: Stmt) -> str:
 
 
 # Why a barrier spelled in a loop's or a branch's header is kept (header_barrier_offsets).
-IN_HEADER = ("inside the header of a loop or branch (a for, while, if or switch's parentheses), not a "
+IN_HEADER: Final = ("inside the header of a loop or branch (a for, while, if or switch's parentheses), not a "
              "statement of its own: not read as a barrier")
 
 
@@ -99,7 +100,7 @@ def header_barrier_offsets(text: str, stmt: Stmt) -> list[int]:
     return []
 
 
-_SPELLED_BARRIER = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
+_SPELLED_BARRIER: Final = regex_cache.compile(r"(?<![\w$])pipe_barrier(?![\w$])")
 
 
 def v_barrier_offsets(text: str) -> list[int]:

@@ -53,32 +53,32 @@ from .vector_cfg import REMOVED_BARRIER, REMOVED_MARKER, WINDOW_BOUND, FunctionC
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, Final
 
     from .flag_chains import WalkTrail
 
-MAX_REMOVED_CROSSED = 64     # removed barriers one walk may cross before it gives up (fail closed)
+MAX_REMOVED_CROSSED: Final = 64     # removed barriers one walk may cross before it gives up (fail closed)
 # Bounded work per walk, so that a proof (and `check`) costs linear time in the kernel's size
 # whatever its shape: a walk that finds more vector ops than this, or visits more walk states,
 # stops and ends its window with an unknown event (its barrier is kept, reported as not analysed).
 # ptoas output keeps windows short (the largest in the corpus of real and test-suite kernels holds
 # 23 ops); a window past a chain of if/else whose else has no barrier grows with the chain.
-MAX_WINDOW_OPS = 128
-MAX_WINDOW_STATES = 16 * MAX_WINDOW_OPS
+MAX_WINDOW_OPS: Final = 128
+MAX_WINDOW_STATES: Final = 16 * MAX_WINDOW_OPS
 # The proof's V -> S flag pair and the S -> V pair that completes its round trip (ops_in_flight): the
 # walk state once the scalar unit has waited for V, and the pipes (FlagTag.pipes) of the flags back to V.
-_AFTER_SCALAR = ("after", "PIPE_S")
-_SCALAR_TO_VECTOR = ("PIPE_S", "PIPE_V")
+_AFTER_SCALAR: Final[tuple] = ("after", "PIPE_S")
+_SCALAR_TO_VECTOR: Final[tuple] = ("PIPE_S", "PIPE_V")
 
 # Callers a helper's clean entry or exit (or its flags' state there) is traced back through: past
 # this depth it is taken as not clean (may be anything), as recursion is (bounded recursion depth).
-MAX_CALL_DEPTH = 64
+MAX_CALL_DEPTH: Final = 64
 # The tag of the unknown event a walk puts in its window where it crossed more than
 # MAX_REMOVED_CROSSED removed barriers (WINDOW_BOUND: where a walk stopped): work bounds, by which a
 # kept barrier's cause is "not analysed".
-CROSSING_BOUND = "<crossing bound>"
-WORK_BOUNDS = frozenset([WINDOW_BOUND, CROSSING_BOUND])
-_NOT_PURE = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
+CROSSING_BOUND: Final = "<crossing bound>"
+WORK_BOUNDS: Final = frozenset([WINDOW_BOUND, CROSSING_BOUND])
+_NOT_PURE: Final[tuple] = (EventKind.OP, EventKind.UNKNOWN, EventKind.SET_VS, EventKind.WAIT_VS)
 
 
 def _build_cfg(ctx: FileContext, fn: Function) -> FunctionCFG:

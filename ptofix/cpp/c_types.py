@@ -14,7 +14,7 @@ from .symbols import PtrType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Final
 
 
 class TypeScope(Protocol):
@@ -32,19 +32,19 @@ class TypeScope(Protocol):
     def resolve_in_file_scope(self, type_: A.TypeRef) -> A.TypeRef: ...
 
 
-_INT_TYPES = INTEGER_TYPES
-FLOATING_TYPES = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
+_INT_TYPES: Final = INTEGER_TYPES
+FLOATING_TYPES: Final = {"float", "double", "half", "bfloat16_t", "float16_t", "float32_t"}
 # Arithmetic types of no namespace (argument-dependent lookup adds none for them or pointers to
 # them); not CCE's `pipe_t`/`event_t`, enumerations of the global namespace.
-BUILTIN_ARITHMETIC_TYPES = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"float", "double", "void"}
-VALID_DIM_TYPE = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
-VALID_DIM_GETTERS = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
+BUILTIN_ARITHMETIC_TYPES: Final = frozenset(_INT_TYPES) - {"event_t", "pipe_t"} | {"float", "double", "void"}
+VALID_DIM_TYPE: Final = IntType(32, False)    # a tile's valid rows and columns (pto-isa: `unsigned`)
+VALID_DIM_GETTERS: Final = {"GetValidRow": 0, "GetValidCol": 1}   # tile methods returning them
 # Named types whose objects carry no UB binding of their own and whose constructors are plain data
 # (pto-isa GlobalTensor/Shape/Stride views, the TPipe object, mode enums, TMRGSORT's
 # MrgSortExecutedNumList: an aggregate of four uint16_t, docs/reference/pto-facts.md).
-VALUE_OBJECT_TYPES = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
+VALUE_OBJECT_TYPES: Final = {"GlobalTensor", "Shape", "Stride", "TPipe", "RoundMode", "SaturationMode", "CmpMode",
                        "Layout", "TileSplitAxis", "PTOAutoSyncTailMode", "MrgSortExecutedNumList"}
-TILE_TYPE_NAMES = {"Tile", "pto::Tile", "::pto::Tile"}
+TILE_TYPE_NAMES: Final = {"Tile", "pto::Tile", "::pto::Tile"}
 
 
 
@@ -77,7 +77,7 @@ def literal_type(node: A.Number) -> IntType | str | None:
     return integer_literal_type(node.text)
 
 
-_SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+_SIZE_T: Final = IntType(*INTEGER_TYPES["size_t"])
 
 
 def expr_type(node: Any, env: dict, sem: TypeScope) -> object:

@@ -11,10 +11,10 @@ from .model import Stmt
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 
-UB_SPACE = "Vec"
+UB_SPACE: Final = "Vec"
 
 
 
@@ -101,7 +101,7 @@ class Access(Struct):
 
 # The tag of a DRAIN event that is an op's own barrier after its work (`... ends with
 # pipe_barrier(PIPE_V)`, vbrcb's): the op itself is its neighbour (barrier_flags.nearest_op).
-INTERNAL_BARRIER = "<internal barrier>"
+INTERNAL_BARRIER: Final = "<internal barrier>"
 
 
 class FlagTag(Struct):
@@ -181,7 +181,7 @@ class Event(Struct):
 
 # The event id of a flag whose event is not one constant (a parameter, a cast, a variable that
 # changes): it may be any event, so it pairs with none and may set or consume each.
-UNKNOWN_EVENT_ID = "?"
+UNKNOWN_EVENT_ID: Final = "?"
 
 
 
@@ -197,11 +197,11 @@ def rebuilt(access: Access, intervals: list | None, shape: tuple | None, why: st
                   valid_col_in_type=access.valid_col_in_type, valid_in_type=access.valid_in_type)
 
 
-SCRATCH_ACCESS_NAME = "<hidden TMP_UB scratch>"
+SCRATCH_ACCESS_NAME: Final = "<hidden TMP_UB scratch>"
 
 
 
-_OUTSIDE_SPACE_WORDS = " lie outside the "
+_OUTSIDE_SPACE_WORDS: Final = " lie outside the "
 
 
 def outside_space(space: str | None, intervals: list) -> str:

@@ -13,6 +13,7 @@ from .statement_forms import has_splice, join_splices
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Final
     pass
 
 
@@ -152,9 +153,9 @@ def header_ctrl_unproven(headers: dict, macros: frozenset[str], file_names: froz
 
 
 # How many count-mode names a file may hold and still have its mask mode tracked per statement.
-MAX_COUNT_MODE_PLACES = 64
+MAX_COUNT_MODE_PLACES: Final = 64
 # The CCE intrinsic that puts the vector unit in norm mode (pto.ops.HARMLESS_CALLS).
-MASK_NORM_CALL = "set_mask_norm"
+MASK_NORM_CALL: Final = "set_mask_norm"
 
 
 def count_mode_offsets(text: str, word_text: bytes | None = None) -> list[tuple[int, str]]:
@@ -212,9 +213,9 @@ def count_mode_name(text: str) -> str:
 
 
 _ASSEMBLY_WORDS = ("asm", "__asm__", "__asm")
-FEW_MACROS = 8
+FEW_MACROS: Final = 8
 # count_mode_name's searches in a word index: TCI as the start of a word, the others anywhere in
 # one; the assembly keywords as whole words.
-_COUNT_MODE_NEEDLES = tuple((name, (b" " if name == "TCI" else b"") + name.encode("ascii"))
+_COUNT_MODE_NEEDLES: Final = tuple((name, (b" " if name == "TCI" else b"") + name.encode("ascii"))
                             for name in COUNT_MODE_NAMES)
-_ASSEMBLY_WORD_BYTES = tuple((word, b" " + word.encode("ascii") + b" ") for word in _ASSEMBLY_WORDS)
+_ASSEMBLY_WORD_BYTES: Final = tuple((word, b" " + word.encode("ascii") + b" ") for word in _ASSEMBLY_WORDS)

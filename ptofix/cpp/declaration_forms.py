@@ -33,6 +33,10 @@ from .model import (
     pack_span,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 
 def _blank_comment(found: str) -> str:
     """A comment as blanks of its length, a literal as it is (replace_comments_and_literals)."""
@@ -89,16 +93,16 @@ def read_parameters(text: str, start: int, end: int) -> tuple[ParamDecl, ...]:
 
 # The file-scope declarations ptoas writes that the parser reads exactly: a using-directive and a
 # scoped enumeration of plain enumerators (`enum class PTOAutoSyncTailMode : int {...};`).
-_USING_DIRECTIVE = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
+_USING_DIRECTIVE: Final = regex_cache.compile(r"\s*using\s+namespace\s+(?:::\s*)?[A-Za-z_]\w*"
                                        r"(?:\s*::\s*[A-Za-z_]\w*)*\s*;\s*\Z")
-_SCOPED_ENUM = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
+_SCOPED_ENUM: Final = regex_cache.compile(r"\s*enum\s+(?:class|struct)\s+([A-Za-z_]\w*)\s*(?::\s*[A-Za-z_]\w*\s*)?"
                                    r"\{[\s\w=,+-]*\}\s*;\s*\Z")
 
 
 # An attribute-specifier-seq of attributes without arguments (`[[block_local]]`, `[[gnu::unused,
 # maybe_unused]]`), no comment inside: what a file-scope declaration may start with and still be
 # read (GlobalDecl.attributes; which attributes leave it modelled: header_policy._unread_declaration).
-_ATTRIBUTE_SEQ = regex_cache.compile(r"\s*(?:\[\[[\s\w:,]*\]\]\s*)+")
+_ATTRIBUTE_SEQ: Final = regex_cache.compile(r"\s*(?:\[\[[\s\w:,]*\]\]\s*)+")
 
 
 def read_global(stmt: SimpleStmt) -> GlobalDecl:
@@ -155,17 +159,17 @@ def _read_global(stmt: SimpleStmt) -> GlobalDecl:
 
 # `static_assert(...)` / `static_assert(...);`: its parentheses close at the declaration's end
 # (_closes_at_end): it declares nothing ([dcl.pre]: a static_assert-declaration).
-_STATIC_ASSERT = regex_cache.compile(r"\s*static_assert\s*\(")
+_STATIC_ASSERT: Final = regex_cache.compile(r"\s*static_assert\s*\(")
 # `template void f<int>(...);`, `extern template class S<int>;`: the keyword not followed by `<`.
-_EXPLICIT_INSTANTIATION = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
+_EXPLICIT_INSTANTIATION: Final = regex_cache.compile(r"\s*(?:extern\s+)?template(?![\w$])(?!\s*<)")
 # A class definition of plain data members (`struct W { uint32_t a, b; int c[4]; };`), no base,
 # nothing after its '}' but the ';' (group 1: its name, group 2: its body).
 # A forward declaration (`struct W;`) declares the name only, as a type.
-_PLAIN_STRUCT = regex_cache.compile(
+_PLAIN_STRUCT: Final = regex_cache.compile(
     r"\s*(?:struct|class|union)\s+([A-Za-z_]\w*)\s*(?:\{([\w\s*,;\[\]]*)\}\s*)?;\s*\Z")
 # Words that make a plain body declare or run something: nested or friend declarations, static
 # members, templates, operators.
-_STRUCT_BODY_WORDS = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
+_STRUCT_BODY_WORDS: Final = frozenset(["friend", "template", "typedef", "using", "enum", "struct", "class", "union",
                                 "operator", "static_assert", "static", "virtual", "namespace", "typename",
                                 "public", "private", "protected", "alignas", "decltype", "auto"])
 # A class definition after plain template heads (or none), nothing after its '}' but ';'. Group 3:
@@ -174,7 +178,7 @@ _CLASS_DEFINITION = regex_cache.compile(r"(?:struct|class)\s+([A-Za-z_]\w*)\s*(?
 # Words by which a member declaration may declare a name outside its class: a friend declaration,
 # an elaborated type specifier (`using P = struct TMUL*;` declares TMUL in the namespace), or one
 # the model does not read.
-_LEAKING_MEMBER_WORDS = frozenset(["friend", "struct", "class", "union", "enum", "namespace", "asm", "concept",
+_LEAKING_MEMBER_WORDS: Final = frozenset(["friend", "struct", "class", "union", "enum", "namespace", "asm", "concept",
                                    "requires", "extern"])
 
 
@@ -195,9 +199,9 @@ def traits_class(text: str) -> str:
 
 
 # `using pto::X;` / `using ::pto::X;`: one of pto's own names, not a nested namespace's.
-USING_PTO_DECLARATION = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
+USING_PTO_DECLARATION: Final = regex_cache.compile(r"\s*using\s+(?:::\s*)?pto\s*::\s*([A-Za-z_]\w*)\s*;\s*\Z")
 # An alias-declaration after plain template heads: `using X = ...;` (the type is not read).
-_ALIAS_TAIL = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
+_ALIAS_TAIL: Final = regex_cache.compile(r"\s*using\s+([A-Za-z_]\w*)\s*=(?!=)[^;]*;\s*\Z")
 
 
 def _closes_at_end(text: str, open_at: int) -> bool:
@@ -212,14 +216,14 @@ def _closes_at_end(text: str, open_at: int) -> bool:
 
 # A template parameter read exactly: one type word (`typename`, `class` or a name, qualified or
 # not; `...` for a pack) and the parameter's own name.
-_PLAIN_PARAM = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
+_PLAIN_PARAM: Final = r"(?:typename|class|[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)(?:\s*\.\.\.)?\s+[A-Za-z_]\w*"
 # Each parameter is read once (an atomic group, possessive repeats): `typename` and `class` are
 # also names, so a list that fails late (`typename T0, ..., unsigned int N`) was tried again in
 # every way of reading each parameter, exponential in their count. A parameter ends at the end
 # of a name, before `,`, `>` or blanks, so the first way it is read is the only one.
-PLAIN_TEMPLATE_HEADS = regex_cache.compile(
+PLAIN_TEMPLATE_HEADS: Final = regex_cache.compile(
     rf"\s*+(?:template\s*+<\s*+(?:(?>{_PLAIN_PARAM})(?:\s*+,\s*+(?>{_PLAIN_PARAM}))*+)?+\s*+>\s*+)++")
-_TEMPLATE_LIST = regex_cache.compile(r"template\s*<([^<>]*)>")
+_TEMPLATE_LIST: Final = regex_cache.compile(r"template\s*<([^<>]*)>")
 
 
 def read_head(head: str, name: str, params_at: int, params_end: int, qualified: bool) -> FunctionHead:

@@ -18,13 +18,13 @@ from .templates import template_call_reason
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, Final
 
     from .function_state import FunctionState
 
 # Callee models built inside a caller's (to read what a call does to its arguments): a callee past
 # this many nested calls is unknown to its caller (its model is built when asked for directly).
-MAX_CALLEE_NESTING = 4
+MAX_CALLEE_NESTING: Final = 4
 
 
 def _class_operand_reason(node: A.Unary | A.Binary | A.Index, env: dict) -> str:

@@ -79,23 +79,23 @@ from .word_index import code_between, code_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Final
 
 
 
 # What a file-scope constant (FileContext.file_constant) may be declared with.
-_CONSTANT_QUALIFIERS = frozenset(["constexpr", "const", "static", "inline"])
+_CONSTANT_QUALIFIERS: Final = frozenset(["constexpr", "const", "static", "inline"])
 # Integer operators a constant's initializer may use (no comparison, no logical operator: their
 # result types are not IntType's arithmetic ones).
-_CONSTANT_OPERATORS = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"])
+_CONSTANT_OPERATORS: Final = frozenset(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"])
 # sizeof of the builtin types a constant's initializer may take (bytes; size_t is 64-bit unsigned on
 # the NPU's LP64 ABI, as INTEGER_TYPES has it).
-_BUILTIN_SIZES = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
+_BUILTIN_SIZES: Final = {**ELEMENT_BYTES, **{name: max(bits // 8, 1) for name, (bits, _) in INTEGER_TYPES.items()
                                       if name not in ("event_t", "pipe_t")}}
-_SIZE_T = IntType(*INTEGER_TYPES["size_t"])
+_SIZE_T: Final = IntType(*INTEGER_TYPES["size_t"])
 # Qualifiers pto-isa (and ptoas's kernels) define where the compiler lacks them, as attributes or
 # nothing (pto-facts.md): a header's function spelled with them computes the same.
-_INERT_QUALIFIER_WORDS = QUALIFIER_MACROS | frozenset(["AICORE"])
+_INERT_QUALIFIER_WORDS: Final = QUALIFIER_MACROS | frozenset(["AICORE"])
 
 
 class FileFacts:
@@ -635,8 +635,8 @@ class FileFacts:
 
 
 # A plain-struct declaration (parser._PLAIN_STRUCT) with its body: group 1, the members.
-_PLAIN_STRUCT_BODY = regex_cache.compile(r"\s*struct\s+[A-Za-z_]\w*\s*\{([\w\s*,;\[\]]*)\}\s*;\s*", re.S)
-_ARRAY_BOUND = regex_cache.compile(r"\[\s*\d+\s*\]")
+_PLAIN_STRUCT_BODY: Final = regex_cache.compile(r"\s*struct\s+[A-Za-z_]\w*\s*\{([\w\s*,;\[\]]*)\}\s*;\s*", re.S)
+_ARRAY_BOUND: Final = regex_cache.compile(r"\[\s*\d+\s*\]")
 
 
 def _plain_scalar_member(words: list[str], file_types: set[str] | frozenset[str]) -> bool:

@@ -20,9 +20,9 @@ from .cfg_events import Event, EventKind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
-V_PIPE = "PIPE_V"
+V_PIPE: Final = "PIPE_V"
 
 
 class WalkTrail(Struct):

@@ -17,7 +17,7 @@ leaves it in any state, as before.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Final, Protocol
 
 from .. import regex_cache
 from .analysis_part import AnalysisPart
@@ -44,7 +44,7 @@ class FlagCallGraph(Protocol):
 
 
 # How many calls deep a call's effect or a helper's callers are followed (then: any state).
-MAX_FLAG_CALL_DEPTH = 64
+MAX_FLAG_CALL_DEPTH: Final = 64
 
 # simpler's task entry (hw-native-sys/simpler): every AICore kernel of its tensormap_and_ringbuffer
 # runtime is `extern "C" __aicore__ void kernel_entry(__gm__ int64_t *args)`
@@ -58,8 +58,8 @@ MAX_FLAG_CALL_DEPTH = 64
 # the corpus's simpler kernels: 23dbb86f, 6ebaf771, 512641b9, ede9ded9). So the flags at its start
 # are those the task run before it on that core left: none pending when every task returns with
 # none, the premise a `__global__` kernel's launch rests on too, and checked for this one.
-SIMPLER_TASK_ENTRY = "kernel_entry"
-_EXTERN_C = regex_cache.compile(r'\s*extern\s*"C"\s')
+SIMPLER_TASK_ENTRY: Final = "kernel_entry"
+_EXTERN_C: Final = regex_cache.compile(r'\s*extern\s*"C"\s')
 
 
 def simpler_task_entry(ctx: FileContext, fn: Function) -> bool:

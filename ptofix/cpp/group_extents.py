@@ -8,6 +8,8 @@ from .tokens import MAX_NESTING, Tokens
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Final
+
     from ..source import Span
 
 
@@ -99,4 +101,4 @@ def group_cuts_across(tokens: Tokens, groups: tuple, group_starts: list[int], sp
     return False
 
 
-_OPEN_OF = {")": "(", "]": "[", "}": "{"}
+_OPEN_OF: Final = {")": "(", "]": "[", "}": "{"}

@@ -55,7 +55,7 @@ from .word_index import code_source, masked_source
 # run that needs neither (issue #70 item 7).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 
 # Macros ptoas defines before pto's header whose effect there is the one ptoas means: the
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 # define it when missing), and `PIPE_FIX`, the fixpipe's pipe on targets without one (only the
 # cube's TSTORE path names it). Any other may switch pto-isa code (`#ifndef __PTO_AUTO__`) or skip
 # a header (its include guard, `TCVT_HPP`).
-_MACROS_PTO_HEADERS_IGNORE = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
+_MACROS_PTO_HEADERS_IGNORE: Final = frozenset(["__gm__", "__aicore__", "PIPE_FIX"])
 
 
 def trusted_header(spelled: str) -> bool:
@@ -105,22 +105,22 @@ def only_names_the_enumeration(code: str, name: str) -> bool:
     return True
 
 
-_WORD_OR_DOLLAR = regex_cache.compile(r"[\w$]")
+_WORD_OR_DOLLAR: Final = regex_cache.compile(r"[\w$]")
 # The end of `enum class` / `enum struct` with any blanks between the words.
-_ENUM_HEAD = regex_cache.compile(r"(?<![\w$])enum\s+(?:class|struct)\Z")
-_NEXT_TOKEN = regex_cache.compile(r"\s*(::|[A-Za-z_]|.?)", re.S)
+_ENUM_HEAD: Final = regex_cache.compile(r"(?<![\w$])enum\s+(?:class|struct)\Z")
+_NEXT_TOKEN: Final = regex_cache.compile(r"\s*(::|[A-Za-z_]|.?)", re.S)
 
 
-_CLASS_KEY = regex_cache.compile(r"(?<![\w$])(?:struct|class|union)(?![\w$])")
-_ENUM_BEFORE = regex_cache.compile(r"(?<![\w$])enum\s*\Z")
+_CLASS_KEY: Final = regex_cache.compile(r"(?<![\w$])(?:struct|class|union)(?![\w$])")
+_ENUM_BEFORE: Final = regex_cache.compile(r"(?<![\w$])enum\s*\Z")
 # After the class key: a definition with at most a name before its body, or a use of a declared
 # class (`struct G *p`, `(struct G)`, `<class T>`) that defines nothing.
-_PLAIN_CLASS_HEAD = regex_cache.compile(r"\s*(?:[A-Za-z_]\w*\s*)?\{")
-_CLASS_USE = regex_cache.compile(r"\s*[A-Za-z_]\w*(?!\w)\s*(?:::\s*[A-Za-z_]\w*(?!\w)\s*)*"
+_PLAIN_CLASS_HEAD: Final = regex_cache.compile(r"\s*(?:[A-Za-z_]\w*\s*)?\{")
+_CLASS_USE: Final = regex_cache.compile(r"\s*[A-Za-z_]\w*(?!\w)\s*(?:::\s*[A-Za-z_]\w*(?!\w)\s*)*"
                                  r"(?:[*&;,)>=]|(?!final(?!\w))[A-Za-z_])")
 # A body of plain data members only (`uint64_t u64; int64_t val;`): no function, initializer,
 # nested body or static_assert, so creating, copying or leaving an object runs no code.
-_DATA_MEMBERS = regex_cache.compile(r"[\w\s*,;\[\]]*")
+_DATA_MEMBERS: Final = regex_cache.compile(r"[\w\s*,;\[\]]*")
 
 
 def _class_with_code(text: str) -> bool:
@@ -156,7 +156,7 @@ def model_reads(name: str) -> bool:
 # bisheng's `block_local` gives each AI core its own object, as `thread_local` gives each thread
 # one (docs/reference/pto-facts.md §8.3.1), and `maybe_unused` ([dcl.attr.unused]) only silences
 # a warning. Neither changes what reading or writing it does.
-_VARIABLE_ATTRIBUTES = frozenset(["block_local", "maybe_unused"])
+_VARIABLE_ATTRIBUTES: Final = frozenset(["block_local", "maybe_unused"])
 
 
 def _known_variable_attributes(attributes: str) -> bool:
@@ -581,19 +581,19 @@ def _pto_namespace_reason(model: CppFile, header_words: frozenset[str] | None) -
 
 
 # A brace, or a namespace head up to its '{' (group 1: its first name, group 2: more after it).
-_BRACE_OR_NAMESPACE = regex_cache.compile(
+_BRACE_OR_NAMESPACE: Final = regex_cache.compile(
     r"[{}]|(?<![\w$])namespace(?![\w$])\s*([A-Za-z_]\w*)?((?:\s*::\s*(?:inline\s+)?[A-Za-z_]\w*)*)\s*(\{|=)?")
-_USING_BEFORE_NAMESPACE = regex_cache.compile(r"(?<![\w$])using\s*\Z")
+_USING_BEFORE_NAMESPACE: Final = regex_cache.compile(r"(?<![\w$])using\s*\Z")
 
 
-_INERT_QUALIFIER = INERT_QUALIFIER
+_INERT_QUALIFIER: Final = INERT_QUALIFIER
 # pto's macros a header may write at namespace scope and declare nothing by: the NPU attribute,
 # pto's function specifiers, bisheng's parameter and address-space qualifiers, which pto defines
 # only where the compiler lacks them (pto-facts.md, the macros read as NPU names).
-_PTO_DECLARING_NOTHING = PTO_FUNCTION_SPECIFIER_MACROS | PTO_PARAMETER_QUALIFIERS | {
+_PTO_DECLARING_NOTHING: Final = PTO_FUNCTION_SPECIFIER_MACROS | PTO_PARAMETER_QUALIFIERS | {
     "AICORE", "__aicore__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__"}
 # The pragmas that save or restore a macro's definition (gcc, clang, MSVC).
-_MACRO_STACK_PRAGMAS = frozenset(["push_macro", "pop_macro"])
+_MACRO_STACK_PRAGMAS: Final = frozenset(["push_macro", "pop_macro"])
 
 
 def _command_line_reason(model: CppFile, includes_pto: bool, header_words: frozenset[str] | None) -> str:
@@ -642,8 +642,8 @@ def _deciding_command_line_macros(model: CppFile) -> set[str]:
 
 # The one macro over a name pto's code calls that a kernel may define before pto's header: PyPTO's
 # mixed A2/A3 kernels bridge the runtime's lane id into pto's TPUSH/TPOP (pto-facts.md §8.3.1).
-_SUBBLOCK_ID = "get_subblockid"
-_ASSIGNED = regex_cache.compile(r"\s*=(?!=)")
+_SUBBLOCK_ID: Final = "get_subblockid"
+_ASSIGNED: Final = regex_cache.compile(r"\s*=(?!=)")
 
 
 def _constant_lane_id(model: CppFile, token: str, headers: dict[int, HeaderSummary],
@@ -782,11 +782,11 @@ def _early_declaration_reason(model: CppFile, pto_header: int, only_inst: bool,
     return ""
 
 
-_PTO_INST = "pto/pto-inst.hpp"
+_PTO_INST: Final = "pto/pto-inst.hpp"
 # pto-inst.hpp's include guard (`#ifndef PTO_INST_HPP` / `#define PTO_INST_HPP` around the whole
 # file: https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/pto-inst.hpp, and in
 # the f35e7f60 checkout): a second `#include <pto/pto-inst.hpp>` compiles nothing.
-_PTO_INST_GUARD = "PTO_INST_HPP"
+_PTO_INST_GUARD: Final = "PTO_INST_HPP"
 
 
 def _pto_inst_included_again(model: CppFile, headers: dict[int, HeaderSummary]) -> set[int]:
@@ -1035,8 +1035,8 @@ def _has_specialization(text: str, macros: frozenset = frozenset()) -> bool:
 # macros expanding to nothing. (Read on the raw text: a `template <>` a comment holds counts too.)
 # (Each alternative unambiguous: a comment ends at its first `*/`, so a failing match backtracks
 # linearly, not through every way to split the text into comments.)
-_BLANK_OR_COMMENT = r"(?:\s|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*(?:\n|\Z))"
-_TEMPLATE_OF_WORDS = regex_cache.compile(
+_BLANK_OR_COMMENT: Final = r"(?:\s|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*(?:\n|\Z))"
+_TEMPLATE_OF_WORDS: Final = regex_cache.compile(
     r"template" + _BLANK_OR_COMMENT + r"*<((?:" + _BLANK_OR_COMMENT + r"|[A-Za-z_]\w*(?!\w))*)>", re.S)
 
 

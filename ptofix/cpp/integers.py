@@ -19,7 +19,7 @@ from ..structs import Struct
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 
 class IntType(Struct):
@@ -41,11 +41,11 @@ class IntType(Struct):
         return hash((self.bits, self.signed))
 
 
-BOOL = IntType(1, False)
-INT32 = IntType(32, True)
-UINT32 = IntType(32, False)
-INT64 = IntType(64, True)
-UINT64 = IntType(64, False)
+BOOL: Final = IntType(1, False)
+INT32: Final = IntType(32, True)
+UINT32: Final = IntType(32, False)
+INT64: Final = IntType(64, True)
+UINT64: Final = IntType(64, False)
 
 # The integer types a kernel spells, by name (CCE's `event_t` and `pipe_t` are enumerations held
 # as an int). `char` is not here: whether it is signed is the target's choice.
@@ -60,11 +60,11 @@ INTEGER_TYPES: dict[str, tuple[int, bool]] = {
     "event_t": (32, True), "pipe_t": (32, True),
 }
 
-COMPARISONS = frozenset(["<", ">", "<=", ">=", "==", "!="])
-SHIFTS = frozenset(["<<", ">>"])
+COMPARISONS: Final = frozenset(["<", ">", "<=", ">=", "==", "!="])
+SHIFTS: Final = frozenset(["<<", ">>"])
 # Binary operators on integers whose result has the operands' common type.
-ARITHMETIC = frozenset(["+", "-", "*", "/", "%", "&", "|", "^"])
-MAX_LITERAL_DIGITS = 40     # more than any 128-bit value needs (int() refuses very long strings)
+ARITHMETIC: Final = frozenset(["+", "-", "*", "/", "%", "&", "|", "^"])
+MAX_LITERAL_DIGITS: Final = 40     # more than any 128-bit value needs (int() refuses very long strings)
 
 
 def wrap(value: int, ctype: IntType) -> int:
@@ -188,8 +188,8 @@ def literal_value(text: str) -> int | None:
     return int(digits, base)
 
 
-_DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdef"}
-_SUFFIXES = frozenset(["", "u", "l", "ul", "lu", "ll", "ull", "llu"])
+_DIGITS: Final = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdef"}
+_SUFFIXES: Final = frozenset(["", "u", "l", "ul", "lu", "ll", "ull", "llu"])
 
 
 def literal_type(text: str) -> IntType | None:

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from ..cxx_lexicon import CPP_KEYWORDS
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 # Words the statement parser reads as qualifiers (its QUAL terminal, fast_expr.py): the C++ cv and storage
 # keywords and the CCE address-space attributes. None of them can be a declarator's name.
-QUALIFIER_WORDS = frozenset("""
+QUALIFIER_WORDS: Final = frozenset("""
     const constexpr static volatile inline __restrict__
     __gm__ __ubuf__ __cbuf__ __cc__ __ca__ __cb__ __fbuf__ __ssbuf__
 """.split())
 
 # Words that cannot name a declared entity: `TN const (t);` declares `t` (a const TN), never an
 # object named `const` constructed from `t`.
-NOT_DECLARATOR_NAMES = CPP_KEYWORDS | QUALIFIER_WORDS
+NOT_DECLARATOR_NAMES: Final = CPP_KEYWORDS | QUALIFIER_WORDS
 
 # The keywords that may spell a declaration's type. Any other keyword read as a type is a
 # specifier the grammars took for one: in `extern TN (t);` the type is TN and the name t, not an
 # object TN of type `extern`.
-TYPE_KEYWORDS = frozenset("""
+TYPE_KEYWORDS: Final = frozenset("""
     auto bool char char8_t char16_t char32_t double float int long short signed unsigned void wchar_t
 """.split())
-NOT_TYPE_NAMES = CPP_KEYWORDS - TYPE_KEYWORDS
+NOT_TYPE_NAMES: Final = CPP_KEYWORDS - TYPE_KEYWORDS
 
 
 # The implementation's own keywords a kernel may spell ([lex.name] reserves the names; clang's
@@ -29,7 +33,7 @@ NOT_TYPE_NAMES = CPP_KEYWORDS - TYPE_KEYWORDS
 # lists them): GNU spellings of C++ keywords (`__const` is const), calling conventions, extended
 # types, OpenCL and Microsoft qualifiers. Names of the forms is_compiler_word() matches by shape
 # (`_Atomic`, `__const__`, `__builtin_*`, `__is_*`, `__has_*`) are left out.
-COMPILER_KEYWORDS = frozenset("""
+COMPILER_KEYWORDS: Final = frozenset("""
     __const __volatile __restrict __inline __signed __typeof __decltype __alignof __asm __attribute
     __complex __imag __real __null __nullptr __thread __int128 __int64 __int32 __int16 __int8 __float128
     __fp16 __bf16 __auto_type __underlying_type __declspec __cdecl __stdcall __fastcall __thiscall __regcall

@@ -20,15 +20,16 @@ from .preprocessor import directive_keyword
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from typing import Final
 
 # A line splice: a backslash, then (as gcc, clang and C++23 read it) blanks, then a newline.
-SPLICE = r"\\[ \t\f\v]*(?:\r\n|\n|\r)"
+SPLICE: Final = r"\\[ \t\f\v]*(?:\r\n|\n|\r)"
 
 # Inside a directive, line splices vanish and a comment is one space (translation phases 2-3):
 # `#\<newline>define X`, `# /* c */ define X` are directives like `#define X`. Strings are read
 # as the tokens read them (`"//"` and `"/*"` open no comment; a quote left open ends at the line's end).
-SPLICE_RE = regex_cache.compile(SPLICE)
-DIRECTIVE_LEXEMES = regex_cache.compile(
+SPLICE_RE: Final = regex_cache.compile(SPLICE)
+DIRECTIVE_LEXEMES: Final = regex_cache.compile(
     r"""'(?:\\.|[^'\\\r\n])*'?|"(?:\\.|[^"\\\r\n])*"?|//[^\r\n]*|/\*.*?\*/""", re.S)
 
 
@@ -48,13 +49,13 @@ def directive_word(text: str) -> str:
 
 # (A word's trailing name is found from its end: a search for `[A-Za-z_]\w*\Z` starts over at each
 # letter of a long name followed by something else, quadratic in the name's length.)
-_WORD_RUN = regex_cache.compile(r"\w*+")
-_IDENT_START = regex_cache.compile(r"[A-Za-z_]")
+_WORD_RUN: Final = regex_cache.compile(r"\w*+")
+_IDENT_START: Final = regex_cache.compile(r"[A-Za-z_]")
 
-IDENTIFIER = regex_cache.compile(r"[A-Za-z_]\w*")
+IDENTIFIER: Final = regex_cache.compile(r"[A-Za-z_]\w*")
 # The same scan for an ASCII text, where \w is [A-Za-z0-9_]: a character set is read ~20% faster
 # than the Unicode word category. (str.isascii() reads a flag of the string: no scan.)
-_ASCII_IDENTIFIER = regex_cache.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASCII_IDENTIFIER: Final = regex_cache.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _identifier_scan(text: str) -> re.Pattern[str]:
@@ -87,12 +88,12 @@ def identifiers(text: str, start: int = 0, end: int | None = None) -> list[str]:
 # (`"\"\"\"...`), and a `/*` that never closes from every later `/*`: quadratic. Here every
 # opener matches, an unclosed one with an empty group: text with none (the usual) is done in
 # that one search, and the first unclosed one hands the text to a scan that remembers failures.
-COMMENT_OR_LITERAL_OR_UNCLOSED = regex_cache.compile(
+COMMENT_OR_LITERAL_OR_UNCLOSED: Final = regex_cache.compile(
     r"""//(?:@S|[^\r\n])*|/\*(?:.*?\*/|())|"(?:\\.|[^"\\\r\n])*(?:"|())|'(?:\\.|[^'\\\r\n])*(?:'|())"""
     .replace("@S", SPLICE), re.S)
-_LITERAL_OR_COMMENT_START = regex_cache.compile(r"""//|/\*|["']""")
-_LINE_COMMENT = regex_cache.compile(r"//(?:@S|[^\r\n])*".replace("@S", SPLICE))
-_LITERAL_BODY = {quote: regex_cache.compile(r"(?:\\.|[^@\\\r\n])*".replace("@", quote), re.S) for quote in "\"'"}
+_LITERAL_OR_COMMENT_START: Final = regex_cache.compile(r"""//|/\*|["']""")
+_LINE_COMMENT: Final = regex_cache.compile(r"//(?:@S|[^\r\n])*".replace("@S", SPLICE))
+_LITERAL_BODY: Final = {quote: regex_cache.compile(r"(?:\\.|[^@\\\r\n])*".replace("@", quote), re.S) for quote in "\"'"}
 
 
 class _Unclosed(Exception):
@@ -278,7 +279,7 @@ def _identifier_chunks(text: str, start: int, end: int) -> Iterator[list[str]]:
         yield findall(text, piece_start, piece_end)
 
 
-_FEW_NAMES = 8
+_FEW_NAMES: Final = 8
 
 
 # An identifier as a part of a qualified name or a member access: `RoundMode` in
@@ -287,8 +288,8 @@ _FEW_NAMES = 8
 # ([dcl.meaning]: it names a member of a namespace or class, ill-formed in a block), and a member
 # name follows an object. (`a.x` is not read: a `.` may be a number's, `1.e5`.) Comments and
 # literals are blanked first (`"p->e5"` qualifies nothing).
-_QUALIFIER_WORD = regex_cache.compile(r"\b[A-Za-z_]\w*(?=\s*::)")
-_QUALIFIED_WORD = regex_cache.compile(r"(?:::|->)\s*([A-Za-z_]\w*)")
+_QUALIFIER_WORD: Final = regex_cache.compile(r"\b[A-Za-z_]\w*(?=\s*::)")
+_QUALIFIED_WORD: Final = regex_cache.compile(r"(?:::|->)\s*([A-Za-z_]\w*)")
 
 
 def qualified_only_names(text: str) -> set[str]:

@@ -21,7 +21,7 @@ from ..structs import Struct
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, Final
 
     from ..side_files import ReadRecord
 
@@ -30,14 +30,14 @@ if TYPE_CHECKING:
 # compiled class none (mypyc keeps an int below 2**62 in the object, unboxed: the field is
 # typed int, never a union). An end from 2**SPAN_SHIFT on packs as ~(start << _FAR_SHIFT | end),
 # a negative int.
-SPAN_SHIFT = 32
-_END_MASK = (1 << SPAN_SHIFT) - 1
-_FAR_SHIFT = 64
-_FAR_MASK = (1 << _FAR_SHIFT) - 1
-NO_SPAN = Span(0, 0)
+SPAN_SHIFT: Final = 32
+_END_MASK: Final = (1 << SPAN_SHIFT) - 1
+_FAR_SHIFT: Final = 64
+_FAR_MASK: Final = (1 << _FAR_SHIFT) - 1
+NO_SPAN: Final = Span(0, 0)
 
 
-_NEW_TUPLE = tuple.__new__
+_NEW_TUPLE: Final = tuple.__new__
 
 
 def pack_span(start: int, end: int) -> int:
@@ -463,7 +463,7 @@ class MacroDefinition(Struct):
         return self.span.start < 0
 
 
-COMMAND_LINE = Span(-1, -1)     # the span of a macro the command line defines (-D) or undefines (-U)
+COMMAND_LINE: Final = Span(-1, -1)     # the span of a macro the command line defines (-D) or undefines (-U)
 
 
 class Pragma(Struct):
@@ -663,24 +663,24 @@ _parse_parameter: Callable | None = None
 
 
 # How the structural parser reads a file-scope declaration (GlobalDecl.form).
-USING_NAMESPACE = "using-namespace"     # `using namespace a::b;`
-SCOPED_ENUM = "scoped-enum"             # `enum class E [: int] { A, B = 2 };`: plain enumerators
-BRACKETED = "bracketed"                 # holds a brace, parenthesis or bracket: not read
-STATEMENT = "statement"                 # left to the statement grammar: an alias or a variable
-STATIC_ASSERT = "static-assert"         # `static_assert(expr, "msg");`: declares nothing
-ALIAS_TEMPLATE = "alias-template"       # `template <typename T, int N> using X = ...;`: declares X
+USING_NAMESPACE: Final = "using-namespace"     # `using namespace a::b;`
+SCOPED_ENUM: Final = "scoped-enum"             # `enum class E [: int] { A, B = 2 };`: plain enumerators
+BRACKETED: Final = "bracketed"                 # holds a brace, parenthesis or bracket: not read
+STATEMENT: Final = "statement"                 # left to the statement grammar: an alias or a variable
+STATIC_ASSERT: Final = "static-assert"         # `static_assert(expr, "msg");`: declares nothing
+ALIAS_TEMPLATE: Final = "alias-template"       # `template <typename T, int N> using X = ...;`: declares X
 # `template void f<float>(int);`, `extern template struct S<int>;`: names a template declared
 # elsewhere and declares nothing ([temp.explicit]); a specialization (`template <>`) is none.
-EXPLICIT_INSTANTIATION = "explicit-instantiation"
+EXPLICIT_INSTANTIATION: Final = "explicit-instantiation"
 # `using pto::BLayout;`: a using-declaration of one of pto's own names, which then names pto's
 # entity at file scope too ([namespace.udecl]): what the model reads that spelling as anyway.
-USING_PTO_NAME = "using-pto-name"
+USING_PTO_NAME: Final = "using-pto-name"
 # `struct TileWork { uint32_t offset, count; };`: a class of plain data members only (no function,
 # initializer, base, nested declaration or friend), or a forward declaration (`struct W;`): it
 # declares its name, a type, and runs no code.
-PLAIN_STRUCT = "plain-struct"
+PLAIN_STRUCT: Final = "plain-struct"
 # The forms read exactly apart from the statement grammar: their kind is their form.
-_OWN_KIND_FORMS = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION,
+_OWN_KIND_FORMS: Final = frozenset([USING_NAMESPACE, SCOPED_ENUM, STATIC_ASSERT, ALIAS_TEMPLATE, EXPLICIT_INSTANTIATION,
                              USING_PTO_NAME, PLAIN_STRUCT])
 
 

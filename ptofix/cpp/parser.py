@@ -111,10 +111,10 @@ _PP_NEXT_ARM = ("#elif", "#elifdef", "#elifndef", "#else")
 # may then be compiled for the NPU).
 # A header that defines it is one whose macro the kernel writes outside its functions: unknown.
 # The section openings that test it alone: `#ifdef __CPU_SIM`, `#if defined(__CPU_SIM)`, `#if defined __CPU_SIM`.
-_CPU_SIMULATOR_TESTS = [("#ifdef", ["__CPU_SIM"]), ("#if", ["defined", "(", "__CPU_SIM", ")"]),
+_CPU_SIMULATOR_TESTS: Final = [("#ifdef", ["__CPU_SIM"]), ("#if", ["defined", "(", "__CPU_SIM", ")"]),
                         ("#if", ["defined", "__CPU_SIM"])]
-_CPU_SIMULATOR_MACRO = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM(?!\w)")
-_CPU_SIMULATOR_GROUP_CHANGES = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
+_CPU_SIMULATOR_MACRO: Final = regex_cache.compile(r"\s*#\s*(?:define|undef)\s+__CPU_SIM(?!\w)")
+_CPU_SIMULATOR_GROUP_CHANGES: Final = regex_cache.compile(r"(?<![\w$])(?:pipe_barrier|PIPE_V)(?![\w$])|##")
 
 
 def without_cpu_simulator_groups(tokens: Tokens, environment: CompileEnvironment,
@@ -171,8 +171,8 @@ def _directives(tokens: Tokens) -> list[tuple[str, int, int]]:
 
 # The pragma operators: C++'s `_Pragma("...")` and MSVC's `__pragma(...)` (clang reads it too).
 _PRAGMA_OPERATORS = ("_Pragma", "__pragma")
-_PRAGMA_OPERATOR_WORD = regex_cache.compile(r"(?<![\w$])(?:_Pragma|__pragma)(?![\w$])")
-_STRING_ESCAPE = regex_cache.compile(r'\\(["\\])')
+_PRAGMA_OPERATOR_WORD: Final = regex_cache.compile(r"(?<![\w$])(?:_Pragma|__pragma)(?![\w$])")
+_STRING_ESCAPE: Final = regex_cache.compile(r'\\(["\\])')
 
 
 def _destringized(literal: str) -> tuple[str, ...] | None:
@@ -267,7 +267,7 @@ def without_decided_groups(tokens: Tokens, environment: CompileEnvironment, path
     return _as_comments(tokens, [groups[k].body for k, outcome in enumerate(outcomes) if outcome is False])
 
 
-_SPLICE = regex_cache.compile(SPLICE)
+_SPLICE: Final = regex_cache.compile(SPLICE)
 
 
 def skipped_words(source: SourceText, environment: CompileEnvironment) -> Counter[str]:
@@ -1181,45 +1181,45 @@ class _StructureParser:
 
 # Template heads whose parameters hold no bracket, angle, quote or ';' (`template <bool init =
 # false, int N>`): where they end is where the first '>' is.
-_DEFAULTED_TEMPLATE_HEADS = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
+_DEFAULTED_TEMPLATE_HEADS: Final = regex_cache.compile(r"\s*(?:template\s*<[^<>(){}\[\];\"'/]*>\s*)+")
 
 
 # The rest of a plain `namespace pto {` head after the keyword, up to its '{'.
-_PLAIN_PTO_HEAD = regex_cache.compile(r"\s*pto\s*\Z")
+_PLAIN_PTO_HEAD: Final = regex_cache.compile(r"\s*pto\s*\Z")
 
 
-_IDENT = regex_cache.compile(r"[A-Za-z_]\w*")
+_IDENT: Final = regex_cache.compile(r"[A-Za-z_]\w*")
 # Words that look like a name before '(' in a declaration but name no function: GNU spellings of
 # keywords (`__typeof__(x) f(...)` declares f) and attribute introducers.
-_NOT_FUNCTION_NAMES = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeof", "__decltype", "__alignof__",
+_NOT_FUNCTION_NAMES: Final = CPP_KEYWORDS | frozenset(["typeof", "__typeof__", "__typeof", "__decltype", "__alignof__",
                                                 "_Alignas", "__attribute__", "__declspec", "__asm__", "asm"])
 # What may follow a function's parameter list and open its own parentheses: `noexcept(...)`, an
 # attribute, a trailing `-> decltype(...)`.
 _AFTER_PARAMS_CALLS = ("noexcept", "__attribute__", "decltype", "throw")
 
-_ATTRIBUTE_WORDS = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
+_ATTRIBUTE_WORDS: Final = {"__attribute__", "__declspec", "alignas", "[[", "__aicore__(", "AICORE("}
 _LABEL: Final = regex_cache.compile(r"[A-Za-z_]\w*:")
 # The words a statement that is no simple one may start with (_StructureParser._keyword_statement).
 _STATEMENT_KEYWORDS: Final = frozenset(["for", "if", "while", "switch", "do", "else", "case", "default", "goto",
                                         "try"])
 _LONGEST_STATEMENT_KEYWORD: Final = max(map(len, _STATEMENT_KEYWORDS))
-_CLASS_KEYS = frozenset(["struct", "class", "union", "enum"])
+_CLASS_KEYS: Final = frozenset(["struct", "class", "union", "enum"])
 # Words that start a declaration of a namespace, type, alias or template parameter.
-_DECLARING_WORDS = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",
+_DECLARING_WORDS: Final = frozenset(["namespace", "struct", "class", "union", "enum", "typedef", "using", "typename",
                               "concept", "template"])
 # A declaration keyword and what follows it up to its declarator's end (a typedef: up to `;`).
-_DECLARING = regex_cache.compile(
+_DECLARING: Final = regex_cache.compile(
     r"\b(?:(typedef)\b([^;{}]*)|(namespace|struct|class|union|enum|typename|concept|using)\b([^{};,>=]*))")
 _DECLARING_KEYWORDS = frozenset(["typedef", "namespace", "struct", "class", "union", "enum", "typename", "concept",
                                  "using"])
-_USING_BEFORE = regex_cache.compile(r"\busing\s*\Z")
-_BASE_CLAUSE = regex_cache.compile(r"(?<!:):(?!:)")
+_USING_BEFORE: Final = regex_cache.compile(r"\busing\s*\Z")
+_BASE_CLAUSE: Final = regex_cache.compile(r"(?<!:):(?!:)")
 # A word that is neither a qualifier (`X::`) nor qualified (`::X`): what a declarator names.
-_UNQUALIFIED_WORD = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
-_NAMESPACE_NAME = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
-INCLUDE_DIRECTIVE = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
+_UNQUALIFIED_WORD: Final = regex_cache.compile(r"(?<![\w:])([A-Za-z_]\w*)(?!\w|[ \t\n]*::)")
+_NAMESPACE_NAME: Final = regex_cache.compile(r"(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*")
+INCLUDE_DIRECTIVE: Final = regex_cache.compile(r"#\s*(?:include|include_next|import)\b(.*)", re.S)
 # A macro body that changes no code: a bracketed attribute such as bisheng's `[aicore]`.
-_INERT_ATTRIBUTE = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
+_INERT_ATTRIBUTE: Final = regex_cache.compile(r"\[\s*[A-Za-z_]\w*\s*\]")
 
 
 def _restructures(body: str) -> bool:
@@ -1301,7 +1301,7 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 # scope, ~1.3 KB in a function body through `check`): 8 MiB of `a;` peaked at 1.8 GB (issue 69).
 # A larger file is Unknown as a whole (every barrier kept; check: unverified), which bounds the
 # peak memory of an input under 10 MB to ~300 MB. The largest kernel of the corpus has ~4,600.
-MAX_STATEMENTS = 100_000
+MAX_STATEMENTS: Final = 100_000
 
 
 def _within_statement_budget(source: SourceText, tokens: Tokens) -> None:
@@ -1367,7 +1367,7 @@ def _parse_structure(source: SourceText, scanned: Tokens, environment: CompileEn
 
 # The reason of each of several definitions of one function in `#if` groups (_check_redefinitions):
 # the function is unknown, its body's extent certain, the file read.
-EXCLUSIVE_DEFINITIONS = "one of several definitions of this function in #if groups, and which one is compiled " \
+EXCLUSIVE_DEFINITIONS: Final = "one of several definitions of this function in #if groups, and which one is compiled " \
     "is not known (a -D or -U may decide it)"
 
 def _head_tokens(head: str) -> list[str]:
@@ -1377,7 +1377,7 @@ def _head_tokens(head: str) -> list[str]:
     return _HEAD_TOKEN.findall(strip_comments(head))
 
 
-_HEAD_TOKEN = regex_cache.compile(r"\w+|\S")
+_HEAD_TOKEN: Final = regex_cache.compile(r"\w+|\S")
 
 # The reason of each of several functions of one name and parameters in one `#if` group whose
 # heads differ (_check_redefinitions): overloads ptofix does not tell apart, each unknown, the
@@ -1389,11 +1389,11 @@ SAME_SIGNATURE_DEFINITIONS = "one of several functions of this name and paramete
 # -- functions whose body `#if` groups cut across ---------------------------------------------
 # The reason of a function body that `#if` groups cut across while every group keeps the body's
 # extent: the function is unknown, the file is read (semantics: per function, not per file).
-CROSSING_GROUPS = "#if groups cut across the structure of this body (its extent is the same whichever group " \
+CROSSING_GROUPS: Final = "#if groups cut across the structure of this body (its extent is the same whichever group " \
     "is compiled)"
 # The reasons of an unknown body whose extent is the same in every reading of the file's `#if`
 # groups: the function alone is unknown, not the file.
-CERTAIN_EXTENT = frozenset([CROSSING_GROUPS, EXCLUSIVE_DEFINITIONS, SAME_SIGNATURE_DEFINITIONS])
+CERTAIN_EXTENT: Final = frozenset([CROSSING_GROUPS, EXCLUSIVE_DEFINITIONS, SAME_SIGNATURE_DEFINITIONS])
 
 
 def _section_map(tokens: Tokens) -> tuple[list, dict[int, tuple[int, str]]]:

@@ -25,27 +25,27 @@ from .model import COMMAND_LINE, ConditionalGroup, ConditionalSection, MacroDefi
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
-MAX_NESTING = 200           # operator nesting and macro-expansion depth of one condition
-MAX_EXPANDED_TOKENS = 4096  # a condition whose expansion grows past this is not evaluated
+MAX_NESTING: Final = 200           # operator nesting and macro-expansion depth of one condition
+MAX_EXPANDED_TOKENS: Final = 4096  # a condition whose expansion grows past this is not evaluated
 # The tokens the `#if` conditions of one reading of a file (group_outcomes) may expand to in all:
 # past it, the conditions left are not evaluated (unknown). Without it, macros that double at each
 # step tested in many `#if`s cost MAX_EXPANDED_TOKENS each, once per `#if`.
-MAX_FILE_EXPANDED_TOKENS = 1 << 20
-MAX_MEMO_TOKENS = 1 << 20   # tokens the memo of macro expansions holds (past it: expanded in place)
+MAX_FILE_EXPANDED_TOKENS: Final = 1 << 20
+MAX_MEMO_TOKENS: Final = 1 << 20   # tokens the memo of macro expansions holds (past it: expanded in place)
 
 # Preprocessing tokens of a directive's text (comments already spaces, splices joined):
 # identifiers, pp-numbers, character and string literals, the punctuators (longest first).
-_PP_TOKEN = regex_cache.compile(r"""[A-Za-z_$][\w$]*|\.?\d(?:[eEpP][+-]|[\w.'])*"""
+_PP_TOKEN: Final = regex_cache.compile(r"""[A-Za-z_$][\w$]*|\.?\d(?:[eEpP][+-]|[\w.'])*"""
                                 r"""|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?"""
                                 r"""|%:%:|\.\.\.|<<=|>>=|->\*|##|::|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!=<>]="""
                                 r"""|\S""")
-_MACRO_LINE = regex_cache.compile(r"#\s*(define|undef)\s+([A-Za-z_]\w*)")
-_DIRECTIVE_KEYWORD = regex_cache.compile(r"\s*#\s*(\w*)")
-_IDENTIFIER = regex_cache.compile(r"[A-Za-z_$][\w$]*")
-_OPENING = frozenset(["#if", "#ifdef", "#ifndef"])
-_CONTINUING = frozenset(["#elif", "#elifdef", "#elifndef", "#else"])
+_MACRO_LINE: Final = regex_cache.compile(r"#\s*(define|undef)\s+([A-Za-z_]\w*)")
+_DIRECTIVE_KEYWORD: Final = regex_cache.compile(r"\s*#\s*(\w*)")
+_IDENTIFIER: Final = regex_cache.compile(r"[A-Za-z_$][\w$]*")
+_OPENING: Final = frozenset(["#if", "#ifdef", "#ifndef"])
+_CONTINUING: Final = frozenset(["#elif", "#elifdef", "#elifndef", "#else"])
 
 
 def pp_tokens(text: str) -> list[str]:
@@ -291,8 +291,8 @@ def evaluate_condition(keyword: str, condition: str, macros: MacroState) -> bool
 # The preprocessor's own operators that read their operand unexpanded, answered only by
 # with_header_queries (a header found): otherwise unknown, even to `defined` (GCC and Clang
 # report them defined; which of them a compiler has is its own).
-HEADER_QUERIES = frozenset(["__has_include", "__has_include_next", "__has_embed"])
-_HEADER_QUERY = regex_cache.compile(r"""(?<![\w$])__has_include\s*\(\s*(<[^<>\n]*>|"[^"\n]*")\s*\)""")
+HEADER_QUERIES: Final = frozenset(["__has_include", "__has_include_next", "__has_embed"])
+_HEADER_QUERY: Final = regex_cache.compile(r"""(?<![\w$])__has_include\s*\(\s*(<[^<>\n]*>|"[^"\n]*")\s*\)""")
 
 
 def with_header_queries(condition: str, header_found: Callable[[str], bool]) -> str:
@@ -404,7 +404,7 @@ def _expansion_of(name: str, definition: MacroDefinition, macros: MacroState) ->
     return found
 
 
-_BINARY_PRECEDENCE = {"*": 10, "/": 10, "%": 10, "+": 9, "-": 9, "<<": 8, ">>": 8, "<": 7, ">": 7, "<=": 7,
+_BINARY_PRECEDENCE: Final = {"*": 10, "/": 10, "%": 10, "+": 9, "-": 9, "<<": 8, ">>": 8, "<": 7, ">": 7, "<=": 7,
                       ">=": 7, "==": 6, "!=": 6, "&": 5, "^": 4, "|": 3, "&&": 2, "||": 1}
 
 

@@ -46,7 +46,7 @@ from .vector_cfg import WINDOW_BOUND, FunctionCFG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 
 # check's categories of race: any overlap, the unbarriered PTOAS #674 same-access chains the
@@ -55,16 +55,16 @@ if TYPE_CHECKING:
 # pair only a flag chain through two or more other pipes orders (cpp/flag_chains.py: msSanitizer's
 # single-pipe check credits pipe_barrier alone, ptofix's contract a direct round trip V -> X -> V
 # too). Each of the last three has its own SARIF rule and note.
-OVERLAP = "overlap"
-SAME_ACCESS_CHAIN = "same-access-chain"
-SAME_REBROADCAST = "same-rebroadcast"
-MULTI_PIPE_CHAIN = "multi-pipe-chain"
+OVERLAP: Final = "overlap"
+SAME_ACCESS_CHAIN: Final = "same-access-chain"
+SAME_REBROADCAST: Final = "same-rebroadcast"
+MULTI_PIPE_CHAIN: Final = "multi-pipe-chain"
 CATEGORIES = (OVERLAP, SAME_ACCESS_CHAIN, SAME_REBROADCAST, MULTI_PIPE_CHAIN)
 
 
 # The tag of an unverified function's UNKNOWN event whose reason already says that a race through
 # it is neither shown nor ruled out (a note does not say so twice: race_check, html_report).
-UNDECIDED = "<undecided>"
+UNDECIDED: Final = "<undecided>"
 
 
 class Race(Struct):

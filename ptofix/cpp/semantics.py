@@ -99,9 +99,9 @@ from .value_model import ValueModel
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Any
+    from typing import Any, Final
 
-_FEW_WAITING = 8         # names a block's statements are searched for one at a time (lexical._FEW_NAMES)
+_FEW_WAITING: Final = 8         # names a block's statements are searched for one at a time (lexical._FEW_NAMES)
 
 
 class FileContext(FileFacts):

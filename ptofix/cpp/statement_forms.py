@@ -19,18 +19,18 @@ from .symbols import Kind, StmtInfo
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, Final
 
 
 # Directives inside a body that change no code: macros are tracked by name (a statement using one
 # is Unknown), `#if` sections are structured by the parser, the rest only talk to the compiler.
-INERT_DIRECTIVES = frozenset(["#define", "#undef", "#pragma", "#line", "#error", "#warning", "#"])
+INERT_DIRECTIVES: Final = frozenset(["#define", "#undef", "#pragma", "#line", "#error", "#warning", "#"])
 # Qualifiers a kernel #defines to nothing where the compiler does not predefine them (`#ifndef
 # __gm__` / `#define __gm__`): either way the code reads as it does with the qualifier.
-QUALIFIER_MACRO_WORDS = frozenset(["__gm__", "__aicore__"])
+QUALIFIER_MACRO_WORDS: Final = frozenset(["__gm__", "__aicore__"])
 # The calls the model reads as pto's (or the runtime's): a function of the file with one of these
 # names competes with pto's in overload resolution, so an unqualified call of it is Unknown.
-PTO_CALL_NAMES = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
+PTO_CALL_NAMES: Final = frozenset([*OPS, *FIFO_OPS, *HARMLESS_CALLS, *PURE_FUNCTIONS,
                              "TASSIGN", "TRESHAPE", "pipe_barrier", "set_flag", "wait_flag"])
 
 
@@ -91,20 +91,20 @@ def is_pto_enumerator(name: str) -> bool:
 
 
 # Names a statement may use with no declaration in the file: literals spelled as words.
-PLAIN_FREE_NAMES = frozenset(["true", "false", "nullptr", "NULL"])
+PLAIN_FREE_NAMES: Final = frozenset(["true", "false", "nullptr", "NULL"])
 # Words that leave a statement other than at its end (or are a jump's target).
-JUMP_WORDS = frozenset(["break", "continue", "return", "goto", "case", "default"])
+JUMP_WORDS: Final = frozenset(["break", "continue", "return", "goto", "case", "default"])
 
 
 # The builtin type names the statement grammars read by spelling that C++ lets a program declare
 # as something else (the keywords among them it does not).
-GRAMMAR_TYPE_WORDS = BUILTIN_TYPE_WORDS - _KEYWORDS
+GRAMMAR_TYPE_WORDS: Final = BUILTIN_TYPE_WORDS - _KEYWORDS
 
 
-HARMLESS_METHODS = {"SetValidShape", "SetValue", "GetValue"}
+HARMLESS_METHODS: Final = {"SetValidShape", "SetValue", "GetValue"}
 
 
-EMPTY_STATEMENT = StmtInfo(Kind.NOP)
+EMPTY_STATEMENT: Final = StmtInfo(Kind.NOP)
 
 
 def only_sets_valid_shape(stmt: Stmt, name: str) -> bool:
@@ -134,20 +134,20 @@ def one_call_at_most(info: StmtInfo) -> StmtInfo:
 
 # A statement the grammar does not read (`pto::MrgSortExecutedNumList v4 =
 # pto::MrgSortExecutedNumList{128, 64, 0, 0};`), in tokens: names, numbers, `::` and single marks.
-_ROUGH_TOKEN = regex_cache.compile(r"[A-Za-z_]\w*|\d[\w.']*|::|\S")
+_ROUGH_TOKEN: Final = regex_cache.compile(r"[A-Za-z_]\w*|\d[\w.']*|::|\S")
 # A string or character literal: one token (its brackets and commas are no structure).
-_QUOTED = regex_cache.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
+_QUOTED: Final = regex_cache.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
 # Words that let a statement declare something other than its declarators (a class, an
 # enumeration and its enumerators, a namespace alias, a type...) or make it no simple declaration.
-_DECLARING_WORDS = frozenset(["struct", "class", "union", "enum", "namespace", "using", "typedef", "template",
+_DECLARING_WORDS: Final = frozenset(["struct", "class", "union", "enum", "namespace", "using", "typedef", "template",
                               "friend", "concept", "requires", "operator", "asm", "extern", "__attribute__",
                               "decltype", "typeof", "__typeof__", "alignas", "static_assert"])
 
 
 # A block-scope alias-declaration's head (`using NAME =`; not `using namespace`, no attribute).
-BLOCK_ALIAS = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
+BLOCK_ALIAS: Final = regex_cache.compile(r"\s*using\s+(?!namespace(?![\w$]))([A-Za-z_]\w*)\s*=(?!=)")
 # Words that may declare a class or enumeration inside a type-id (an elaborated type specifier).
-_ELABORATING_WORDS = frozenset(["struct", "class", "union", "enum", "concept", "requires"])
+_ELABORATING_WORDS: Final = frozenset(["struct", "class", "union", "enum", "concept", "requires"])
 
 
 def maybe_declared_names(text: str) -> set[str] | None:
@@ -226,7 +226,7 @@ def merge_header(parts: list) -> StmtInfo:
     return StmtInfo(Kind.NOP, local_calls=calls)
 
 
-_SPLICE = regex_cache.compile(SPLICE)
+_SPLICE: Final = regex_cache.compile(SPLICE)
 
 
 def has_splice(text: str) -> bool:
@@ -242,8 +242,8 @@ def name_set(node: Any) -> set:
     return set(A.name_ids(node))
 
 
-_ARRAY_BOUND = regex_cache.compile(r"\[([^\[\]]*)\]")
-_NUMBER_BOUND = regex_cache.compile(r"\s*(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\s*")
+_ARRAY_BOUND: Final = regex_cache.compile(r"\[([^\[\]]*)\]")
+_NUMBER_BOUND: Final = regex_cache.compile(r"\s*(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\s*")
 
 
 def variable_bound(text: str) -> bool:
@@ -264,12 +264,12 @@ def head_template_params(names: Sequence[str]) -> set:
 
 
 # Words of a function's declaration before its name that say nothing of the return type.
-_DECL_SPECIFIERS = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
+_DECL_SPECIFIERS: Final = frozenset(["static", "inline", "extern", "constexpr", "AICORE", "__aicore__", "__global__",
                               "__inline__", "__forceinline__", "friend", "virtual", "C", "const", "volatile",
                               "__attribute__", "always_inline", "noinline", "aicore", *PTO_FUNCTION_SPECIFIER_MACROS])
 _ARITHMETIC_WORDS = frozenset(["void", "int", "long", "short", "char", "unsigned", "signed", "bool", *INTEGER_TYPES,
                                *FLOATING_TYPES])
-_TRAILING_DATA = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")
+_TRAILING_DATA: Final = regex_cache.compile(r"decltype\s*\(\s*[A-Za-z_]\w*\s*\.\s*data\s*\(\s*\)\s*\)")
 
 
 def return_reason(fn: Function) -> str:

@@ -15,20 +15,20 @@ from ..structs import Struct
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 # A statement nested deeper than this, in brackets or in the levels of its AST (`a + b + c` is two
 # levels, `- - a` two, `f(g(a))` three), is not understood (Unknown). It bounds the recursion of
 # the parsers and of every walk over an AST whatever the input: compiled, a recursion has no
 # interpreter limit to stop it. (clang's default bracket limit, -fbracket-depth, is 256; ptoas
 # writes a few levels.)
-MAX_EXPRESSION_NESTING = 64
+MAX_EXPRESSION_NESTING: Final = 64
 
 # The longest statement (or header part) the statement parser reads: its tokens take memory in
 # proportion, and ptoas's longest statements are ~1,700 characters (a comment block included). A
 # longer one the regex fast paths did not read is not understood (Unknown, with this reason:
 # stmt_parser.too_long_for_the_grammar); the regex fast paths read any length in linear time.
-MAX_GRAMMAR_CHARS = 16384
+MAX_GRAMMAR_CHARS: Final = 16384
 
 
 class Node(Struct):
@@ -102,7 +102,7 @@ def argument_name_ids(tmpl: TemplateId) -> tuple[str, ...]:
     return ids
 
 
-_MAX_INTEGER_DIGITS = 64        # more than any 128-bit value spells in decimal or octal
+_MAX_INTEGER_DIGITS: Final = 64        # more than any 128-bit value spells in decimal or octal
 
 
 @functools.lru_cache(maxsize=4096)
@@ -491,7 +491,7 @@ class ReturnStmt(Node):
 
 
 # Nodes without child nodes (exact types, see name_ids; Name is read before them).
-_LEAVES = (Number, Literal, String)
+_LEAVES: Final[tuple] = (Number, Literal, String)
 
 
 class Fallback(Node):
@@ -501,4 +501,4 @@ class Fallback(Node):
     __slots__ = ()
 
 
-_FALLBACK: Node = Fallback(-1, -1)
+_FALLBACK: Final[Node] = Fallback(-1, -1)

@@ -13,7 +13,7 @@ from .lexical import identifiers
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, Final
 
 
 class Kind(enum.Enum):
@@ -70,7 +70,7 @@ class StmtInfo(Struct):
         self.then_unknown = then_unknown
 
 
-_NO_NAMES: dict = {}       # StmtInfo's default env: read, never written (tests/cpp/test_memory.py checks)
+_NO_NAMES: Final[dict] = {}       # StmtInfo's default env: read, never written (tests/cpp/test_memory.py checks)
 
 
 class PtrType(Struct):
@@ -104,7 +104,7 @@ def with_unknown_shape(entries: list | None) -> list:
 # The mark of an unknown binding whose place is a statement or parameter the model read (a
 # declaration, an assignment, a call), not one it could not read (ValueModel.unknown_address words
 # the two apart).
-READ_HERE = "read"
+READ_HERE: Final = "read"
 
 
 def unknown_binding(why: str, at: int = -1, read: bool = False) -> tuple:

@@ -37,11 +37,11 @@ from ..structs import Struct
 # Records one tile may have: past this many it is blind. Each op reads every record of each of its
 # tiles, so the bound keeps a kernel's cost linear in its length (a tile set before every op of a
 # long body is followed flow-insensitively, as before).
-MAX_TILE_RECORDS = 128
+MAX_TILE_RECORDS: Final = 128
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
 
 class TileRecord(Struct):

@@ -37,11 +37,11 @@ if TYPE_CHECKING:        # (names for annotations, which are never evaluated: ty
 # In a directive, as in the preprocessor: a `//` comment runs to the line's end (a `/*` in it opens
 # nothing), and a quote left open ends at the line's end (clang and gcc warn and end the literal
 # there), so neither can swallow the lines after it.
-_WORD_CHARS = r"""[^\s;{}()\[\]"'/\#]"""
+_WORD_CHARS: Final = r"""[^\s;{}()\[\]"'/\#]"""
 # The rest of a `//` comment (to the line's end, across splices), and a whole `/* */` comment:
 # the shortest, as `/\*.*?\*/` reads it, without trying `*/` at every character.
-_LINE_COMMENT_REST = r"(?:[^\r\n\\]++|" + SPLICE + r"|\\)*+"
-_BLOCK_COMMENT = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
+_LINE_COMMENT_REST: Final = r"(?:[^\r\n\\]++|" + SPLICE + r"|\\)*+"
+_BLOCK_COMMENT: Final = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
 # Runs of ordinary characters are read by possessive repeats (`++`, `*+`): one step per run
 # instead of one alternation per character, and no backtracking state (a third faster over the
 # corpus). Each is followed by nothing that could make a shorter run match, so they match what the
@@ -50,14 +50,14 @@ _BLOCK_COMMENT = r"/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/"
 # rather than `[ \t\r\n\f\v\ufeff]*`: the same strings (no alternative after them starts with
 # whitespace, so giving back part of a run never lets one match), but a set holding U+FEFF is
 # compiled into a 64 Ki-character bitmap, ~0.2 ms of every process that reads C++ (issue #70).
-_BLANKS = r"(?:[ \t\r\n\f\v]++|\ufeff)*"
+_BLANKS: Final = r"(?:[ \t\r\n\f\v]++|\ufeff)*"
 # The alternatives, each tried in this order: a word, one of ; { } ( ) [ ], a comment, a directive,
 # a literal (the kinds w, o, c, p, s).
-_WORD_TOKEN = r"@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+"
-_COMMENT_TOKEN = r"//@L|@B"
-_DIRECTIVE_TOKEN = r"""\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?""" \
+_WORD_TOKEN: Final = r"@W++(?:/(?![/*])@W*+)*+|/(?![/*])@W*+(?:/(?![/*])@W*+)*+"
+_COMMENT_TOKEN: Final = r"//@L|@B"
+_DIRECTIVE_TOKEN: Final = r"""\#(?:[^\r\n"'/\\]++|@S|"(?:[^"\\\r\n]++|@S|\\.)*+"?|'(?:[^'\\\r\n]++|@S|\\.)*+'?""" \
     r"""|//@L|@B|[^\r\n])*+"""
-_LITERAL_TOKEN = r""""(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+'"""
+_LITERAL_TOKEN: Final = r""""(?:[^"\\\r\n]++|\\.)*+"|'(?:[^'\\\r\n]++|\\.)*+'"""
 
 
 def _spelled(pattern: str) -> str:
@@ -70,31 +70,31 @@ def _spelled(pattern: str) -> str:
 # patterns below must equal (tests/cpp/test_parser_fast_paths.py, test_token_scan.py compare).
 _TOKEN_PATTERN = _spelled(r"@Z(?:(?P<w>" + _WORD_TOKEN + r")|(;)|(\{)|(\})|(\()|(\))|(\[)|(\])|(?P<c>" + _COMMENT_TOKEN
                           + r")|(?P<p>" + _DIRECTIVE_TOKEN + r")|(?P<s>" + _LITERAL_TOKEN + r"))")
-_TOKEN_RE = regex_cache.compile(_TOKEN_PATTERN.replace("@Z", _BLANKS), re.S | re.X)
+_TOKEN_RE: Final = regex_cache.compile(_TOKEN_PATTERN.replace("@Z", _BLANKS), re.S | re.X)
 # The scan's: the same alternatives in one group (a match holds one group's marks, not eleven, and
 # needs no group number: a token's kind is told by its first characters, _kinds_and_marks; 8% less
 # time a token, issue #70 item 7).
-_SCAN_PATTERN = _spelled(r"@Z(" + "|".join([_WORD_TOKEN, r"[;{}()\[\]]", _COMMENT_TOKEN, _DIRECTIVE_TOKEN,
+_SCAN_PATTERN: Final = _spelled(r"@Z(" + "|".join([_WORD_TOKEN, r"[;{}()\[\]]", _COMMENT_TOKEN, _DIRECTIVE_TOKEN,
                                             _LITERAL_TOKEN]) + ")")
-_SCAN_RE = regex_cache.compile(_SCAN_PATTERN.replace("@Z", _BLANKS), re.S | re.X)
+_SCAN_RE: Final = regex_cache.compile(_SCAN_PATTERN.replace("@Z", _BLANKS), re.S | re.X)
 # The same tokens in a text without U+FEFF (nearly every one), its blanks one possessive run of a
 # set: a sixth less time a token than _BLANKS' repeat of two alternatives (issue #70 item 7). The
 # same strings: there _BLANKS reads the same runs, and giving back part of one never lets a token
 # match (no alternative starts with ASCII whitespace; U+FEFF, a word character of _WORD_CHARS, is
 # the one blank a word may start with). tests/cpp/test_token_scan.py compares the two.
-_NO_BOM_TOKEN_RE = regex_cache.compile(_SCAN_PATTERN.replace("@Z", r"[ \t\r\n\f\v]*+"), re.S | re.X)
+_NO_BOM_TOKEN_RE: Final = regex_cache.compile(_SCAN_PATTERN.replace("@Z", r"[ \t\r\n\f\v]*+"), re.S | re.X)
 # The same tokens in an ASCII text (nearly every one), its word characters spelled as a set of
 # characters (`\s` an ASCII text may hold: str.isspace's, tab to carriage return, \x1c to \x1f
 # and space) instead of a negated `\s` class: one bitmap test a character where sre otherwise tests
 # a Unicode category, a tenth less time a token (issue #70 item 7). The same strings: in an ASCII
 # text `\s` matches these characters and no other. tests/cpp/test_token_scan.py compares them.
-_ASCII_TOKEN_RE = regex_cache.compile(
+_ASCII_TOKEN_RE: Final = regex_cache.compile(
     _SCAN_PATTERN.replace("@Z", r"[ \t\r\n\f\v]*+").replace(r"[^\s;{}()\[\]", r"[^\t\n\x0b\x0c\r\x1c-\x1f ;{}()\[\]"),
     re.S | re.X)
-_SPACE_RE = regex_cache.compile(_BLANKS)
+_SPACE_RE: Final = regex_cache.compile(_BLANKS)
 
 
-MAX_NESTING = 200    # deeper nesting is reported as an error (no RecursionError)
+MAX_NESTING: Final = 200    # deeper nesting is reported as an error (no RecursionError)
 
 
 class Token:
@@ -118,19 +118,19 @@ Tok = tuple[str, str, int, int]
 # Regex group number of _TOKEN_RE -> kind letter (the groups' order: a word, the seven 'o'
 # characters, each a group of its own, a comment, a directive, a literal), and -> mark: the kind
 # letter, but an 'o' token's own character.
-_KIND_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
-_MARK_OF_GROUP = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
+_KIND_OF_GROUP: Final = bytes.maketrans(bytes(range(1, 12)), b"wooooooocps")
+_MARK_OF_GROUP: Final = bytes.maketrans(bytes(range(1, 12)), b"w;{}()[]cps")
 # A token's first character (Latin-1; any other one starts a word) -> its kind letter, and -> its
 # mark: the alternatives start with disjoint characters, but '/', which starts a comment when a
 # '/' or '*' follows it (_kinds_and_marks reads that), a word otherwise.
-_KIND_OF_FIRST = b"".join(b"o" if ch in b";{}()[]" else b"p" if ch == ord("#") else b"s" if ch in b"\"'" else b"w"
-                          for ch in range(256))
-_MARK_OF_FIRST = b"".join(bytes([ch]) if ch in b";{}()[]" else _KIND_OF_FIRST[ch:ch + 1] for ch in range(256))
-_COMMENT_MARK = ord("c")
+_KIND_OF_FIRST: Final = b"".join(
+    b"o" if ch in b";{}()[]" else b"p" if ch == ord("#") else b"s" if ch in b"\"'" else b"w" for ch in range(256))
+_MARK_OF_FIRST: Final = b"".join(bytes([ch]) if ch in b";{}()[]" else _KIND_OF_FIRST[ch:ch + 1] for ch in range(256))
+_COMMENT_MARK: Final = ord("c")
 # A token's start (after the blanks folded into the match: its group's) and its end, read by map()
 # a block of matches at a time.
-_TOKEN_START = re.Match.start
-_MATCH_END = re.Match.end
+_TOKEN_START: Final = re.Match.start
+_MATCH_END: Final = re.Match.end
 
 
 class Tokens:
@@ -389,7 +389,7 @@ def _reject_misread_lexemes_before(source: SourceText, kinds: str, starts: array
         _reject_digit_separators(source, kinds, starts, ends)
 
 
-_GROUP_DEPTH = {"#if": 1, "#ifdef": 1, "#ifndef": 1, "#endif": -1}
+_GROUP_DEPTH: Final = {"#if": 1, "#ifdef": 1, "#ifndef": 1, "#endif": -1}
 
 
 def _inside_conditional_group(text: str, kinds: str, starts: array, ends: array) -> bool:
@@ -404,20 +404,20 @@ def _inside_conditional_group(text: str, kinds: str, starts: array, ends: array)
 
 # A digraph: `%:` (#), `<%` `%>` (braces), `<:` `:>` (brackets); `<::` is `<` `::` unless a third
 # ':' or a '>' follows.
-_DIGRAPH = regex_cache.compile(r"%:|<%|%>|<:(?!:(?![:>]))|:>")
-_TRIGRAPH = regex_cache.compile(r"\?\?[=/'()!<>-]")
+_DIGRAPH: Final = regex_cache.compile(r"%:|<%|%>|<:(?!:(?![:>]))|:>")
+_TRIGRAPH: Final = regex_cache.compile(r"\?\?[=/'()!<>-]")
 # A raw string's prefix right before a string token.
-_RAW_PREFIX = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
-_RAW_IN_DIRECTIVE = regex_cache.compile(r"(?<![\w$])(?:u8|[uUL])?R\"")
+_RAW_PREFIX: Final = regex_cache.compile(r"(?:u8|[uUL])?R\Z")
+_RAW_IN_DIRECTIVE: Final = regex_cache.compile(r"(?<![\w$])(?:u8|[uUL])?R\"")
 # `__has_include` and its kin, whose operand is a header name (`<...>` or `"..."`) or a macro.
-_HEADER_NAME_QUERY = regex_cache.compile(r"(?<![\w$])(?:__has_include_next|__has_include|__has_embed)(?![\w$])")
+_HEADER_NAME_QUERY: Final = regex_cache.compile(r"(?<![\w$])(?:__has_include_next|__has_include|__has_embed)(?![\w$])")
 # The operand of one: a header name (`name` None: one that does not end on its line), or none
 # (a macro, matched as no header name at all).
-_HEADER_NAME_OPERAND = regex_cache.compile(r"""\s*\(\s*(?=[<"])(?:(?P<name><[^>\n]*>|"[^"\n]*")|)""")
+_HEADER_NAME_OPERAND: Final = regex_cache.compile(r"""\s*\(\s*(?=[<"])(?:(?P<name><[^>\n]*>|"[^"\n]*")|)""")
 # What a header name may hold that the directive's tokens read otherwise: in `<...>`, a comment's
 # opening, a quote (a character or string literal) or a backslash; in `"..."` (read as a string
 # literal) a backslash, an escape there.
-_HEADER_NAME_LEXES_OTHERWISE = {"<": regex_cache.compile(r"""/[*/]|['"\\]"""), '"': regex_cache.compile(r"\\")}
+_HEADER_NAME_LEXES_OTHERWISE: Final = {"<": regex_cache.compile(r"""/[*/]|['"\\]"""), '"': regex_cache.compile(r"\\")}
 
 
 def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -444,9 +444,9 @@ def _reject_unsupported_lexemes(source: SourceText, kinds: str, starts: array, e
 # other: `<%`, `%:` and `%>` at their '%', `:>` at its '>', rarer than ':', which every `::`
 # spells. An alternation of the pairs, which starts with no one character, is tried at every
 # character of the text.)
-_PERCENT_DIGRAPH = regex_cache.compile(r"%(?:(?<=<%)|[:>])")
-_LESS_COLON = regex_cache.compile(r"<:")
-_COLON_GREATER = regex_cache.compile(r">(?<=:>)")
+_PERCENT_DIGRAPH: Final = regex_cache.compile(r"%(?:(?<=<%)|[:>])")
+_LESS_COLON: Final = regex_cache.compile(r"<:")
+_COLON_GREATER: Final = regex_cache.compile(r">(?<=:>)")
 
 
 def _may_spell_unsupported_lexeme(text: str) -> bool:
@@ -462,8 +462,8 @@ def _may_spell_unsupported_lexeme(text: str) -> bool:
             return True
         quote = text.find('"', quote + 1)
     return _LESS_COLON.search(text) is not None or _COLON_GREATER.search(text) is not None
-_SPLICE_AT = regex_cache.compile(SPLICE)
-_SPLICE_LF_CR = regex_cache.compile(r"\\[ \t\f\v]*\n\r")
+_SPLICE_AT: Final = regex_cache.compile(SPLICE)
+_SPLICE_LF_CR: Final = regex_cache.compile(r"\\[ \t\f\v]*\n\r")
 
 
 def _reject_backslashes(source: SourceText, kinds: str, starts: array, ends: array) -> None:
@@ -517,7 +517,7 @@ def _quote_after_word(text: str, pos: int) -> bool:
 # A character C++ reads otherwise than ptofix's tokens outside comments and strings: NUL (blank to
 # gcc and clang, even in a skipped group), `$` and non-ASCII characters (identifier characters, or
 # blanks such as U+00A0 and U+180E to clang, U+FEFF past the file's start neither).
-_EXOTIC = regex_cache.compile(r"[^\x01-\x7f]|\$")
+_EXOTIC: Final = regex_cache.compile(r"[^\x01-\x7f]|\$")
 
 
 def _reject_exotic_characters(source: SourceText, kinds: str, starts: array, ends: array) -> None:

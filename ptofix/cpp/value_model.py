@@ -23,12 +23,12 @@ from .symbols import COPIED_SHAPE, UNKNOWN_DEF, UNKNOWN_SHAPE, PtrType, Symbol, 
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Final
 
     from .function_state import FunctionState
 
 
-MAX_VALUES = 64          # larger value sets are treated as unknown
+MAX_VALUES: Final = 64          # larger value sets are treated as unknown
 
 
 
@@ -36,7 +36,7 @@ MAX_VALUES = 64          # larger value sets are treated as unknown
 # (`a2 = a1 + 1` reads a1, whose value reads a0...): a value past this many is unknown. It bounds
 # the recursion depth whatever the kernel (compiled, a recursion has no interpreter limit to stop
 # it); ptoas output follows a few.
-MAX_VALUE_NESTING = 32
+MAX_VALUE_NESTING: Final = 32
 
 
 
@@ -44,7 +44,7 @@ MAX_VALUE_NESTING = 32
 # once: answers are kept, but not one a cycle or the nesting bound cut short, which a tile read
 # along many paths might compute again and again): past this, everything more it is asked is
 # unknown. It bounds the work whatever the kernel; the corpus's largest function needs ~1200.
-MAX_VALUE_STEPS = 100_000
+MAX_VALUE_STEPS: Final = 100_000
 
 
 

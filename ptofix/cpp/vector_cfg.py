@@ -52,21 +52,21 @@ from .tile_accesses import TileAccesses, tile_operand
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, Final
 
 
 # The tag of the UNKNOWN event that ends a walk stopped by its bound (barriers.MAX_WINDOW_OPS).
-WINDOW_BOUND = "<window bound>"
+WINDOW_BOUND: Final = "<window bound>"
 # What a removed barrier leaves in the file (pipe-v-barrier writes it): a later pass whose edits
 # would change a fact the proof read (a pipe's LocalSlotNum) finds it by this text, and the proof
 # reads it as a barrier an earlier run removed (a NOP event tagged REMOVED_BARRIER).
-REMOVED_MARKER = "/* ptofix: removed pipe_barrier(PIPE_V)"
-REMOVED_BARRIER = "<removed barrier>"
+REMOVED_MARKER: Final = "/* ptofix: removed pipe_barrier(PIPE_V)"
+REMOVED_BARRIER: Final = "<removed barrier>"
 # The tag of the NOP event of a `set_mask_norm();` (only where the file tracks the mask mode).
-MASK_NORM = "<set_mask_norm>"
+MASK_NORM: Final = "<set_mask_norm>"
 # Each statement kind's value, read once: compiled, `kind.value` calls enum's Python-level property
 # (each flag event's description reads one).
-_KIND_VALUES: dict[Kind, str] = {kind: kind.value for kind in Kind}
+_KIND_VALUES: Final[dict[Kind, str]] = {kind: kind.value for kind in Kind}
 
 
 class FunctionCFG:

@@ -11,7 +11,11 @@ from . import stmt_parser as A
 from .model import Compound, ForStmt, Function, IfStmt, PPIfStmt, SimpleStmt, Stmt, SwitchStmt
 from .semantics import FunctionSemantics
 
-UNKNOWN_TRIPS = 16
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
+UNKNOWN_TRIPS: Final = 16
 
 
 def trip_count(sem: FunctionSemantics, loop: ForStmt) -> int | None:

@@ -47,12 +47,12 @@ if TYPE_CHECKING:
 # another (lexical.IDENTIFIER's `\w*`), kept as bytes (UTF-8). An identifier scan
 # (lexical.identifiers) finds one identifier in a word, from its first letter or '_' on (`0x1F`
 # holds `x1F`), none if it has none.
-_WORD = regex_cache.compile(r"\w+")
-_IDENTIFIER_START = regex_cache.compile(r"[A-Za-z_]")
-_STARTS_IDENTIFIER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_SPLICE = regex_cache.compile(SPLICE)
+_WORD: Final = regex_cache.compile(r"\w+")
+_IDENTIFIER_START: Final = regex_cache.compile(r"[A-Za-z_]")
+_STARTS_IDENTIFIER: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_SPLICE: Final = regex_cache.compile(SPLICE)
 # A directive token ending in a backslash (and blanks): its splice's line end is outside it.
-_ENDS_IN_BACKSLASH = regex_cache.compile(r"\\[ \t\f\v]*\Z")
+_ENDS_IN_BACKSLASH: Final = regex_cache.compile(r"\\[ \t\f\v]*\Z")
 
 
 def _words(text: str, start: int, end: int) -> list[bytes]:
@@ -123,7 +123,7 @@ def _named_counts(counts: dict[bytes, int], names: frozenset[bytes], into: dict[
 
 # A piece holding more of the names than this counts them by one walk of its words, not by a
 # walk (list.count) per name.
-_FEW_FOUND = 4
+_FEW_FOUND: Final = 4
 
 
 def _count_among(data: bytes, words: list[bytes], distinct: set[bytes], names: frozenset[bytes],
@@ -341,7 +341,7 @@ def read_word_index(tokens: Tokens, functions: Sequence[Function] = ()) -> WordI
 
 
 # The comments' text is split for its words this many characters at a time.
-_COMMENTS_AT_ONCE = 1 << 16
+_COMMENTS_AT_ONCE: Final = 1 << 16
 
 
 def _with_mentions(index: WordIndex, names: frozenset[str], mentions: dict[Span, tuple[str, ...]]) -> WordIndex:

@@ -85,15 +85,15 @@ import functools
 import json
 import os
 from itertools import repeat
-from typing import Any
+from typing import Any, Final
 
 from ..records import Value
 from .tiles import BLOCK_BYTES, ELEMENT_BYTES, REPEAT_BYTES, REPEAT_MAX
 
-LINEAR = "linear"
-COLUMN_CHUNKS = "column_chunks"
-ROW_BY_ROW = "row_by_row"
-OTHER = "other"
+LINEAR: Final = "linear"
+COLUMN_CHUNKS: Final = "column_chunks"
+ROW_BY_ROW: Final = "row_by_row"
+OTHER: Final = "other"
 WALK_KINDS = (LINEAR, COLUMN_CHUNKS, ROW_BY_ROW, OTHER)
 
 TABLE_PATH = os.path.join(os.path.dirname(__file__), "derived_facts.json")

@@ -32,9 +32,9 @@ from .tiles import (  # noqa: F401  (re-exported for the op effects)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import ClassVar
+    from typing import ClassVar, Final
 
-PIPE_V = "PIPE_V"
+PIPE_V: Final = "PIPE_V"
 
 
 class IsaFacts(Struct):
@@ -91,19 +91,20 @@ class IsaFacts(Struct):
         return ""
 
 
-EVERY_VERSION = IsaFacts()
+EVERY_VERSION: Final = IsaFacts()
 # The pipes of the CCE `pipe_t` enumeration that pto-isa's A2/A3 headers and ptoas name (a flag or
 # barrier on any other spelling is not read as one of them).
-PIPE_NAMES = frozenset(["PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"])
+PIPE_NAMES: Final = frozenset(
+    ["PIPE_S", "PIPE_V", "PIPE_M", "PIPE_MTE1", "PIPE_MTE2", "PIPE_MTE3", "PIPE_FIX", "PIPE_ALL"])
 
 # When an op's implementation ends with its own pipe_barrier(PIPE_V):
-NEVER = "never"
-ALWAYS = "always"                  # every return path ends with one
-ROW_REDUCE = "row-reduce"          # TROWSUM/TROWMAX/TROWMIN: see row_reduce_drains
-STATIC_NONEMPTY = "static-nonempty"  # TCOLMAX/TCOLMIN/TCOLPROD return early (no barrier) when a valid
+NEVER: Final = "never"
+ALWAYS: Final = "always"                  # every return path ends with one
+ROW_REDUCE: Final = "row-reduce"          # TROWSUM/TROWMAX/TROWMIN: see row_reduce_drains
+STATIC_NONEMPTY: Final = "static-nonempty"  # TCOLMAX/TCOLMIN/TCOLPROD return early (no barrier) when a valid
                                    # row/col count is 0, so only a static non-empty valid shape drains
-COL_SUM = "col-sum"                # TCOLSUM: see trailing_drain_holds
-ARG_REDUCE = "arg-reduce"          # TROWARGMAX/TROWARGMIN/TCOLARGMAX/TCOLARGMIN: see trailing_drain_holds
+COL_SUM: Final = "col-sum"                # TCOLSUM: see trailing_drain_holds
+ARG_REDUCE: Final = "arg-reduce"          # TROWARGMAX/TROWARGMIN/TCOLARGMAX/TCOLARGMIN: see trailing_drain_holds
 
 
 class OpForm(NamedTuple):
@@ -151,12 +152,12 @@ class OpSpec(NamedTuple):   # immutable; a NamedTuple, not a dataclass: start-up
 # other overload, TCI(dst, start, tmp, events...), needs a third argument, and the scalar one's
 # trailing `events...` are flags ptoas does not print: only a 2-argument call is certainly the
 # scalar form. docs/reference/pto-facts.md §8 "TCI".
-SCALAR_TCI = "TCI"
-SCALAR_TCI_NARGS = 2
-SCALAR_TCI_ROWS = 1
+SCALAR_TCI: Final = "TCI"
+SCALAR_TCI_NARGS: Final = 2
+SCALAR_TCI_ROWS: Final = 1
 SCALAR_TCI_ELEMENT_BYTES = (2, 4)
 # The template argument that chooses the descending fill (its third).
-SCALAR_TCI_DESCENDING_ARG = 2
+SCALAR_TCI_DESCENDING_ARG: Final = 2
 
 
 def scalar_tci_accepts(rows: int | None, elem_bytes: int | None) -> bool:
@@ -294,7 +295,7 @@ def _specs() -> dict[str, OpSpec]:
     return table
 
 
-OPS: dict[str, OpSpec] = _specs()
+OPS: Final[dict[str, OpSpec]] = _specs()
 
 def trailing_drain_holds(op: str, has_tmp: bool, src_dtype: str | None, dst_valid: tuple[int, int] | None,
                          src_valid: tuple[int, int] | None) -> bool:
@@ -340,24 +341,27 @@ def trailing_drain_holds(op: str, has_tmp: bool, src_dtype: str | None, dst_vali
 #   shapes at run time and may walk src1 in full); otherwise both sources are walked in full.
 # The iterated shape is the largest valid shape among the FULL operands. Ops with operands of other
 # shapes by design (TEXTRACT/TINSERT windows, TTRANS, TGATHER) are bounded elsewhere or unknown.
-FULL, ROW, COL, MASK = "full", "row", "col", "mask"
+FULL: Final = "full"
+ROW: Final = "row"
+COL: Final = "col"
+MASK: Final = "mask"
 _ROW_REDUCE = ("TROWSUM", "TROWMAX", "TROWMIN", "TROWPROD", "TROWARGMAX", "TROWARGMIN")
 _COL_REDUCE = ("TCOLSUM", "TCOLMAX", "TCOLMIN", "TCOLPROD", "TCOLARGMAX", "TCOLARGMIN")
-SHAPED_ELSEWHERE = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT", "TMRGSORT", "TSORT32"})
+SHAPED_ELSEWHERE: Final = frozenset({"TEXTRACT", "TINSERT", "TTRANS", "TGATHER", "TCONCAT", "TMRGSORT", "TSORT32"})
 # The broadcast binary TCOLEXPAND ops walk their full source(s) at dst's row pitch in pto-isa
 # before 9b6f43c9 ("TColExpandOP support different rowstride", 2026-06-27), b9122ec5 (the commit
 # the DSL flash-attention README calls verified) and 14f761c8 among them: one offset `i * RowStride`
 # of dst for dst and src0 (TColExpandBinOp.hpp). Later commits step each by its own pitch. A kernel
 # may be built against either, so a full source whose row pitch differs from dst's is read at an
 # unknown place.
-WALKED_AT_DST_ROW_PITCH = frozenset({"TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV", "TCOLEXPANDSUB",
+WALKED_AT_DST_ROW_PITCH: Final = frozenset({"TCOLEXPANDMUL", "TCOLEXPANDADD", "TCOLEXPANDDIV", "TCOLEXPANDSUB",
                                      "TCOLEXPANDEXPDIF", "TCOLEXPANDMAX", "TCOLEXPANDMIN"})
 # The same ops read every source as dst's element type: TColExpandBinOp.hpp casts each source
 # pointer to dst's `T` and steps the broadcast row by dst's elements per repeat, and nothing
 # checks the sources' types (the public wrappers take three independent tile types), at 14f761c8,
 # b9122ec5 and 3186c381 alike. A `half` broadcast row of 64 columns under a `float` dst is read as
 # 256 bytes, twice its tile. A source whose element size differs from dst's is read at unknown bytes.
-SOURCES_READ_AS_DST_TYPE = WALKED_AT_DST_ROW_PITCH
+SOURCES_READ_AS_DST_TYPE: Final = WALKED_AT_DST_ROW_PITCH
 
 
 def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> dict[int, str]:
@@ -399,7 +403,7 @@ def operand_walks(op: str, nargs: int, same_shape_as_dst: dict[int, bool]) -> di
 # (vector_dup, set_cmpmask): msSanitizer reads 8 bytes at the tmp (RecordCmpMaskLoad) and none of
 # the mask, so its mask reads are the bits alone. (TSELS's CMPMASK load, sizeof(T) bytes at the
 # tmp, and TSEL's lie in the tmp tile, an operand both ops write.)
-SANITIZER_SELECT_MASK_BLOCK = {2: 16, 4: 8}
+SANITIZER_SELECT_MASK_BLOCK: Final = {2: 16, 4: 8}
 
 
 # The bytes of each row of a compare's mask destination the trace and msSanitizer count as written.
@@ -414,8 +418,8 @@ SANITIZER_SELECT_MASK_BLOCK = {2: 16, 4: 8}
 # srcRepeatStride, 1, 8, 16 | 8, 32, false)): packed. The trace judge (ptofix/trace/footprint.py, the
 # contract) also takes the stride in 32-byte blocks (a block at r * 8 * 32) for both. compare_row_bytes
 # is the largest of these readings.
-COMPARE_DST_REPEAT_STRIDE = 8
-COMPARE_SOURCE_BYTES = frozenset({2, 4})
+COMPARE_DST_REPEAT_STRIDE: Final = 8
+COMPARE_SOURCE_BYTES: Final = frozenset({2, 4})
 
 
 def compare_row_bytes(valid_cols: int, src_elem_bytes: int | None) -> int | None:
@@ -463,7 +467,7 @@ def mask_row_bytes(op: str, valid_cols: int, elem_bytes: int | None) -> int | No
 # 1-byte tiles is taken to issue 1-byte instructions unless pto-isa's trace shows otherwise:
 # these issue 16-bit ones at f35e7f60 (TAnd.hpp/TOr.hpp cast to uint16_t, TEXPANDS and TROWEXPAND
 # run vector_dup on 16-bit data; tests/trace/test_unmasked_operands_trace.py checks the trace).
-SIXTEEN_BIT_ON_BYTE_TILES = frozenset({"TAND", "TOR", "TEXPANDS", "TROWEXPAND"})
+SIXTEEN_BIT_ON_BYTE_TILES: Final = frozenset({"TAND", "TOR", "TEXPANDS", "TROWEXPAND"})
 
 
 def unmasked_repeat_bytes(op: str, size: int, widest: int) -> int | None:
@@ -514,7 +518,7 @@ def spec_for(op: str, nargs: int) -> OpSpec | None:
 
 # pto's structs an op stores into (OpSpec.struct_outputs), and that op: an aggregate of four
 # uint16_t with no constructor or destructor (pto_instr.hpp at 3186c381).
-STRUCT_OUTPUT_TYPES = {"MrgSortExecutedNumList": "TMRGSORT"}
+STRUCT_OUTPUT_TYPES: Final = {"MrgSortExecutedNumList": "TMRGSORT"}
 
 
 def struct_output_type(type_name: str) -> bool:
@@ -522,11 +526,12 @@ def struct_output_type(type_name: str) -> bool:
     names one of STRUCT_OUTPUT_TYPES."""
     return type_name.removeprefix("::").removeprefix("pto::") in STRUCT_OUTPUT_TYPES
 
-MRGSORT_PAIR_BYTES = 8      # one (value, index) pair of vmrgsort4: a float and its index, or a half,
-                            # 2 bytes of padding and its index (TMrgSort.hpp STRUCTSIZE)
-MRGSORT_LISTS = 4           # vmrgsort4 merges at most four lists (TMrgSort.hpp BLOCK_NUM)
-MRGSORT_MAX_PAIRS = 0xFFFF  # each list's pair count is a 16-bit field of the count word (VMS4_SR)
-MRGSORT_ELEMENT_BYTES = frozenset({2, 4})   # half or float (TMrgSort.hpp CheckStatic)
+
+MRGSORT_PAIR_BYTES: Final = 8      # one (value, index) pair of vmrgsort4: a float and its index, or a half,
+                                   # 2 bytes of padding and its index (TMrgSort.hpp STRUCTSIZE)
+MRGSORT_LISTS: Final = 4           # vmrgsort4 merges at most four lists (TMrgSort.hpp BLOCK_NUM)
+MRGSORT_MAX_PAIRS: Final = 0xFFFF  # each list's pair count is a 16-bit field of the count word (VMS4_SR)
+MRGSORT_ELEMENT_BYTES: Final = frozenset({2, 4})   # half or float (TMrgSort.hpp CheckStatic)
 
 
 def mrgsort_list_bytes(elem_bytes: int, valid_cols: int) -> int | None:
@@ -584,15 +589,15 @@ def mrgsort_single_bytes(elem_bytes: int, src_valid_cols: int, block_len: int) -
 # recorded cost-model trace agrees: tests/pto/test_trace_agrees_with_facts.py). One vbitsort repeat
 # sorts SORT32_BLOCK source elements with as many uint32 indices into as many 8-byte pairs (the
 # header steps dst by 32 * 8 / sizeof(T) elements a repeat; its CPU model writes 8 bytes a pair).
-SORT32_BLOCK = 32
-SORT32_PAIR_BYTES = 8
-SORT32_INDEX_BYTES = 4                      # idx is uint32_t (CheckStatic)
-SORT32_ELEMENT_BYTES = frozenset({2, 4})    # half or float (CheckStatic)
-SORT32_MAX_REPEATS = REPEAT_MAX             # more repeats a row split into several vbitsort
+SORT32_BLOCK: Final = 32
+SORT32_PAIR_BYTES: Final = 8
+SORT32_INDEX_BYTES: Final = 4                      # idx is uint32_t (CheckStatic)
+SORT32_ELEMENT_BYTES: Final = frozenset({2, 4})    # half or float (CheckStatic)
+SORT32_MAX_REPEATS: Final = REPEAT_MAX             # more repeats a row split into several vbitsort
 # A row with a tail takes the copy-and-pad path up to MAX_UB_TMP (32 * 255) valid columns since pto-isa
 # 6c4f75d3 (2026-03-02); before it, up to MAX_UB_TMP / 4 whatever the element type (`srcShapeBytesPerRow *
 # sizeof(float) / sizeof(T) <= MAX_UB_TMP`). Past the bound both take LargeTmpBufferImpl (not modelled).
-SORT32_TMP_MAX_COLS = 32 * 255 // 4
+SORT32_TMP_MAX_COLS: Final = 32 * 255 // 4
 
 
 class Sort32Reach(NamedTuple):
@@ -676,7 +681,7 @@ def sort32_drains(dst_valid_rows: int) -> bool:
 # TCvt.hpp names it for its integer conversions without a tmp (only in comments at 3186c381, taken
 # as a possible user all the same: docs/reference/pto-facts.md §2.3). The TROWEXPAND* binary ops'
 # use of it is OpSpec.row_expand.
-HIDDEN_SCRATCH_UNLESS_FLOAT = frozenset({"TCVT", "TEXTRACT"})
+HIDDEN_SCRATCH_UNLESS_FLOAT: Final = frozenset({"TCVT", "TEXTRACT"})
 
 # A Vec -> Vec TEXTRACT between RowMajor (ND) tiles starts its copy at the source's address plus the
 # column offset's elements (pto-isa a2a3 TExtract.hpp at f35e7f60, TExtractVecToVecNDAligned/
@@ -692,7 +697,7 @@ HIDDEN_SCRATCH_UNLESS_FLOAT = frozenset({"TCVT", "TEXTRACT"})
 # known, as for a tile off the grid (tiles.UB_ALIGN_BYTES). Not on the scalar path (the window tile's
 # type has a 1 x 1 valid shape: one element through the scalar unit) nor between NZ tiles (the
 # offset is rounded down to whole c0 stripes, TExtractVecToVecNZ*: every address on the grid).
-WINDOW_OPS = frozenset({"TEXTRACT", "TINSERT"})
+WINDOW_OPS: Final = frozenset({"TEXTRACT", "TINSERT"})
 
 
 def window_column_on_grid(col: int, element: int) -> bool:
@@ -708,7 +713,7 @@ def window_column_on_grid(col: int, element: int) -> bool:
 # scalar)`, `TCVT(dst, src[, tmp], mode[, satMode])`, `TEXTRACT(dst, src, row, col)`). A value at
 # any other index is no call of an overload ptofix knows (a tile parameter may be bound to anything
 # convertible), so the proof reads the call as Unknown. Ops not listed take tiles only.
-VALUE_ARGUMENTS: dict[str, frozenset[int]] = {
+VALUE_ARGUMENTS: Final[dict[str, frozenset[int]]] = {
     **{name: frozenset({2}) for name in ("TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TANDS", "TORS", "TSHLS",
                                          "TSHRS", "TFMODS", "TAXPY", "TREMS", "TXORS", "TMOV", "TSTORE")},
     "TDIVS": frozenset({1, 2}),
@@ -758,7 +763,7 @@ COUNT_MODE_NAMES = ("TCI", "set_mask_count", "set_ctrl", "PadRightSingleRow", "R
 
 # Statement-level calls with no effect on UB and none on the vector pipe's ordering (mask and
 # atomic-mode registers, cache maintenance on GM, cross-core signals, compile-time checks).
-HARMLESS_CALLS = {
+HARMLESS_CALLS: Final = {
     "set_mask_norm", "set_vector_mask", "set_ffts_base_addr", "static_assert", "dcci", "dsb",
     "set_atomic_none", "set_atomic_add", "set_atomic_f32", "set_atomic_f16", "set_atomic_bf16",
     "ffts_cross_core_sync", "wait_flag_dev", "std::atomic_thread_fence",
@@ -803,11 +808,11 @@ def row_reduce_drains(dtype: str | None, valid: tuple[int, int] | None, tmp_cols
 
 # The fp32 row-reduction fast path (src static, valid == whole tile, one of these shapes) writes a
 # 4096-byte intermediate from the tmp's start whatever the tmp's declared shape.
-_FP32_ROW_REDUCE_FAST = frozenset([(64, 128), (32, 256), (16, 512), (8, 1024)])
+_FP32_ROW_REDUCE_FAST: Final = frozenset([(64, 128), (32, 256), (16, 512), (8, 1024)])
 
 
 # The ops whose tmp reach reduce_tmp_bytes computes.
-REDUCE_TMP_OPS = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLSUM"})
+REDUCE_TMP_OPS: Final = frozenset({"TROWSUM", "TROWMAX", "TROWMIN", "TCOLSUM"})
 
 
 def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, tmp_cols: int | None,
@@ -844,7 +849,7 @@ def reduce_tmp_bytes(op: str, dtype: str | None, valid: tuple[int, int] | None, 
     return max(fast, (rows - 1) * stride + width if rows >= 1 else 0)
 
 
-ROW_EXPAND_TMP_MAX_BYTES = 8192     # the 32 vbrcb repeats the row-expand scratch holds (TRowExpandBinOp.hpp)
+ROW_EXPAND_TMP_MAX_BYTES: Final = 8192     # the 32 vbrcb repeats the row-expand scratch holds (TRowExpandBinOp.hpp)
 
 
 def row_expand_tmp_bytes(valid_rows: int) -> int:
@@ -858,7 +863,7 @@ def row_expand_tmp_bytes(valid_rows: int) -> int:
 # pto's mode enumerations that ops take as arguments (`RoundMode::CAST_RINT`): an operand
 # `Enum::NAME` is a mode constant only for one of these; any other qualified operand (`ns::tile`)
 # may be a tile.
-MODE_ENUMS = frozenset(["RoundMode", "SaturationMode", "CmpMode", "MaskPattern", "TFillPadMode", "ReluPreMode",
+MODE_ENUMS: Final = frozenset(["RoundMode", "SaturationMode", "CmpMode", "MaskPattern", "TFillPadMode", "ReluPreMode",
                         "ReduceOp", "AtomicType", "QuantType", "NotifyOp", "SyncCoreType", "DivAlgorithm",
                         "AccToVecMode", "AccPhase", "STPhase", "WaitCmp", "DmaEngine", "SyncAllMode",
                         "SqrtAlgorithm", "RsqrtAlgorithm", "RecipAlgorithm", "LogAlgorithm", "FmodAlgorithm",
@@ -889,7 +894,7 @@ PTO_PASTING_MACROS = ("PTO_DETAIL_CONCAT", "MAP_INSTR_IMPL")
 # code (`PTO_NPU_ARCH_A5`, `__CPU_SIM`). A checkout whose headers writing the name are all among
 # these compiles pto's uses of it as reviewed; any other byte keeps a kernel's bridge unknown.
 # https://github.com/hw-native-sys/pto-isa/tree/f35e7f60/include/pto
-SUBBLOCK_ID_REVIEWED_HEADERS = frozenset([
+SUBBLOCK_ID_REVIEWED_HEADERS: Final = frozenset([
     ("include/pto/common/cpu_stub.hpp", "072da4ff45dbcdb2f29fb9e0cd0e8ab8c40842db9ca36ade75296a9f6207bb78"),
     ("include/pto/cpu/TPop.hpp", "a69124d54f510d20a167b4f9a2a735dfbdc5c3e31b74339f6859dc0dbff366b6"),
     ("include/pto/cpu/TPush.hpp", "54842322344d25bd32d07491b4f51b347fa36e8259e5bd1e6ccc70849fd6534d"),
@@ -906,12 +911,12 @@ SUBBLOCK_ID_REVIEWED_HEADERS = frozenset([
     ("include/pto/npu/a5/custom/TSyncCVID.hpp", "98f1ce0c91a91d4974e1abc8f53ca48baa1ac50d00c934e523206484644a6401"),
 ])
 
-PURE_FUNCTIONS = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
+PURE_FUNCTIONS: Final = {"get_block_idx", "get_block_num", "get_subblockid", "get_subblockdim", "get_sub_block_id"}
 
 # Every instruction pto-isa declares as a function (`PTO_INST ... NAME(`) in
 # include/pto/common/pto_instr.hpp at 3186c381: a call of one is a call of pto's function, never a
 # header macro (which might expand to a jump); the ops the model does not read stay Unknown.
-PTO_INSTRUCTIONS = frozenset([
+PTO_INSTRUCTIONS: Final = frozenset([
     "MGATHER", "MSCATTER", "SETFMATRIX", "SET_IMG2COL_PADDING", "SET_IMG2COL_RPT", "SET_QUANT_SCALAR",
     "SET_QUANT_VECTOR", "SYNCALL", "TABS", "TADD", "TADDC", "TADDDEQRELU", "TADDRELUCONV", "TADDS", "TADDSC",
     "TALLOC", "TAND", "TANDS", "TASSIGN", "TAXPY", "TCI", "TCMP", "TCMPS", "TCOLARGMAX", "TCOLARGMIN",
@@ -933,8 +938,8 @@ PTO_INSTRUCTIONS = frozenset([
 ])
 
 # Cross-core pipe (FIFO) ops; never on PIPE_V, only their Tile forms touch local memory (§1, §7).
-FIFO_OPS = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
-PIPE_FIFO_OPS = FIFO_OPS
+FIFO_OPS: Final = {"TPUSH", "TPOP", "TALLOC", "TFREE"}
+PIPE_FIFO_OPS: Final = FIFO_OPS
 
 
 
@@ -966,7 +971,7 @@ def pto_function_names() -> frozenset[str]:
     return _PTO_FUNCTIONS
 
 
-_COMMENT_LINE = regex_cache.compile(r"^#[^\n]*", re.M)
+_COMMENT_LINE: Final = regex_cache.compile(r"^#[^\n]*", re.M)
 
 
 def _read_name_list(filename: str) -> frozenset[str]:
@@ -988,12 +993,12 @@ def _read_name_list(filename: str) -> frozenset[str]:
 # `AICORE PTO_INLINE`, `PTO_INST` `AICORE PTO_INLINE __attribute__((visibility("default")))`
 # (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/type.hpp, and the same
 # in the f35e7f60 checkout); hand-written kernels and their headers write them on helpers.
-PTO_FUNCTION_SPECIFIER_MACROS = frozenset(["PTO_INLINE", "PTO_INTERNAL", "PTO_INST"])
+PTO_FUNCTION_SPECIFIER_MACROS: Final = frozenset(["PTO_INLINE", "PTO_INTERNAL", "PTO_INST"])
 # bisheng's parameter qualifiers, which pto #defines empty only for targets whose compiler lacks
 # them (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/common/arch_macro.hpp:
 # Kirin; cpu_stub.hpp: the CPU simulator): they declare no name.
-PTO_PARAMETER_QUALIFIERS = frozenset(["__in__", "__out__", "__tf__"])
-PTO_MACROS_READ_AS_NPU_NAMES = frozenset([
+PTO_PARAMETER_QUALIFIERS: Final = frozenset(["__in__", "__out__", "__tf__"])
+PTO_MACROS_READ_AS_NPU_NAMES: Final = frozenset([
     *PTO_FUNCTION_SPECIFIER_MACROS, *PTO_PARAMETER_QUALIFIERS,
     "pipe_barrier", "set_mask_norm", "set_vector_mask", "AICORE", "__aicore__", "__global__",
     "__gm__", "__ubuf__", "__cbuf__", "__cc__", "__ca__", "__cb__", "__fbuf__", "__biasbuf__",
@@ -1051,7 +1056,7 @@ def pto_call_arities() -> dict[str, tuple[int, ...]]:
 # In IsaFacts.header_words: a header of the checkout could not be read (side_files.py: a FIFO, a
 # device, a link out of the checkout), so its words are not known: every name may be one of them.
 # (Not an identifier: no header's word.)
-UNKNOWN_CHECKOUT_WORDS = "<a header of the checkout was not read>"
+UNKNOWN_CHECKOUT_WORDS: Final = "<a header of the checkout was not read>"
 
 
 def macro_may_change_pto_code(name: str, header_words: frozenset[str] | None = None) -> bool:
@@ -1080,7 +1085,7 @@ def macro_may_change_pto_code(name: str, header_words: frozenset[str] | None = N
 # pto's code as the facts here describe it. No header pto/pto-inst.hpp reaches writes MEMORY_BASE
 # (pto_words.txt), and no C, C++ or POSIX standard names it; _FORTIFY_SOURCE is glibc's: it swaps
 # C library functions (memcpy, sprintf...) for checked ones of the same effect, no pto name.
-BUILD_SCRIPT_MACROS = frozenset(["MEMORY_BASE", "_FORTIFY_SOURCE"])
+BUILD_SCRIPT_MACROS: Final = frozenset(["MEMORY_BASE", "_FORTIFY_SOURCE"])
 
 
 def pto_code_macro_names() -> frozenset[str]:

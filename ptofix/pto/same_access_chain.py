@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Final, Protocol
 
 from .derived_facts import ROW_BY_ROW
 from .tiles import ELEMENT_BYTES, REPEAT_BYTES
@@ -62,7 +62,7 @@ class Event(Protocol):
 
 
 # PTOAS PR 674: the producer of a same-access chain runs at least this many 256-byte repeats.
-CHAIN_MIN_REPEATS = 16
+CHAIN_MIN_REPEATS: Final = 16
 
 
 def same_access_chain_operand(same_access: bool, producer_writes_it: bool, consumer_reads_it: bool,
@@ -84,7 +84,7 @@ def chain_repeats_enough(repeats: int) -> bool:
 # 002ecebc on, 32- and 8-bit data are viewed as 16-bit and take a rows-then-tails path
 # (https://github.com/hw-native-sys/pto-isa/blob/3186c381/include/pto/npu/a2a3/TBinOp.hpp); the
 # recorded trace at f35e7f60 shows it for int32 (tests/pto/test_trace_agrees_with_facts.py).
-CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
+CHAIN_16BIT_ONLY: Final = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 
 
 # The (source, destination) element types for which TCVT is one `vconv` per call with no tmp, no
@@ -93,7 +93,7 @@ CHAIN_16BIT_ONLY = frozenset({"TAND", "TOR", "TANDS", "TORS"})
 # The bfloat16_t pairs are left out: TCvt.hpp gives float -> bf16 its own branch
 # (GenCastCallFp32ToBf16), and the host cost model's trace records bfloat16_t as half (its points of
 # form to_bfloat16_t issue vconv_f322f16r), so no recorded walk backs them (fail closed).
-CVT_SINGLE_VCONV = frozenset({("float", "half"), ("float", "float"), ("half", "float")})
+CVT_SINGLE_VCONV: Final = frozenset({("float", "half"), ("float", "float"), ("half", "float")})
 
 
 def cvt_reads_source_in_order(src_dtype: str, dst_dtype: str, valid_cols: int) -> bool:
@@ -120,7 +120,7 @@ def cvt_reads_source_in_order(src_dtype: str, dst_dtype: str, valid_cols: int) -
 # TROWEXPANDSUB -> TMULS and TEXP -> TCVT): a producer built on vdiv, vln, vsqrt or vrec (TDIV,
 # TDIVS, TRECIP, TLOG, TSQRT, the DIV and EXPDIF expands) has no such run to stand on and chains
 # nothing.
-CHAIN_PRODUCERS = frozenset({
+CHAIN_PRODUCERS: Final = frozenset({
     "TADD", "TSUB", "TMUL", "TMAX", "TMIN", "TAND", "TOR", "TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS",
     "TANDS", "TORS", "TABS", "TNEG", "TRELU", "TNOT", "TEXPANDS", "TEXP",
     "TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDMAX", "TROWEXPANDMIN",

@@ -12,26 +12,26 @@ from ..structs import Struct
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import ClassVar, TypeVar
+    from typing import ClassVar, Final, TypeVar
 
     T = TypeVar("T")
 
 # Memory spaces a Tile may live in (`TileType::X`) and their sizes on A2/A3
 # (pto-isa include/pto/common/buffer_limits.hpp).
-SPACE_BYTES = {"Vec": 192 * 1024, "Mat": 512 * 1024, "Left": 64 * 1024, "Right": 64 * 1024,
+SPACE_BYTES: Final = {"Vec": 192 * 1024, "Mat": 512 * 1024, "Left": 64 * 1024, "Right": 64 * 1024,
                "Acc": 128 * 1024, "Bias": 1024, "Scaling": 2048, "ScaleLeft": 2048, "ScaleRight": 2048}
-TILE_SPACES = frozenset(SPACE_BYTES)
-UB_BYTES = SPACE_BYTES["Vec"]
+TILE_SPACES: Final = frozenset(SPACE_BYTES)
+UB_BYTES: Final = SPACE_BYTES["Vec"]
 # The UB of each architecture (docs/reference/pto-facts.md §3): 192 KiB on A2/A3; on A5 256 KiB in
 # pto-isa's buffer_limits.hpp (PTOAS's planner uses 248 KiB of it). The analyses use A2/A3's, the
 # smallest; `check` names a tile past it for the archs whose UB it passes.
-UB_BYTES_BY_ARCH = {"a2": 192 * 1024, "a3": 192 * 1024, "a5": 256 * 1024}
+UB_BYTES_BY_ARCH: Final = {"a2": 192 * 1024, "a3": 192 * 1024, "a5": 256 * 1024}
 # Architectures whose row-expand ops broadcast into the hidden scratch below (pto-isa's a2a3 code).
-HIDDEN_SCRATCH_ARCHS = frozenset({"a2", "a3"})
+HIDDEN_SCRATCH_ARCHS: Final = frozenset({"a2", "a3"})
 # A local-memory (`__ubuf__`) pointer may be 32 bits wide (the Ascend C compiler may keep
 # local-memory pointers in 32 bits; pto-isa's TASSIGN converts the address with no range check):
 # an address or pointer value outside [0, 2**32) may be cut, so what it points at is not known.
-LOCAL_POINTER_LIMIT = 1 << 32
+LOCAL_POINTER_LIMIT: Final = 1 << 32
 
 
 def bytes_in_space(space: str | None, lo: int, hi: int) -> bool:
@@ -55,7 +55,7 @@ def bytes_in_space(space: str | None, lo: int, hi: int) -> bool:
 # planner aligns UB to 32 B), and the run-time TASSIGN(tile, addr) does not check it. Which bytes an
 # op touches for a tile off the grid is not documented for A2/A3 (on A5, pto-isa's unaligned-access
 # notes say a misaligned vector load or store corrupts data), so such a tile's bytes are unknown.
-UB_ALIGN_BYTES = 32
+UB_ALIGN_BYTES: Final = 32
 
 
 def on_ub_grid(space: str | None, address: int) -> bool:
@@ -79,8 +79,8 @@ HIDDEN_SCRATCH = (184 * 1024, 192 * 1024)
 # Rows/Cols, the others to TILE_DEFAULTS.
 TILE_ARGS = ("loc", "dtype", "rows", "cols", "blayout", "valid_row", "valid_col", "slayout", "fractal", "pad",
              "compact")
-TILE_ARG = {name: index for index, name in enumerate(TILE_ARGS)}
-TILE_DEFAULTS = {"blayout": "RowMajor", "slayout": "NoneBox", "pad": "Null"}
+TILE_ARG: Final = {name: index for index, name in enumerate(TILE_ARGS)}
+TILE_DEFAULTS: Final = {"blayout": "RowMajor", "slayout": "NoneBox", "pad": "Null"}
 
 
 def tile_arg(args: Sequence[T], name: str) -> T | None:
@@ -92,18 +92,18 @@ def tile_arg(args: Sequence[T], name: str) -> T | None:
 # (REPEAT_BYTE), of one data block (BLOCK_BYTE_SIZE: the unit of a repeat stride and of
 # copy_ubuf_to_ubuf's burst length), the largest repeat count (REPEAT_MAX, 8 bits) and the largest
 # repeat stride, in blocks (8 bits). Every module reads them from here (tests/test_facts_once.py).
-REPEAT_BYTES = 256
-BLOCK_BYTES = 32
-REPEAT_MAX = 255
-REPEAT_STRIDE_MAX = 255
+REPEAT_BYTES: Final = 256
+BLOCK_BYTES: Final = 32
+REPEAT_MAX: Final = 255
+REPEAT_STRIDE_MAX: Final = 255
 
-ELEMENT_BYTES = {
+ELEMENT_BYTES: Final = {
     "float": 4, "float32_t": 4, "int32_t": 4, "uint32_t": 4,
     "half": 2, "bfloat16_t": 2, "int16_t": 2, "uint16_t": 2, "float16_t": 2,
     "int8_t": 1, "uint8_t": 1, "hifloat8_t": 1, "float8_e4m3_t": 1, "float8_e5m2_t": 1,
     "int64_t": 8, "uint64_t": 8, "double": 8, "bool": 1,
 }
-FLOAT_TYPES = frozenset({"float", "half", "bfloat16_t", "float16_t", "float32_t"})
+FLOAT_TYPES: Final = frozenset({"float", "half", "bfloat16_t", "float16_t", "float32_t"})
 
 
 def dtype_size(dtype: str | None) -> int | None:

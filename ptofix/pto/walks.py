@@ -68,28 +68,32 @@ from .derived_facts import COLUMN_CHUNKS, LINEAR, OTHER, ROW_BY_ROW, WALK_KINDS,
 from .tile_walk import TileWalk  # (interpreted: see tile_walk.py)
 from .tiles import BLOCK_BYTES, REPEAT_BYTES, REPEAT_MAX, REPEAT_STRIDE_MAX
 
-COUNT_MODE = "count_mode"   # (internal to the hand reading: a count-mode path, which is no walk)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
+COUNT_MODE: Final = "count_mode"   # (internal to the hand reading: a count-mode path, which is no walk)
 
 
-_SMALL_RPT = 4              # TBinSOp.hpp SMALL_RPT, TBinOp.hpp SMALL_RPT_BINOP, TUnaryOp.hpp SMALL_RPT
-_ROW_EXPAND_SPLIT_ROWS = 256
+_SMALL_RPT: Final = 4              # TBinSOp.hpp SMALL_RPT, TBinOp.hpp SMALL_RPT_BINOP, TUnaryOp.hpp SMALL_RPT
+_ROW_EXPAND_SPLIT_ROWS: Final = 256
 
 
 # -- the hand-read walks (pto-isa a2a3 f35e7f60, the module docstring) ---------------------------
 
-BINARY_OPS = frozenset({"TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR"})
-SCALAR_OPS = frozenset({"TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TNEG", "TLRELU", "TAXPY"})
-UNARY_OPS = frozenset({"TEXP", "TLOG", "TSQRT", "TABS", "TRELU", "TNOT"})
-COL_EXPAND_OPS = frozenset({"TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
+BINARY_OPS: Final = frozenset({"TADD", "TSUB", "TMUL", "TDIV", "TMAX", "TMIN", "TAND", "TOR"})
+SCALAR_OPS: Final = frozenset({"TADDS", "TSUBS", "TMULS", "TMAXS", "TMINS", "TNEG", "TLRELU", "TAXPY"})
+UNARY_OPS: Final = frozenset({"TEXP", "TLOG", "TSQRT", "TABS", "TRELU", "TNOT"})
+COL_EXPAND_OPS: Final = frozenset({"TCOLEXPANDADD", "TCOLEXPANDSUB", "TCOLEXPANDMUL", "TCOLEXPANDDIV", "TCOLEXPANDMAX",
                             "TCOLEXPANDMIN"})
-ROW_EXPAND_OPS = frozenset({"TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX",
+ROW_EXPAND_OPS: Final = frozenset({"TROWEXPANDADD", "TROWEXPANDSUB", "TROWEXPANDMUL", "TROWEXPANDDIV", "TROWEXPANDMAX",
                             "TROWEXPANDMIN"})
 # Ops whose every path is no single walk (see the module docstring).
-NO_SINGLE_WALK = frozenset({"TDIVS", "TRECIP"})
+NO_SINGLE_WALK: Final = frozenset({"TDIVS", "TRECIP"})
 # Ops whose implementation differs across the pto-isa versions a kernel may build with: at
 # f35e7f60 TANDS/TORS are TEXPANDS(dst), a barrier, then TAND/TOR(dst, src, dst) (TBitwiseSOp.hpp);
 # at 3186c381 they are TBinSInstr ops (the type decides). No walk is taken for them.
-WALK_BY_VERSION = frozenset({"TANDS", "TORS"})
+WALK_BY_VERSION: Final = frozenset({"TANDS", "TORS"})
 
 
 def _two_level(walk: TileWalk) -> str:
