@@ -559,6 +559,7 @@ class LocalSlotNumPass(Pass):
         try:
             from ptofix.ir.parser import parse_ir
             from ptofix.ir.pipes import (
+                FlagBaseConflict,
                 assign_flag_bases,
                 cpp_direction,
                 effective_slot_num,
@@ -589,8 +590,9 @@ class LocalSlotNumPass(Pass):
         check_cpp_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
-        except ValueError as exc:
-            raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
+        except FlagBaseConflict as exc:
+            raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source,
+                              inits[exc.index].span.start) from None
         if not any(expected_gm.values()) and module.declared_target_arch() is None and not self.pto_arch:
             # The module states no arch (ptoas compiles it for its --pto-arch, a3 by default), and
             # no DIR_*_GM pipe could show A5: where the arch changes a predicted FlagID (a frontend

@@ -199,8 +199,28 @@ def test_peer_inits_with_conflicting_explicit_flag_bases_are_refused(tmp_path):
 }
 """)
     with pytest.raises(PtofixError, match=r"ptoas newest would reject the pipe inits of this PTO IR: conflicting "
-                                          r"explicit flag_base across peer pipe inits: \[0, 2\]"):
+                                          r"explicit flag_base across peer pipe inits: \[0, 2\]") as caught:
         run(ONE_C2V, ir=ir)
+    # (Before: "k.pto: error: ...", no line: the error now points at the pipe init it is about.)
+    assert caught.value.format().startswith(f"{ir}:4:5: error: ptoas newest would reject")
+
+
+def test_explicit_flag_bases_of_two_components_that_overlap_are_located(tmp_path):
+    """Two GM-only pipes of one function both say flag_base 0: ptoas rejects the IR, and the error
+    points at the second init (before: no line and column, only the file)."""
+    ir = _write(tmp_path, "k.pto", """module attributes {pto.target_arch = "a3"} {
+  func.func @cube_kernel(%a: !pto.ptr<f32>, %b: !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %0 = pto.initialize_l2g2l_pipe{dir_mask = 1, slot_size = 1024, slot_num = 8, local_slot_num = 2, flag_base = 0} (%a : !pto.ptr<f32>) -> !pto.pipe
+    %1 = pto.initialize_l2g2l_pipe{dir_mask = 1, slot_size = 1024, slot_num = 8, local_slot_num = 2, flag_base = 0} (%b : !pto.ptr<f32>) -> !pto.pipe
+    return
+  }
+}
+""")
+    with pytest.raises(PtofixError) as caught:
+        run(ONE_C2V, ir=ir)
+    assert caught.value.format().startswith(f"{ir}:4:5: error: ptoas newest would reject the pipe inits of this "
+                                            "PTO IR: conflicting flag_base 0 across peer pipe init components in "
+                                            "@cube_kernel")
 
 
 def test_a_default_local_slot_num_of_zero_is_a_usage_error(capsys):
