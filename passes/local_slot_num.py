@@ -725,7 +725,16 @@ class LocalSlotNumPass(Pass):
         except json.JSONDecodeError as exc:
             raise PtofixError(f"sidecar is not JSON: {exc.msg}", side, exc.pos) from None
         except ValueError as exc:       # e.g. an integer longer than int() accepts
-            raise PtofixError(f"sidecar is not usable JSON: {exc}", side) from None
+            # (Located, as a config file's is: prebuild/config.toml_loads. Not Python's advice to
+            # raise sys.set_int_max_str_digits.)
+            import re
+            import sys
+            limit = sys.get_int_max_str_digits()
+            long_integer = re.search(rf"(?<![\w.])-?[0-9]{{{limit + 1},}}", side.text) if limit else None
+            if long_integer is None:
+                raise PtofixError(f"sidecar is not usable JSON: {exc}", side) from None
+            raise PtofixError(f"sidecar is not usable JSON: an integer of more than {limit} digits, more than "
+                              "ptofix reads", side, long_integer.start()) from None
         except RecursionError:
             raise too_deep(side, "sidecar") from None
         problem = sidecar_problem(data)

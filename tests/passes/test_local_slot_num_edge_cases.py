@@ -144,6 +144,23 @@ def test_a_sidecar_entry_placed_by_flag_base_must_have_the_pipes_slot_size(tmp_p
         _entry(op="pto.initialize_l2g2l_pipe", id=None), arch="a3")))[0]
 
 
+def test_a_sidecar_integer_too_long_to_read_is_located(tmp_path):
+    """(Before: "k.slots.json: error: sidecar is not usable JSON: Exceeds the limit (4300 digits) for
+    integer string conversion ...; use sys.set_int_max_str_digits() to increase the limit", no
+    line: Python's advice, not the file's place.)"""
+    import sys
+    text = json.dumps(_sidecar(_entry(local_slot_num=2), arch="a3"), indent=1)
+    digits = "9" * (sys.get_int_max_str_digits() + 1)
+    sidecar = _write(tmp_path, "k.slots.json", text.replace('"local_slot_num": 2', f'"local_slot_num": {digits}'))
+    with pytest.raises(PtofixError) as caught:
+        run(ONE_C2V, sidecar=sidecar)
+    line = text.splitlines().index(next(ln for ln in text.splitlines() if '"local_slot_num"' in ln)) + 1
+    column = text.splitlines()[line - 1].index('"local_slot_num"') + len('"local_slot_num": ') + 1
+    assert caught.value.format().splitlines()[0] == (
+        f"{sidecar}:{line}:{column}: error: sidecar is not usable JSON: an integer of more than "
+        f"{sys.get_int_max_str_digits()} digits, more than ptofix reads")
+
+
 A5_ONE_LOCAL_ONE_GM_IR = """module attributes {pto.target_arch = "a5"} {
   func.func @cube_kernel(%gm: !pto.ptr<f32>, %gm2: !pto.tensor_view<16x16xf32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
     %c0_i32 = arith.constant 0 : i32
