@@ -197,11 +197,6 @@ class LocalSlotNumPass(Pass):
         # once (the text report lists the pipes' rows, the JSON report the issues). An issue's message
         # keeps its places as data (located.Located, cpp/pipes.py): its line is a DiagnosticLine.)
         warnings: list[str] = []
-        if not (self.map.strip() or self.ir or self.sidecar or self.default or self.tpipe_order or self.pto_lib
-                or self.unit_flag):
-            # (Never silent: `opt -p local-slot-num` or `local-slot-num{map=}` sets nothing.)
-            warnings.append(f"{source.path}: note: local-slot-num has no map, ir, sidecar, default, tpipe-order, "
-                            "pto-lib or unit-flag: nothing to set")
         target_order, order_source = self.target_order()
         all_value, per_flag = parse_map(self.map)
         unit_flags = list(self.unit_flag)

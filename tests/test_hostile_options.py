@@ -193,17 +193,6 @@ def test_opt_with_an_empty_pattern_is_an_error_as_run_s_is(tmp_path, pipeline):
                    "softmax-exp-sum, softmax-sum-add, auto, or none to select nothing) (expected P[,P...])\n")
 
 
-@pytest.mark.parametrize("pipeline", ["local-slot-num", "local-slot-num{map=}"])
-def test_opt_local_slot_num_with_nothing_to_set_says_so(tmp_path, pipeline):
-    # (Before: exit 0 and nothing on stderr.)
-    kernel = tmp_path / "fa.cpp"
-    kernel.write_bytes(FA_CPP)
-    status, out, err = invoke(["opt", "-p", pipeline, str(kernel)])
-    assert status == 0 and out.encode() == FA_CPP
-    assert err == (f"{kernel}: note: local-slot-num has no map, ir, sidecar, default, tpipe-order, pto-lib or "
-                   "unit-flag: nothing to set\n")
-
-
 def test_opt_without_a_pipeline_says_it_changes_nothing(tmp_path):
     kernel = tmp_path / "fa.cpp"
     kernel.write_bytes(FA_CPP)
