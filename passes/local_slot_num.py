@@ -559,6 +559,7 @@ class LocalSlotNumPass(Pass):
         try:
             from ptofix.ir.parser import parse_ir
             from ptofix.ir.pipes import (
+                FlagBaseConflict,
                 assign_flag_bases,
                 cpp_direction,
                 effective_slot_num,
@@ -589,8 +590,9 @@ class LocalSlotNumPass(Pass):
         check_cpp_arch(inv, arch, expected_gm, f"the PTO IR {ir_source.path}", source)
         try:
             bases = assign_flag_bases(inits, version, arch)
-        except ValueError as exc:
-            raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source) from None
+        except FlagBaseConflict as exc:
+            raise PtofixError(f"ptoas {version} would reject the pipe inits of this PTO IR: {exc}", ir_source,
+                              inits[exc.index].span.start) from None
         if not any(expected_gm.values()) and module.declared_target_arch() is None and not self.pto_arch:
             # The module states no arch (ptoas compiles it for its --pto-arch, a3 by default), and
             # no DIR_*_GM pipe could show A5: where the arch changes a predicted FlagID (a frontend
@@ -723,7 +725,16 @@ class LocalSlotNumPass(Pass):
         except json.JSONDecodeError as exc:
             raise PtofixError(f"sidecar is not JSON: {exc.msg}", side, exc.pos) from None
         except ValueError as exc:       # e.g. an integer longer than int() accepts
-            raise PtofixError(f"sidecar is not usable JSON: {exc}", side) from None
+            # (Located, as a config file's is: prebuild/config.toml_loads. Not Python's advice to
+            # raise sys.set_int_max_str_digits.)
+            import re
+            import sys
+            limit = sys.get_int_max_str_digits()
+            long_integer = re.search(rf"(?<![\w.])-?[0-9]{{{limit + 1},}}", side.text) if limit else None
+            if long_integer is None:
+                raise PtofixError(f"sidecar is not usable JSON: {exc}", side) from None
+            raise PtofixError(f"sidecar is not usable JSON: an integer of more than {limit} digits, more than "
+                              "ptofix reads", side, long_integer.start()) from None
         except RecursionError:
             raise too_deep(side, "sidecar") from None
         problem = sidecar_problem(data)

@@ -34,6 +34,10 @@ def read_patterns(text: str) -> tuple[BarrierPattern, ...]:
     """A comma list of patterns, their aliases or ``none`` (nothing), as the patterns it names in
     the order given."""
     from ptofix.cpp.barrier_decisions import normalize_patterns
+    if not text.replace(",", "").strip():
+        # (Never silent, as `run --pattern ''`: an empty value selected nothing and said nothing.)
+        raise ValueError(f"{text!r} names no pattern (give gu, softmax-exp-sum, softmax-sum-add, auto, or none "
+                         "to select nothing)")
     names: list = []
     for part in text.split(","):
         for name in normalize_patterns(part):

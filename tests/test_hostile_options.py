@@ -158,6 +158,41 @@ def test_an_empty_pattern_is_an_error_not_a_silent_no_op(tmp_path):
     assert status == 0 and out.encode() == FA_CPP          # (with another value: that value)
 
 
+@pytest.mark.parametrize("flag", ["--local-slot-num", "--unit-flag", "--ir", "--sidecar", "--pto-lib", "--weight"])
+@pytest.mark.parametrize("value", ["", " ", ","])
+def test_an_empty_option_value_is_an_error_not_a_silent_no_op(tmp_path, flag, value):
+    # (Before: `--local-slot-num ""` and the others, a shell variable left unset, were taken as not
+    # given: exit 0, the input unchanged, and a note that no LocalSlotNum option was given.)
+    kernel = tmp_path / "fa.cpp"
+    kernel.write_bytes(FA_CPP)
+    status, out, err = invoke(["run", flag, value, str(kernel)])
+    assert status == 2 and out == ""
+    assert err == f"ptofix: error: {flag} {value!r} names nothing: give a value or leave the option out\n"
+    assert kernel.read_bytes() == FA_CPP
+
+
+@pytest.mark.parametrize("argv", [["run", "--pattern", "auto", "--pto-isa", ""], ["check", "--pto-isa", ""],
+                                  ["run", "--pattern", "auto", "--cache-dir", ""]])
+def test_an_empty_directory_option_is_an_error_not_ignored(tmp_path, argv):
+    # (Before: `--pto-isa ""` ran without the checkout, exit 0, and said nothing of it.)
+    kernel = tmp_path / "fa.cpp"
+    kernel.write_bytes(FA_CPP)
+    status, out, err = invoke([*argv, str(kernel)])
+    assert status == 2 and out == ""
+    assert err == f"ptofix: error: {argv[-2]} '': empty directory name\n"
+
+
+@pytest.mark.parametrize("pipeline", ["pipe-v-barrier{pattern=}", "pipe-v-barrier{pattern= , }"])
+def test_opt_with_an_empty_pattern_is_an_error_as_run_s_is(tmp_path, pipeline):
+    # (Before: exit 0, the input as it was, nothing on stderr: `run --pattern ''` was already an error.)
+    kernel = tmp_path / "fa.cpp"
+    kernel.write_bytes(FA_CPP)
+    status, out, err = invoke(["opt", "-p", pipeline, str(kernel)])
+    assert status == 2 and out == ""
+    assert err == ("ptofix: error: pass 'pipe-v-barrier': option 'pattern': '' names no pattern (give gu, "
+                   "softmax-exp-sum, softmax-sum-add, auto, or none to select nothing) (expected P[,P...])\n")
+
+
 def test_opt_without_a_pipeline_says_it_changes_nothing(tmp_path):
     kernel = tmp_path / "fa.cpp"
     kernel.write_bytes(FA_CPP)

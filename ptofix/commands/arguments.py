@@ -18,7 +18,7 @@ from ..compile_env import CompileEnvironment
 from ..compile_options import COMPILE_OPTIONS
 from ..local_slot_options import LOCAL_SLOT_OPTIONS
 from ..pass_manager import Pass, pass_options
-from ..source import OptionValueError
+from ..source import OptionValueError, PtofixError
 from .help_format import CommaListAction
 
 TYPE_CHECKING = False
@@ -103,6 +103,11 @@ def compile_environment(args: argparse.Namespace) -> CompileEnvironment:
     which identifies the checkout once and refuses a directory that does not exist)."""
     from ..compile_settings import environment_of
     arch = getattr(args, "arch", None)
+    for option in ("pto_isa", "cache_dir"):
+        if getattr(args, option, None) == "":
+            # (Never silent: the library reads '' as "none given"; on the command line it is a
+            # shell variable left unset, and the run would go on without the checkout.)
+            raise PtofixError(f"--{option.replace('_', '-')} '': empty directory name")
     return environment_of(getattr(args, "include_dirs", None) or (), getattr(args, "macro_flags", None) or (),
                           getattr(args, "pto_isa", None), arch if isinstance(arch, str) else None)
 

@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         # (Never silent: an empty value, a shell variable left unset, would select nothing and say nothing.)
         raise PtofixError(f"--pattern {pattern!r} names no pattern (give gu, softmax-exp-sum, softmax-sum-add, auto, "
                           "or none to select nothing)")
+    _refuse_empty_values(args)
     check_target_ptoas(args)
     options = place_report(output_options(args))
     check_batch_options(options)
@@ -115,6 +116,18 @@ def run(args: argparse.Namespace) -> int:
         write_stderr("ptofix: note: no --pattern and no LocalSlotNum option: nothing is changed; "
                      "--pattern auto removes every PIPE_V barrier the proof shows redundant\n")
     return status
+
+
+def _refuse_empty_values(args: argparse.Namespace) -> None:
+    """An option given an empty value (a shell variable left unset) is an error: taken as not given,
+    the run would change nothing and then say no such option was given. (`build` differs on purpose:
+    there `--ir=` turns the IR matching off, docs/commands/build.md.)"""
+    from ..local_slot_options import LOCAL_SLOT_OPTIONS
+    named = [(flag, dest) for flag, dest, _ in LOCAL_SLOT_OPTIONS] + [("--weight", "weight")]
+    for flag, dest in named:
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and not value.replace(",", "").strip():
+            raise PtofixError(f"{flag} {value!r} names nothing: give a value or leave the option out")
 
 
 def cpp_fix_options(args: argparse.Namespace) -> CppFixOptions:

@@ -293,11 +293,20 @@ def _components(inits: list[PipeInit], arch: str | None = None, sort_by_frontend
     return out
 
 
+class FlagBaseConflict(ValueError):
+    """Why ptoas would reject the module's pipe inits, and ``index``: the init (in ``inits``) it is
+    about, which an error points at."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
                       arch: str | None = None) -> dict[int, int]:
     """flag_base ptoas gives each init (index in ``inits`` -> flag_base), per the version's rule.
 
-    Raises ValueError when ptoas would reject the module (conflicting explicit flag_base in one
+    Raises FlagBaseConflict (a ValueError) when ptoas would reject the module (conflicting explicit flag_base in one
     component, overlapping explicit ranges, more than 16 flag ids)."""
     v = resolve(version)
     # The (frontend id, dir_mask, creation) sort arrived with PTOAS dfee92e1 (2026-06-14), after
@@ -312,15 +321,16 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
             if _unkeyed(p):
                 result[i] = p.flag_base      # type: ignore[assignment]
             elif not p.is_frontend and not p.global_only and not p.peer_keys:
-                raise ValueError(f"{p.op} without flag_base needs its local buffer to come from "
-                                 "pto.reserve_buffer or pto.import_reserved_buffer")
+                raise FlagBaseConflict(f"{p.op} without flag_base needs its local buffer to come from "
+                                       "pto.reserve_buffer or pto.import_reserved_buffer", i)
     comps = _components(inits, arch, sort_by_frontend_id=v > resolve("v0.45"),
                         skip=set(result))
     for comp in comps:
         # (Every era: an explicit value in the peer group wins, two different ones are an error.)
         explicit_values = {flag for m in comp.members if (flag := inits[m].flag_base) is not None}
         if len(explicit_values) > 1:
-            raise ValueError(f"conflicting explicit flag_base across peer pipe inits: {sorted(explicit_values)}")
+            raise FlagBaseConflict(f"conflicting explicit flag_base across peer pipe inits: {sorted(explicit_values)}",
+                                   comp.members[0])
     if v <= resolve("2026-04-17"):
         # HW-HEAD: explicit flag_base in the peer group wins, otherwise value_or(0).
         for comp in comps:
@@ -335,7 +345,9 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
             for f in comp.funcs:
                 for lo, hi in used.get(f, []):
                     if base < hi and lo < base + comp.width:
-                        raise ValueError(f"conflicting flag_base {base} across peer pipe init components in @{f}")
+                        raise FlagBaseConflict(f"conflicting flag_base {base} across peer pipe init components "
+                                               f"in @{f}", next((m for m in comp.members if inits[m].flag_base
+                                                                  is not None), comp.members[0]))
         else:
             base = 0
             while True:
@@ -351,7 +363,8 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
                     break
                 base = nxt
         if base + comp.width > MAX_FLAG_IDS:
-            raise ValueError(f"pipe components need more than {MAX_FLAG_IDS} hardware flag ids")
+            raise FlagBaseConflict(f"pipe components need more than {MAX_FLAG_IDS} hardware flag ids",
+                                   comp.members[0])
         for f in comp.funcs:
             used.setdefault(f, []).append((base, base + comp.width))
         for m in comp.members:
@@ -391,5 +404,6 @@ def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest
                   effective_local_slot_num(init, version, arch), ns)
 
 
-__all__ = ["PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num", "assign_flag_bases",
+__all__ = ["FlagBaseConflict", "PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num",
+           "assign_flag_bases",
            "kernel_kind_of", "tpipe_token", "PtofixError"]

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..ir.versions import VERSIONS, resolve
+from ..ir.versions import VERSIONS, Version, resolve
 from ..output import write_atomically, write_stderr, write_stdout
 from ..source import PtofixError
 from ..tool_process import ToolOutputTooLarge, run_as_group
@@ -98,12 +98,32 @@ def ptoas_version(ptoas: str) -> DetectedVersion:
         version = resolve(number if "-" in number else "v" + number)
     except PtofixError:
         oldest = VERSIONS[0]
+        if not _older_than(number, oldest):
+            # (resolve reads a part of at most 9 digits: ``0.9999999999`` is not older than anything.)
+            return DetectedVersion(None, line, number, False,
+                                   f"'{ptoas} --version' says {number}, which ptofix cannot read as a version "
+                                   "(a part of more than 9 digits)")
+        shown = oldest.name if oldest.name == oldest.date else f"{oldest.name}, {oldest.date}"
         return DetectedVersion(None, line, number, False,
                                f"'{ptoas} --version' says {number}, older than every version ptofix knows "
-                               f"(the oldest is {oldest.name}, {oldest.date})")
+                               f"(the oldest is {shown})")
     exact = number == version.date or ("-" not in number and version.number is not None
                                        and tuple(int(x) for x in number.split(".")[:2]) == version.number)
     return DetectedVersion(version.name, line, number, exact)
+
+
+def _older_than(number: str, version: Version) -> bool:
+    """Whether the version ``number`` ("0.40", "2026-05-01"; parts of any length: compared as
+    digit strings, never through int()) is before ``version``."""
+    if "-" in number:
+        return number < version.date
+    if version.number is None:
+        return False
+
+    def key(part: str) -> tuple[int, str]:
+        digits = part.lstrip("0") or "0"
+        return len(digits), digits
+    return tuple(map(key, number.split(".")[:2])) < tuple(key(str(part)) for part in version.number)
 
 
 def tool_operand(path: str) -> str:

@@ -144,6 +144,23 @@ def test_a_sidecar_entry_placed_by_flag_base_must_have_the_pipes_slot_size(tmp_p
         _entry(op="pto.initialize_l2g2l_pipe", id=None), arch="a3")))[0]
 
 
+def test_a_sidecar_integer_too_long_to_read_is_located(tmp_path):
+    """(Before: "k.slots.json: error: sidecar is not usable JSON: Exceeds the limit (4300 digits) for
+    integer string conversion ...; use sys.set_int_max_str_digits() to increase the limit", no
+    line: Python's advice, not the file's place.)"""
+    import sys
+    text = json.dumps(_sidecar(_entry(local_slot_num=2), arch="a3"), indent=1)
+    digits = "9" * (sys.get_int_max_str_digits() + 1)
+    sidecar = _write(tmp_path, "k.slots.json", text.replace('"local_slot_num": 2', f'"local_slot_num": {digits}'))
+    with pytest.raises(PtofixError) as caught:
+        run(ONE_C2V, sidecar=sidecar)
+    line = text.splitlines().index(next(ln for ln in text.splitlines() if '"local_slot_num"' in ln)) + 1
+    column = text.splitlines()[line - 1].index('"local_slot_num"') + len('"local_slot_num": ') + 1
+    assert caught.value.format().splitlines()[0] == (
+        f"{sidecar}:{line}:{column}: error: sidecar is not usable JSON: an integer of more than "
+        f"{sys.get_int_max_str_digits()} digits, more than ptofix reads")
+
+
 A5_ONE_LOCAL_ONE_GM_IR = """module attributes {pto.target_arch = "a5"} {
   func.func @cube_kernel(%gm: !pto.ptr<f32>, %gm2: !pto.tensor_view<16x16xf32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
     %c0_i32 = arith.constant 0 : i32
@@ -199,8 +216,28 @@ def test_peer_inits_with_conflicting_explicit_flag_bases_are_refused(tmp_path):
 }
 """)
     with pytest.raises(PtofixError, match=r"ptoas newest would reject the pipe inits of this PTO IR: conflicting "
-                                          r"explicit flag_base across peer pipe inits: \[0, 2\]"):
+                                          r"explicit flag_base across peer pipe inits: \[0, 2\]") as caught:
         run(ONE_C2V, ir=ir)
+    # (Before: "k.pto: error: ...", no line: the error now points at the pipe init it is about.)
+    assert caught.value.format().startswith(f"{ir}:4:5: error: ptoas newest would reject")
+
+
+def test_explicit_flag_bases_of_two_components_that_overlap_are_located(tmp_path):
+    """Two GM-only pipes of one function both say flag_base 0: ptoas rejects the IR, and the error
+    points at the second init (before: no line and column, only the file)."""
+    ir = _write(tmp_path, "k.pto", """module attributes {pto.target_arch = "a3"} {
+  func.func @cube_kernel(%a: !pto.ptr<f32>, %b: !pto.ptr<f32>) attributes {pto.kernel_kind = #pto.kernel_kind<cube>} {
+    %0 = pto.initialize_l2g2l_pipe{dir_mask = 1, slot_size = 1024, slot_num = 8, local_slot_num = 2, flag_base = 0} (%a : !pto.ptr<f32>) -> !pto.pipe
+    %1 = pto.initialize_l2g2l_pipe{dir_mask = 1, slot_size = 1024, slot_num = 8, local_slot_num = 2, flag_base = 0} (%b : !pto.ptr<f32>) -> !pto.pipe
+    return
+  }
+}
+""")
+    with pytest.raises(PtofixError) as caught:
+        run(ONE_C2V, ir=ir)
+    assert caught.value.format().startswith(f"{ir}:4:5: error: ptoas newest would reject the pipe inits of this "
+                                            "PTO IR: conflicting flag_base 0 across peer pipe init components in "
+                                            "@cube_kernel")
 
 
 def test_a_default_local_slot_num_of_zero_is_a_usage_error(capsys):

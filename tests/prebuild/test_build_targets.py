@@ -37,7 +37,13 @@ def test_version_detection_maps_to_a_known_version(tools, tmp_path, capsys, monk
 @pytest.mark.parametrize("printed,problem", [
     ("", "failed (exit status 1)"),
     ("ptoas (development build)", "prints no version number"),
-    ("ptoas 0.20", "older than every version ptofix knows"),
+    ("ptoas 0.20", "older than every version ptofix knows (the oldest is 2026-04-17)"),
+    # (Before: "says 99999999999999999999.1, older than every version ptofix knows": a part of more
+    # than 9 digits is not read, and is newer, not older.)
+    ("ptoas 99999999999999999999.1", "says 99999999999999999999.1, which ptofix cannot read as a version "
+                                     "(a part of more than 9 digits)"),
+    ("ptoas 0.9999999999999", "which ptofix cannot read as a version"),
+    ("ptoas 0000000000000.20", "older than every version ptofix knows"),
 ])
 def test_a_ptoas_that_cannot_tell_is_the_only_error(tools, tmp_path, capsys, monkeypatch, printed, problem):
     ir = tmp_path / "fa.mlir"
