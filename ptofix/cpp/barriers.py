@@ -180,8 +180,9 @@ class BarrierAnalysis:
         self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
         self._hazard_pairs: dict[tuple, Hazard] = {}    # (id(p), id(c), back) -> their first hazard
         # Same-access chain verdicts by what they read (both ops' signatures, the two accesses'
-        # places in them, the back-edge, which accesses share a buffer value): the walks are expanded once per such pair, not once per
-        # pair of ops (`check` over 400 x TADD(a, a, a) asks it for every pair of its windows).
+        # places in them, the back-edge, which accesses share a buffer value): the walks are
+        # expanded once per such pair, not once per pair of ops (`check` over 400 x TADD(a, a, a)
+        # asks it for every pair of its windows).
         self._chain_verdicts: dict[tuple[int, int, int, int, bool, tuple], tuple[bool, str]] = {}
         self._signature_numbers: dict[tuple, int] = {}
         self._signature_of: list[tuple] = []        # signature number -> the signature
