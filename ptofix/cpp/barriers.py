@@ -6,8 +6,9 @@ For a ``pipe_barrier(PIPE_V)`` B:
 B is removable iff no pair (p in before, c in after) has a RAW/WAR/WAW byte overlap: the race model
 of Ascend's msSanitizer on a2/a3 (pto/race_model.py, the default). Under the opt-in model
 (``--same-access-chains``) an exact same-access chain (PTOAS PR #674, pto/same_access_chain.py: same
-address and shape, contiguous, producer >= 16 repeats of 256 B, not across a loop back-edge, no tmp
-operand, checked repeat by repeat) is excepted as well; msSanitizer flags such pairs.
+address and shape of one tile variable, contiguous, producer >= 16 repeats of 256 B, not across a
+loop back-edge, no tmp operand, checked repeat by repeat) is excepted as well; msSanitizer flags
+such pairs.
 
 Unknown ops count as touching everything. Function entry/exit count as unknown unless every
 caller in the file is itself clean there (kernel entry points are clean: nothing runs before or
@@ -179,9 +180,10 @@ class BarrierAnalysis:
         self._signatures: dict[int, tuple] = {}       # id(Event) -> (event, signature number)
         self._hazard_pairs: dict[tuple, Hazard] = {}    # (id(p), id(c), back) -> their first hazard
         # Same-access chain verdicts by what they read (both ops' signatures, the two accesses'
-        # places in them, the back-edge): the walks are expanded once per such pair, not once per
-        # pair of ops (`check` over 400 x TADD(a, a, a) asks it for every pair of its windows).
-        self._chain_verdicts: dict[tuple[int, int, int, int, bool], tuple[bool, str]] = {}
+        # places in them, the back-edge, which accesses share a buffer value): the walks are
+        # expanded once per such pair, not once per pair of ops (`check` over 400 x TADD(a, a, a)
+        # asks it for every pair of its windows).
+        self._chain_verdicts: dict[tuple[int, int, int, int, bool, tuple], tuple[bool, str]] = {}
         self._signature_numbers: dict[tuple, int] = {}
         self._signature_of: list[tuple] = []        # signature number -> the signature
         # The same verdicts by the signatures themselves, shared with the file's other analyses:
@@ -727,6 +729,7 @@ class BarrierAnalysis:
             return Hazard("unknown", p, c, None, None, back), 0
         used_chain = 0
         credits = self._credits_chains
+        buffers: tuple | None = None
         for i, a in enumerate(p.accesses):
             for j, b in enumerate(c.accesses):
                 if not (a.write or b.write):
@@ -734,11 +737,13 @@ class BarrierAnalysis:
                 if not a.overlaps(b):
                     continue
                 kind = "RAW" if a.write and not b.write else "WAR" if b.write and not a.write else "WAW"
-                key = (self._signature(p), self._signature(c), i, j, back)
+                if buffers is None:
+                    buffers = buffer_pattern(p, c)
+                key = (self._signature(p), self._signature(c), i, j, back, buffers)
                 verdict = self._chain_verdicts.get(key)
                 if verdict is None:
                     verdict = self._chain_verdicts[key] = self._file_chain_verdicts.verdict(
-                        p, c, a, b, (self._signature_of[key[0]], self._signature_of[key[1]], i, j, back))
+                        p, c, a, b, (self._signature_of[key[0]], self._signature_of[key[1]], i, j, back, buffers))
                 chained, refused = verdict
                 if chained and credits:
                     used_chain = 1
@@ -830,21 +835,32 @@ def _chain_step(event: Event, flag: FlagTag, pending: frozenset, next_pending: f
     return next_pending, False
 
 
+def buffer_pattern(p: Event, c: Event) -> tuple:
+    """Which accesses of ``p`` and ``c`` (in that order) are of one buffer value (Access.buffer),
+    as the chain rule reads them, by equality only: each buffer numbered by its first access, None
+    for none. Part of a verdict's key (ChainVerdicts) in place of the numbers themselves, which are
+    of one function's declarations: kernels of the same ops share their verdicts still."""
+    first: dict[int, int] = {}
+    return tuple(None if x.buffer is None else first.setdefault(x.buffer, len(first))
+                 for x in (*p.accesses, *c.accesses))
+
+
 class ChainVerdicts:
     """Same-access chain verdicts (pto/same_access_chain.py ``same_access_chain``) by all that the
     rule reads: both ops' signatures (BarrierAnalysis._signature's tuples: the kind, the op and
-    every field of every access that a verdict reads), the two accesses' places in them and the
-    back-edge. decide_by_groups shares one table among the analyses of a file's groups: kernels
-    repeat their ops' shapes, and a table of one analysis is gone with its group. The key is the
-    rule's whole input, so a verdict found is the one the rule gives
-    (tests/cpp/test_chain_verdicts.py: near misses in each field are new keys)."""
+    every field of every access that a verdict reads but the buffer), the two accesses' places in
+    them, the back-edge and which accesses share a buffer value (buffer_pattern). decide_by_groups
+    shares one table among the analyses of a file's groups: kernels repeat their ops' shapes, and a
+    table of one analysis is gone with its group. The key is the rule's whole input, so a verdict
+    found is the one the rule gives (tests/cpp/test_chain_verdicts.py: near misses in each field
+    are new keys)."""
 
     def __init__(self) -> None:
         self.verdicts: dict[tuple, tuple[bool, str]] = {}
 
     def verdict(self, p: Event, c: Event, a: Access, b: Access, key: tuple) -> tuple[bool, str]:
         """``same_access_chain(p, c, a, b, back)``, ``key`` being (p's signature, c's, a's index in
-        p's accesses, b's in c's, back)."""
+        p's accesses, b's in c's, back, buffer_pattern(p, c))."""
         found = self.verdicts.get(key)
         if found is None:
             found = self.verdicts[key] = same_access_chain(p, c, a, b, key[4])

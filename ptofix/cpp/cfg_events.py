@@ -36,7 +36,7 @@ class EventKind(enum.Enum):
 
 class Access(Struct):
     __slots__ = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats", "elementwise", "shape",
-                 "unknown_why", "type_contiguous", "valid_col_in_type", "valid_in_type")
+                 "unknown_why", "type_contiguous", "valid_col_in_type", "valid_in_type", "buffer")
     name: str                       # variable or "<hidden scratch>"
     write: bool
     space: str | None            # None = any space
@@ -53,9 +53,14 @@ class Access(Struct):
     type_contiguous: bool
     valid_col_in_type: bool
     valid_in_type: bool          # the type spells both valid dimensions
+    # The one tile variable (its declaration, symbols.Symbol.declaration) the operand provably is,
+    # one buffer value as ptoas's sync analysis tells them (PTOAS BaseMemInfo's baseBuffer): a
+    # declaration bound once (tile_accesses.one_buffer). None: not provably one (the same-access
+    # chain then credits nothing on it).
+    buffer: int | None
     _fields: ClassVar[tuple[str, ...]] = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats",
                                           "elementwise", "shape", "unknown_why", "type_contiguous",
-                                          "valid_col_in_type", "valid_in_type")
+                                          "valid_col_in_type", "valid_in_type", "buffer")
 
     def __init__(
             self,
@@ -72,6 +77,7 @@ class Access(Struct):
             type_contiguous: bool = False,
             valid_col_in_type: bool = False,
             valid_in_type: bool = False,
+            buffer: int | None = None,
     ) -> None:
         self.name = name
         self.write = write
@@ -86,6 +92,7 @@ class Access(Struct):
         self.type_contiguous = type_contiguous
         self.valid_col_in_type = valid_col_in_type
         self.valid_in_type = valid_in_type
+        self.buffer = buffer
 
     def overlaps(self, other: Access) -> bool:
         if self.space is not None and other.space is not None and self.space != other.space:

@@ -322,6 +322,7 @@ class FunctionSemantics:
             sym.defs = []
             sym.bindings = []
             sym.pipe_ctor = None
+            sym.origin = None
         self.tiles.shadows.clear()
         self.values.release()
         del self.values

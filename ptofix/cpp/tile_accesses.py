@@ -430,7 +430,7 @@ class TileAccesses:
                 repeats = walked.repeats
         return Access(sym.name, write, tt.space, intervals, exact, tmp, repeats, shape=shape,
                       type_contiguous=contiguous, valid_col_in_type=in_type,
-                      valid_in_type=tt.static_valid)
+                      valid_in_type=tt.static_valid, buffer=one_buffer(sym) if exact is not None else None)
 
     def no_address(self, sym: Symbol) -> str:
         """Why no address of tile ``sym`` is known, and where when a statement says (ValueModel.
@@ -471,3 +471,30 @@ class TileAccesses:
             return False
         size_a, size_b = dtype_size(a.dtype), dtype_size(b.dtype)
         return size_a is not None and size_a * a.cols == (size_b or 0) * (b.cols or 0)
+
+
+# The bindings that make a tile variable one buffer value of its own: a TASSIGN (ptoas's
+# alloc_tile), a TPOP and a TRESHAPE or copy (a view or alias: a value of its own, though on its
+# source's bytes).
+_ONE_BUFFER_BINDINGS = frozenset({"addr", "alias", "tpop"})
+
+
+def one_buffer(sym: Symbol) -> int | None:
+    """The one buffer value tile ``sym`` provably is, as ptoas's sync analysis tells buffers apart
+    (Access.buffer): its declaration (Symbol.declaration), when that declaration is bound exactly
+    once in its function (one TASSIGN, TPOP, TRESHAPE or copy); None otherwise (fail closed).
+
+    PTOAS's exact same access is ``BaseMemInfo::operator==`` (hw-native-sys/PTOAS
+    include/PTO/Transforms/InsertSync/SyncCommon.h:111-119, read by InsertSyncAnalysis.cpp
+    ``isSameExactAccess``, which ``CanPrunePipeVBarrier`` asks of every dependency pair): equal
+    addresses, scope and size, and the same ``rootBuffer`` (the alloc_tile) and ``baseBuffer`` (the
+    value the op uses: a view or an alias is another one). In the C++ ptoas writes, one tile
+    variable is one such value: another declaration TASSIGNed to the same bytes, a TRESHAPE result,
+    a copy (`T b = a;`) or a TPOP'd tile is another. A declaration bound twice (a second TASSIGN,
+    TPOP or assignment) is not ptoas's form: which binding made the value an op uses is not
+    told apart here, so it is none."""
+    root = sym.origin if sym.origin is not None else sym
+    bindings = root.bindings
+    if len(bindings) != 1 or bindings[0][0] not in _ONE_BUFFER_BINDINGS:
+        return None
+    return root.declaration

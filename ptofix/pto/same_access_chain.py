@@ -8,7 +8,8 @@ hazards (and which of ``check``'s races) are such chains.
 
 The rule (docs/reference/pto-facts.md §5.3): a pair of vector ops is taken to stay in order without
 a barrier when every conflicting operand pair is one exact access that the earlier op writes and
-the later op reads (an overwrite without a read, a plain WAW, is no chain), no tmp operand, the
+the later op reads (an overwrite without a read, a plain WAW, is no chain) under one tile variable
+(one buffer value, as PTOAS's BaseMemInfo::operator== tells them: ``same_buffer``), no tmp operand, the
 earlier op is built on an instruction that lands within the pipeline depth (``CHAIN_PRODUCERS``),
 runs at least ``CHAIN_MIN_REPEATS`` 256-byte repeats over a contiguous region, no loop back-edge lies
 between them, and, repeat by repeat, the later op never touches a byte the earlier one touches in a
@@ -50,6 +51,8 @@ class Access(Protocol):
     def valid_col_in_type(self) -> bool: ...
     @property
     def valid_in_type(self) -> bool: ...
+    @property
+    def buffer(self) -> int | None: ...
 
 
 class Event(Protocol):
@@ -165,6 +168,10 @@ def same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> t
     # PTOAS PR #674 CanPrunePipeVBarrier (docs/reference/pto-facts.md §5.3).
     if a.exact is None or not a.elementwise:
         return False, ""
+    # One exact access is one tile variable too (``same_buffer``): ptoas's isSameExactAccess is
+    # BaseMemInfo::operator==, which asks for the same buffer value, not only the same bytes.
+    if a.buffer is None:
+        return False, ""
     cvt = c.op == "TCVT" and _cvt_reads_chain_in_order(c, a.exact)
     if not (b.elementwise or cvt):
         return False, ""   # e.g. TEXP -> TROWSUM reads with a reduction pattern (§6.3)
@@ -172,10 +179,10 @@ def same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> t
     # exact access (in-place chains then carry their WAR/WAW along); a plain read is not a chain.
     # ... "to the consumer source": the later op must read this exact access too (PTOAS checks
     # it is among the consumer's uses); a consumer that only overwrites it (WAW) is no chain.
-    producer = [x for x in p.accesses if x.write and not x.tmp and x.exact == a.exact and x.elementwise]
-    consumer_reads = any(not x.write and not x.tmp and x.exact == a.exact and (x.elementwise or cvt)
+    producer = [x for x in p.accesses if x.write and not x.tmp and same_buffer(x, a) and x.elementwise]
+    consumer_reads = any(not x.write and not x.tmp and same_buffer(x, a) and (x.elementwise or cvt)
                          for x in c.accesses)
-    if not same_access_chain_operand(a.exact == b.exact, bool(producer), consumer_reads, a.tmp or b.tmp, back):
+    if not same_access_chain_operand(same_buffer(a, b), bool(producer), consumer_reads, a.tmp or b.tmp, back):
         return False, ""
     # PTOAS HEAD excludes producers with a tmp operand; the hidden TMP_UB scratch of a
     # no-tmp row-expand is not an operand (ptoas does not model it) and is checked separately.
@@ -202,6 +209,16 @@ def same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> t
         return False, ""
     why = walks_chain(p, c, a.exact, cvt)
     return not why, why
+
+def same_buffer(x: Access, y: Access) -> bool:
+    """Whether two operand accesses are one exact access as PTOAS's same-access chain takes it: the
+    same bytes walked alike (``exact``) of the same buffer value (``buffer``, the one tile variable:
+    cpp/tile_accesses.one_buffer). PTOAS's ``isSameExactAccess`` is ``BaseMemInfo::operator==``
+    (hw-native-sys/PTOAS include/PTO/Transforms/InsertSync/SyncCommon.h:111-119): equal addresses,
+    rootBuffer, scope, size and baseBuffer, the value the op uses, so two variables TASSIGNed to the
+    same bytes, a TRESHAPE alias, a copy or a TPOP'd tile against another tile are no chain."""
+    return x.exact is not None and x.exact == y.exact and x.buffer is not None and x.buffer == y.buffer
+
 
 def _cvt_reads_chain_in_order(c: Event, exact: tuple) -> bool:
     """A TCVT ``c`` reads the chained access ``exact`` as a linear consumer would: a float

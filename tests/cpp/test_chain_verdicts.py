@@ -4,7 +4,7 @@ decide_by_groups hands one table to the analyses of all the groups of a file, ke
 chain rule reads: both ops' signatures, the two accesses' places and the back-edge. A verdict found
 there must be the one the rule gives: each kernel below is a near miss of another (one fact of the
 pair changed: the producer's repeats, its op, the consumer's operands, the tile's valid shape, a
-loop back-edge), and deciding them one after another with one table must give each the decisions
+loop back-edge, the variable the consumer reads the same bytes under), and deciding them one after another with one table must give each the decisions
 (and reasons, which spell a refused chain's why) it gets alone with a fresh table, in any order."""
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ HALF = _tile("half", 16, 128, "16, 128")
 
 
 def _kernel(name: str, x: str, body: str) -> str:
-    decls = _decl("x", x, 0) + _decl("y", x, 16384) + _decl("h", HALF, 32768) + _decl("t", F32, 49152)
+    # (x2: another variable on x's bytes, a near miss of x by its buffer value alone.)
+    decls = _decl("x", x, 0) + _decl("y", x, 16384) + _decl("h", HALF, 32768) + _decl("t", F32, 49152) \
+        + _decl("x2", x, 0)
     return f"__global__ AICORE void {name}(int32_t n) {{\n{decls}  pipe_barrier(PIPE_ALL);\n{body}}}\n"
 
 
@@ -53,6 +55,9 @@ KERNELS = [
     ("dynamic_valid", DYNAMIC, _pair("TEXP(x, y);", CVT)),
     ("add_chain", F32, _pair("TADD(x, y, y);", "TMUL(y, x, x);")),
     ("add_chain_short", SHORT, _pair("TADD(x, y, y);", "TMUL(y, x, x);")),
+    # The same bytes, shape and type read under another variable: not one buffer value, no chain.
+    ("add_chain_one_variable", F32, _pair("TADD(x, y, y);", "TMUL(t, x, x);")),
+    ("add_chain_two_variables", F32, _pair("TADD(x, y, y);", "TMUL(t, x2, x2);")),
     ("across_back_edge", F32, "  for (int32_t i = 0; i < n; ++i) {\n" + _pair("TEXP(x, y);", CVT) + "  }\n"),
 ]
 MODELS = [RaceModel.SAME_ACCESS_CHAINS, RaceModel.MSSANITIZER_A2A3]
@@ -72,6 +77,8 @@ def test_near_misses_decided_with_one_table_are_decided_as_alone(race_model):
     if race_model is RaceModel.SAME_ACCESS_CHAINS:
         assert alone["chained"] == [(True, alone["chained"][0][1])]
         assert alone["short_producer"][0][0] is False
+        assert alone["add_chain_one_variable"][0][0] is True
+        assert alone["add_chain_two_variables"][0][0] is False
     for order in (KERNELS, KERNELS[::-1], KERNELS[1:] + KERNELS[:1]):
         table = ChainVerdicts()
         for name, x, body in order:
