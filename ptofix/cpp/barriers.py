@@ -840,7 +840,7 @@ def buffer_pattern(p: Event, c: Event) -> tuple:
     as the chain rule reads them, by equality only: each buffer numbered by its first access, None
     for none. Part of a verdict's key (ChainVerdicts) in place of the numbers themselves, which are
     of one function's declarations: kernels of the same ops share their verdicts still."""
-    first: dict[int, int] = {}
+    first: dict[object, int] = {}
     return tuple(None if x.buffer is None else first.setdefault(x.buffer, len(first))
                  for x in (*p.accesses, *c.accesses))
 

@@ -53,11 +53,11 @@ class Access(Struct):
     type_contiguous: bool
     valid_col_in_type: bool
     valid_in_type: bool          # the type spells both valid dimensions
-    # The one tile variable (its declaration, symbols.Symbol.declaration) the operand provably is,
+    # The one tile variable (its declared symbols.Symbol, compared by identity) the operand provably is,
     # one buffer value as ptoas's sync analysis tells them (PTOAS BaseMemInfo's baseBuffer): a
     # declaration bound once (tile_accesses.one_buffer). None: not provably one (the same-access
     # chain then credits nothing on it).
-    buffer: int | None
+    buffer: object | None
     _fields: ClassVar[tuple[str, ...]] = ("name", "write", "space", "intervals", "exact", "tmp", "contiguous_repeats",
                                           "elementwise", "shape", "unknown_why", "type_contiguous",
                                           "valid_col_in_type", "valid_in_type", "buffer")
@@ -77,7 +77,7 @@ class Access(Struct):
             type_contiguous: bool = False,
             valid_col_in_type: bool = False,
             valid_in_type: bool = False,
-            buffer: int | None = None,
+            buffer: object | None = None,
     ) -> None:
         self.name = name
         self.write = write

@@ -4,7 +4,6 @@ Kind)."""
 from __future__ import annotations
 
 import enum
-import itertools
 
 from ..pto.tiles import TileType
 from ..structs import Struct
@@ -116,25 +115,19 @@ def unknown_binding(why: str, at: int = -1, read: bool = False) -> tuple:
     return ("unknown", why, at, READ_HERE) if read else ("unknown", why, at)
 
 
-# A number for each declaration, unique in the process (Symbol.declaration): ``uid`` numbers the
-# symbols of one function only, and a pair of ops may lie in two (a callee's op after its caller's).
-_DECLARATIONS = itertools.count()
-
-
 class Symbol:
     """One declared entity. ``defs``: scalar definitions; ``bindings``: tile address bindings."""
 
     __slots__ = ("name", "uid", "kind", "ctype", "tile", "defs", "bindings", "is_param", "pipe_ctor",
-                 "object_type", "generic", "type_ref", "valid_ctor", "induction", "declaration", "origin")
+                 "object_type", "generic", "type_ref", "valid_ctor", "induction", "origin")
 
     def __init__(self, name: str, uid: int, kind: str):
         self.name = name
         self.uid = uid
-        # The declaration this symbol stands for, unique in the process; ``origin``: the symbol of
-        # that declaration when this one is a view of it that an op is given (tile_history.flow_views,
+        # The declared symbol when this one is a view of it that an op is given (tile_history.flow_views,
         # with the entries that reach the op), None for the declared symbol itself. The same-access
-        # chain tells one tile variable from another by them (tile_accesses.one_buffer).
-        self.declaration = next(_DECLARATIONS)
+        # chain tells one tile variable from another by it (tile_accesses.one_buffer: by identity,
+        # as ``uid`` numbers the symbols of one function only and a pair of ops may lie in two).
         self.origin: Symbol | None = None
         self.kind = kind                  # scalar | tile | array | object | type | unknown
         self.ctype: object = None         # IntType | PtrType | "float" | None

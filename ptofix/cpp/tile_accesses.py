@@ -479,9 +479,9 @@ class TileAccesses:
 _ONE_BUFFER_BINDINGS = frozenset({"addr", "alias", "tpop"})
 
 
-def one_buffer(sym: Symbol) -> int | None:
+def one_buffer(sym: Symbol) -> Symbol | None:
     """The one buffer value tile ``sym`` provably is, as ptoas's sync analysis tells buffers apart
-    (Access.buffer): its declaration (Symbol.declaration), when that declaration is bound exactly
+    (Access.buffer): its declared symbol (``sym`` or its Symbol.origin), when that declaration is bound exactly
     once in its function (one TASSIGN, TPOP, TRESHAPE or copy); None otherwise (fail closed).
 
     PTOAS's exact same access is ``BaseMemInfo::operator==`` (hw-native-sys/PTOAS
@@ -497,4 +497,4 @@ def one_buffer(sym: Symbol) -> int | None:
     bindings = root.bindings
     if len(bindings) != 1 or bindings[0][0] not in _ONE_BUFFER_BINDINGS:
         return None
-    return root.declaration
+    return root

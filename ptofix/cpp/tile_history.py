@@ -156,7 +156,6 @@ class TileHistory:
                 if shape is None and address is None:
                     continue
                 view = Symbol(sym.name, len(self.symbols) + len(self.shadows), "tile")
-                view.declaration = sym.declaration
                 view.origin = sym.origin if sym.origin is not None else sym
                 view.tile = sym.tile
                 view.type_ref = sym.type_ref

@@ -52,7 +52,7 @@ class Access(Protocol):
     @property
     def valid_in_type(self) -> bool: ...
     @property
-    def buffer(self) -> int | None: ...
+    def buffer(self) -> object | None: ...
 
 
 class Event(Protocol):
@@ -209,6 +209,7 @@ def same_access_chain(p: Event, c: Event, a: Access, b: Access, back: bool) -> t
         return False, ""
     why = walks_chain(p, c, a.exact, cvt)
     return not why, why
+
 
 def same_buffer(x: Access, y: Access) -> bool:
     """Whether two operand accesses are one exact access as PTOAS's same-access chain takes it: the
