@@ -204,7 +204,9 @@ def test_real_rmsnorm_rope_with_its_headers_proves_what_follows_its_scalar_tci(c
     flag pair: none of its barriers is kept for count mode any more, and the ones after the fill
     are proved like the ones before (5 removed with -I since a count-mode walk chains nothing, issue
     55, 7 before; the kept reasons name count-mode *instructions*, never the vector unit's count mode
-    after the fill)."""
+    after the fill). 3 since the opt-in's chain is one tile variable (ptoas's BaseMemInfo::operator==):
+    765:5 and 800:5 went on a TSUB writing, under another variable, the bytes TMULS/TADDS wrote, which
+    ptoas keeps a barrier for too (it left both in); 954:5, after the fill, still goes."""
     real = Path(corpus_dir) / "real"
     out = tmp_path / "40.cpp"
     # (--same-access-chains: the removals counted here include PTOAS #674 chains.)
@@ -215,4 +217,5 @@ def test_real_rmsnorm_rope_with_its_headers_proves_what_follows_its_scalar_tci(c
     assert run.returncode == 0, run.stderr
     assert "count mode" not in run.stderr and "'TCI'" not in run.stderr
     removed = out.read_text(encoding="utf-8").count("ptofix: removed pipe_barrier(PIPE_V)")
-    assert removed >= 5, run.stderr
+    assert removed >= 3, run.stderr
+    assert "40_rmsnorm_rope.cpp:954:5: removed (auto" in run.stderr, run.stderr
