@@ -345,9 +345,10 @@ def assign_flag_bases(inits: list[PipeInit], version: Version | str = "newest",
             for f in comp.funcs:
                 for lo, hi in used.get(f, []):
                     if base < hi and lo < base + comp.width:
+                        # (At the init that states the explicit flag_base.)
+                        stated = [m for m in comp.members if inits[m].flag_base is not None]
                         raise FlagBaseConflict(f"conflicting flag_base {base} across peer pipe init components "
-                                               f"in @{f}", next((m for m in comp.members if inits[m].flag_base
-                                                                  is not None), comp.members[0]))
+                                               f"in @{f}", (stated or comp.members)[0])
         else:
             base = 0
             while True:
@@ -405,5 +406,4 @@ def tpipe_token(init: PipeInit, flag_base: int, version: Version | str = "newest
 
 
 __all__ = ["FlagBaseConflict", "PipeInit", "pipe_inits", "effective_slot_num", "effective_local_slot_num",
-           "assign_flag_bases",
-           "kernel_kind_of", "tpipe_token", "PtofixError"]
+           "assign_flag_bases", "kernel_kind_of", "tpipe_token", "PtofixError"]
